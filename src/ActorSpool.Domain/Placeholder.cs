@@ -1,0 +1,1 @@
+namespace ActorSpool.Domain; internal static class Placeholder {}
