@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using ActorSpool.Node.Hosting;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+return await NodeCommandLine.Create(NodeHost.RunAsync).Parse(args).InvokeAsync();

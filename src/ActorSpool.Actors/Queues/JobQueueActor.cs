@@ -1,0 +1,419 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Balancing;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Printers;
+using ActorSpool.Domain.Topology;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Persistence;
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.BalancerProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
+using static ActorSpool.Domain.Messages.WorkerProtocol;
+
+namespace ActorSpool.Actors.Queues;
+
+/// <summary>
+/// One logical queue: an event-sourced entity that owns its jobs' life cycle. It accepts jobs, picks a
+/// printer of its pool by health (failover or balance), asks the balancer for a worker, and records every
+/// outcome; retries go to the next healthy printer until the attempts run out, then the job is aborted.
+/// </summary>
+public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>A job waiting for the balancer to grant a worker, bound for <paramref name="Printer"/>.</summary>
+    private sealed record Placement(string Printer, DateTimeOffset RequestedAt);
+
+    /// <summary>A job handed to a worker.</summary>
+    private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt);
+
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed record RetentionTick
+    {
+        public static readonly RetentionTick Instance = new();
+    }
+
+    private sealed record RecoveryFinished
+    {
+        public static readonly RecoveryFinished Instance = new();
+    }
+
+    private readonly QueueDefinition _definition;
+    private readonly SpoolSettings _settings;
+    private readonly IActorRef _balancer;
+    private readonly IActorRef _printers;
+    private readonly IDocumentStore _documents;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, PrinterStatus> _printerStatus = new();
+    private readonly Dictionary<long, Placement> _placing = new();
+    private readonly Dictionary<long, Running> _running = new();
+    private QueueState _state = new();
+    private int _rotation;
+    private int _eventsSinceSnapshot;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId { get; }
+
+    public JobQueueActor(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents)
+    {
+        _definition = definition;
+        _settings = settings;
+        _balancer = balancer;
+        _printers = printers;
+        _documents = documents;
+        PersistenceId = PersistenceIdFor(definition.Name);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is QueueSnapshot snapshot) _state = QueueState.FromSnapshot(snapshot);
+        });
+        Recover<IJobQueueEvent>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Self.Tell(RecoveryFinished.Instance));
+
+        Command<RecoveryFinished>(_ => OnRecovered());
+        Command<Commands.SubmitJob>(Submit);
+        Command<Commands.CancelJob>(Cancel);
+        Command<Commands.HoldJob>(Hold);
+        Command<Commands.ReleaseJob>(Release);
+        Command<Commands.ReportOutcome>(RecordOutcome);
+        Command<Commands.WakeUp>(_ => { });
+        Command<WorkerGranted>(Granted);
+        Command<Terminated>(WorkerLost);
+        Command<PrinterStatus>(status =>
+        {
+            if (!_definition.Printers.Contains(status.Name)) return;
+            _printerStatus[status.Name] = status;
+            TryDispatch();
+        });
+        Command<SubscribeAck>(_ => { });
+        Command<Tick>(_ => OnTick());
+        Command<RetentionTick>(_ => PurgeOldJobs());
+        Command<Queries.GetJob>(q => Sender.Tell(new Replies.JobInfo(_state.Find(q.JobId))));
+        Command<Queries.GetJobs>(q => Sender.Tell(new Replies.JobList(Listing(q))));
+        Command<Queries.GetQueueStatus>(_ => Sender.Tell(Status()));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Queue {0}: snapshot failed: {1}", _definition.Name, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public static string PersistenceIdFor(string queue) => $"job-queue-{queue}";
+
+    private void OnRecovered()
+    {
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(StatusTopic, Self));
+        foreach (var printer in _definition.Printers) _printers.Tell(new GetPrinterStatus(printer));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DispatchRetryInterval);
+        Timers.StartPeriodicTimer("retention", RetentionTick.Instance, TimeSpan.FromSeconds(30));
+
+        // Whoever was delivering these before the restart is gone or will report to a dead incarnation:
+        // put them back in line (a device that already printed one may print it again: at-least-once).
+        var interrupted = _state.Jobs.Where(j => j.State == JobState.Processing)
+            .Select(j => new JobInterrupted(j.JobId, "queue restarted during delivery", DateTimeOffset.UtcNow))
+            .ToList();
+        if (interrupted.Count > 0)
+        {
+            _log.Info("Queue {0}: {1} job(s) were in delivery when the queue stopped; re-queued", _definition.Name, interrupted.Count);
+            PersistAll(interrupted, Apply);
+            DeferAsync(interrupted, _ => TryDispatch());
+        }
+        _log.Info("Queue {0}: recovered {1} job(s), {2} pending", _definition.Name, _state.Count, _state.PendingCount);
+    }
+
+    private void Submit(Commands.SubmitJob command)
+    {
+        if (_state.Find(command.JobId) is { } existing)
+        {
+            // A resubmission of the same job (an ingress retry): idempotent.
+            Sender.Tell(new Replies.JobAccepted(existing));
+            return;
+        }
+        var priority = command.Priority ?? _definition.DefaultPriority;
+        if (priority is < 1 or > 100)
+        {
+            Sender.Tell(new Replies.JobRejected(command.JobId, $"job-priority {priority} is outside 1..100"));
+            return;
+        }
+        if (command.Documents.Length == 0)
+        {
+            Sender.Tell(new Replies.JobRejected(command.JobId, "a job needs at least one document"));
+            return;
+        }
+        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, DateTimeOffset.UtcNow);
+        var replyTo = Sender;
+        Persist(new JobAccepted(job, command.Hold, job.SubmittedAt), e =>
+        {
+            Apply(e);
+            replyTo.Tell(new Replies.JobAccepted(_state.Find(job.JobId)!));
+            TryDispatch();
+        });
+    }
+
+    private void Cancel(Commands.CancelJob command)
+    {
+        if (!CanChange(command.JobId, out var job)) return;
+        var replyTo = Sender;
+        Persist(new JobCanceled(job.JobId, command.By, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            if (_placing.Remove(job.JobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, job.JobId));
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+            TryDispatch();
+        });
+    }
+
+    private void Hold(Commands.HoldJob command)
+    {
+        if (!CanChange(command.JobId, out var job)) return;
+        if (job.State != JobState.Pending && job.State != JobState.PendingHeld)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()} and can no longer be held", job));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new JobHeld(job.JobId, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            if (_placing.Remove(job.JobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, job.JobId));
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+        });
+    }
+
+    private void Release(Commands.ReleaseJob command)
+    {
+        if (!CanChange(command.JobId, out var job)) return;
+        if (job.State != JobState.PendingHeld)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()}, not held", job));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new JobReleased(job.JobId, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+            TryDispatch();
+        });
+    }
+
+    /// <summary>Answers NotFound / NotPossible for unknown or finished jobs; true when the job may change.</summary>
+    private bool CanChange(long jobId, out JobRecord job)
+    {
+        job = _state.Find(jobId)!;
+        if (job is null)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotFound, $"job {jobId} not found in queue {_definition.Name}", null));
+            return false;
+        }
+        if (job.State.IsTerminal())
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is already {job.State.ToKeyword()}", job));
+            return false;
+        }
+        return true;
+    }
+
+    private void Granted(WorkerGranted grant)
+    {
+        var jobId = grant.Request.JobId;
+        var job = _state.Find(jobId);
+        if (!_placing.Remove(jobId, out var placement) || job is not { State: JobState.Pending }
+            || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
+        {
+            // Canceled, held or its printer failed while we waited: give the worker back and place the job anew.
+            _balancer.Tell(new WorkFinished(grant.Worker));
+            TryDispatch();
+            return;
+        }
+        var attempt = job.Dispatches + 1;
+        _running[jobId] = new Running(placement.Printer, attempt, grant.Worker, DateTimeOffset.UtcNow);
+        Context.Watch(grant.Worker);
+        Persist(new JobDispatched(jobId, attempt, placement.Printer, grant.Worker.Path.ToString(), DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages));
+        });
+    }
+
+    private void RecordOutcome(Commands.ReportOutcome report)
+    {
+        var replyTo = Sender;
+        var job = _state.Find(report.JobId);
+        var current = _running.TryGetValue(report.JobId, out var running) && running.Attempt == report.Attempt;
+        if (current) StopRunning(report.JobId);
+
+        var events = new List<IJobQueueEvent>();
+        var now = DateTimeOffset.UtcNow;
+        if (job is not null && !job.State.IsTerminal())
+        {
+            switch (report.Outcome)
+            {
+                case DeliveryOutcome.Delivered:
+                    // Even a stale report of success counts: the device printed the job.
+                    events.Add(new JobCompleted(report.JobId, report.Attempt, report.Printer, now));
+                    break;
+                case DeliveryOutcome.Failed when current:
+                    events.Add(new JobAttemptFailed(report.JobId, report.Attempt, report.Printer, report.Error ?? "delivery failed", now));
+                    if (job.Attempts + 1 >= _definition.MaxAttempts)
+                    {
+                        var reason = $"gave up after {job.Attempts + 1} attempt(s); last error: {report.Error}";
+                        _log.Error("Queue {0}: job {1} aborted: {2}", _definition.Name, report.JobId, reason);
+                        events.Add(new JobAborted(report.JobId, reason, now));
+                    }
+                    break;
+                case DeliveryOutcome.NotStarted when current:
+                    events.Add(new JobInterrupted(report.JobId, report.Error ?? "not started", now));
+                    break;
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            replyTo.Tell(new Replies.OutcomeRecorded(report.JobId, report.Attempt));
+            TryDispatch();
+            return;
+        }
+        PersistAll(events, Apply);
+        DeferAsync(events, _ =>
+        {
+            replyTo.Tell(new Replies.OutcomeRecorded(report.JobId, report.Attempt));
+            TryDispatch();
+        });
+    }
+
+    private void WorkerLost(Terminated terminated)
+    {
+        var lost = _running.Where(r => r.Value.Worker.Equals(terminated.ActorRef)).Select(r => r.Key).ToList();
+        foreach (var jobId in lost) StopRunning(jobId);
+        var events = lost
+            .Where(id => _state.Find(id) is { State: JobState.Processing })
+            .Select(id => new JobInterrupted(id, "worker lost during delivery", DateTimeOffset.UtcNow))
+            .ToList();
+        if (events.Count == 0) return;
+        _log.Warning("Queue {0}: worker {1} lost with job(s) {2}; re-queued", _definition.Name, terminated.ActorRef.Path, string.Join(",", lost));
+        PersistAll(events, Apply);
+        DeferAsync(events, _ => TryDispatch());
+    }
+
+    private void StopRunning(long jobId)
+    {
+        if (!_running.Remove(jobId, out var running)) return;
+        if (!_running.Values.Any(r => r.Worker.Equals(running.Worker))) Context.Unwatch(running.Worker);
+    }
+
+    private void OnTick()
+    {
+        var now = DateTimeOffset.UtcNow;
+        // The balancer keeps no journal: after a hand-over it has forgotten our requests, so ask again.
+        foreach (var (jobId, placement) in _placing.Where(p => now - p.Value.RequestedAt >= _settings.DispatchRetryInterval).ToList())
+        {
+            var job = _state.Find(jobId);
+            if (job is not { State: JobState.Pending } || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
+            {
+                _placing.Remove(jobId);
+                _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
+                continue;
+            }
+            _placing[jobId] = placement with { RequestedAt = now };
+            _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
+        }
+        // A delivery that outlived every timeout below it lost its worker without a Terminated (e.g. a partition).
+        var overdue = _running.Where(r => now - r.Value.StartedAt > _settings.DeliveryTimeout + TimeSpan.FromMinutes(1)).Select(r => r.Key).ToList();
+        if (overdue.Count > 0)
+        {
+            overdue.ForEach(StopRunning);
+            var events = overdue.Select(id => new JobInterrupted(id, "no outcome reported in time", now)).ToList();
+            PersistAll(events, Apply);
+        }
+        foreach (var printer in _definition.Printers.Where(p => !_printerStatus.ContainsKey(p)))
+        {
+            _printers.Tell(new GetPrinterStatus(printer));
+        }
+        TryDispatch();
+    }
+
+    /// <summary>Places as many pending jobs as the pool's healthy, free printers can take right now.</summary>
+    private void TryDispatch()
+    {
+        if (IsRecovering) return;
+        var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
+            .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        var reserved = new HashSet<long>(_placing.Keys);
+        while (_state.NextToDispatch(_definition.Sequential, reserved) is { } job)
+        {
+            if (_definition.Sequential && _running.Count > 0) break;
+            var avoid = job.Attempts > 0 ? job.Printer : null;
+            var printer = PrinterSelector.Choose(_definition, p => _printerStatus.GetValueOrDefault(p), inFlight, avoid, _rotation++);
+            if (printer is null) break;
+            _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
+            reserved.Add(job.JobId);
+            inFlight[printer] = inFlight.GetValueOrDefault(printer) + 1;
+            _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
+        }
+    }
+
+    private WorkRequest WorkRequestFor(JobRecord job) =>
+        new(_definition.Name, job.JobId, PageEstimate.FromBytes(job.TotalBytes), job.TotalBytes);
+
+    private void PurgeOldJobs()
+    {
+        var purge = _state.PurgeCandidates(_settings.RetainTerminalJobs, DateTimeOffset.UtcNow - _settings.RetainTerminalFor);
+        if (purge.Length == 0) return;
+        Persist(new JobsPurged(purge, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            var documents = _documents;
+            // Documents go after the journal forgot the jobs; a crash in between leaves orphans for the store to sweep.
+            Task.Run(async () =>
+            {
+                foreach (var id in purge) await documents.DeleteJobAsync(id);
+            });
+        });
+    }
+
+    private void Apply(IJobQueueEvent e)
+    {
+        _state.Apply(e);
+        if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(_state.ToSnapshot());
+        }
+    }
+
+    private JobRecord[] Listing(Queries.GetJobs query)
+    {
+        IEnumerable<JobRecord> jobs = query.Which switch
+        {
+            JobFilter.NotCompleted => _state.InDisplayOrder().Where(j => !j.State.IsTerminal()),
+            JobFilter.Completed => _state.Jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
+            _ => _state.InDisplayOrder(),
+        };
+        if (query.Owner is { } owner) jobs = jobs.Where(j => j.Owner == owner);
+        return (query.Limit > 0 ? jobs.Take(query.Limit) : jobs).ToArray();
+    }
+
+    private Replies.QueueStatus Status()
+    {
+        var counts = _state.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+        return new Replies.QueueStatus(
+            _definition.Name,
+            counts.GetValueOrDefault(JobState.Pending),
+            counts.GetValueOrDefault(JobState.PendingHeld),
+            counts.GetValueOrDefault(JobState.Processing),
+            counts.GetValueOrDefault(JobState.Completed),
+            counts.GetValueOrDefault(JobState.Canceled),
+            counts.GetValueOrDefault(JobState.Aborted),
+            _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.IsAcceptingWork ?? false).ToArray(),
+            _definition.Sequential);
+    }
+
+    public static Props Props(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents) =>
+        Akka.Actor.Props.Create(() => new JobQueueActor(definition, settings, balancer, printers, documents));
+}

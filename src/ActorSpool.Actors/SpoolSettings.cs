@@ -1,0 +1,46 @@
+using Akka.Configuration;
+
+namespace ActorSpool.Actors;
+
+/// <summary>Tunables of the spooling actors, read from <c>actorspool.spool</c> in HOCON.</summary>
+public sealed record SpoolSettings
+{
+    public int WorkersPerNode { get; init; } = 4;
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public int BreakerFailures { get; init; } = 3;
+    public TimeSpan BreakerOpenFor { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan OutcomeRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(3);
+    public int SnapshotEvery { get; init; } = 500;
+    public int RetainTerminalJobs { get; init; } = 1000;
+    public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
+
+    public static SpoolSettings FromConfig(Config config)
+    {
+        var c = config.GetConfig("actorspool.spool");
+        if (c is null || c.IsEmpty) return new SpoolSettings();
+        var d = new SpoolSettings();
+        return new SpoolSettings
+        {
+            WorkersPerNode = c.GetInt("workers", d.WorkersPerNode),
+            HeartbeatInterval = c.GetTimeSpan("heartbeat-interval", d.HeartbeatInterval),
+            ProbeTimeout = c.GetTimeSpan("probe-timeout", d.ProbeTimeout),
+            ConnectTimeout = c.GetTimeSpan("connect-timeout", d.ConnectTimeout),
+            IdleTimeout = c.GetTimeSpan("idle-timeout", d.IdleTimeout),
+            DeliveryTimeout = c.GetTimeSpan("delivery-timeout", d.DeliveryTimeout),
+            BreakerFailures = c.GetInt("breaker-failures", d.BreakerFailures),
+            BreakerOpenFor = c.GetTimeSpan("breaker-open-for", d.BreakerOpenFor),
+            OutcomeRetryInterval = c.GetTimeSpan("outcome-retry-interval", d.OutcomeRetryInterval),
+            DispatchRetryInterval = c.GetTimeSpan("dispatch-retry-interval", d.DispatchRetryInterval),
+            WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
+            SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
+            RetainTerminalJobs = c.GetInt("retain-terminal-jobs", d.RetainTerminalJobs),
+            RetainTerminalFor = c.GetTimeSpan("retain-terminal-for", d.RetainTerminalFor),
+        };
+    }
+}

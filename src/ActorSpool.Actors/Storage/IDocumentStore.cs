@@ -1,0 +1,55 @@
+namespace ActorSpool.Actors.Storage;
+
+/// <summary>
+/// Durable store for job ids and job documents. Documents live in the same database as the
+/// Akka.Persistence journal (SQLite file for a single node, PostgreSQL for a cluster) and are
+/// stored in chunks of <see cref="DocumentStoreLimits.ChunkSize"/> bytes so that they are never
+/// held in memory as a whole.
+/// </summary>
+/// <remarks>All members are safe to call concurrently; implementations open a (pooled) connection per operation.</remarks>
+public interface IDocumentStore
+{
+    /// <summary>Creates the tables and indexes if missing. Idempotent and safe to run concurrently on several nodes.</summary>
+    Task InitializeAsync(CancellationToken ct = default);
+
+    /// <summary>Allocates a new job id (durable, cluster-wide unique, increasing, starting at 1) and records its queue.</summary>
+    Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>The queue the job id was allocated for, or <c>null</c> if the job is unknown (or deleted).</summary>
+    Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Streams <paramref name="content"/> into chunks inside one transaction, which is committed before the method returns.
+    /// An existing document with the same job id and number is replaced atomically (so a retried write is harmless).
+    /// </summary>
+    /// <exception cref="DocumentTooLargeException">More than <paramref name="maxBytes"/> bytes arrived; nothing was kept.</exception>
+    /// <exception cref="EmptyDocumentException">0 bytes arrived and <paramref name="allowEmpty"/> is false; nothing was kept.</exception>
+    Task<StoredDocument> WriteDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default);
+
+    /// <summary>The documents of a job ordered by document number (empty if none).</summary>
+    Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(long jobId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Opens a read-only, forward-only stream over a document that fetches one chunk at a time.
+    /// The stream verifies length and SHA-256 when read to the end and throws <see cref="InvalidDataException"/> on mismatch.
+    /// </summary>
+    /// <exception cref="DocumentNotFoundException">The document does not exist.</exception>
+    Task<Stream> OpenReadAsync(long jobId, int documentNumber, CancellationToken ct = default);
+
+    /// <summary>Deletes all documents of the job and the job row. Deleting an unknown job is a no-op.</summary>
+    Task DeleteJobAsync(long jobId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Retention helper: deletes jobs (job row + documents) created before <paramref name="cutoff"/> for which
+    /// <paramref name="isKnownJob"/> returns false, plus documents older than the cutoff whose job row is missing.
+    /// Returns the number of job ids deleted.
+    /// </summary>
+    Task<int> DeleteOrphansOlderThanAsync(DateTimeOffset cutoff, Func<long, bool> isKnownJob, CancellationToken ct = default);
+}
+
+/// <summary>Constants shared by the document store implementations.</summary>
+public static class DocumentStoreLimits
+{
+    /// <summary>Size of one stored chunk (256 KiB). Every chunk but the last of a document is exactly this long.</summary>
+    public const int ChunkSize = 256 * 1024;
+}

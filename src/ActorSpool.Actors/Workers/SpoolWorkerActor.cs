@@ -1,0 +1,141 @@
+using ActorSpool.Domain.Balancing;
+using ActorSpool.Domain.Jobs;
+using Akka.Actor;
+using Akka.Event;
+using static ActorSpool.Domain.Messages.BalancerProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
+using static ActorSpool.Domain.Messages.WorkerProtocol;
+
+namespace ActorSpool.Actors.Workers;
+
+/// <summary>
+/// One unit of a node's spooling capacity (SAP's spool work process): runs one granted job at a time. It has
+/// the job's printer deliver the documents, then reports the outcome to the job's queue until the queue
+/// confirms it persisted it, and only then tells the balancer it is free.
+/// </summary>
+public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
+{
+    private sealed record Register
+    {
+        public static readonly Register Instance = new();
+    }
+
+    private sealed record DeliveryTimedOut(long JobId, int Attempt);
+
+    private sealed record RetryReport
+    {
+        public static readonly RetryReport Instance = new();
+    }
+
+    private readonly SpoolSettings _settings;
+    private readonly IActorRef _balancer;
+    private readonly IActorRef _printers;
+    private readonly IActorRef _queues;
+    private readonly string _node;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ExecuteJob? _job;
+    private Commands.ReportOutcome? _report;
+    private int _reportTries;
+    private long _completed;
+    private long _failed;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SpoolWorkerActor(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node)
+    {
+        _settings = settings;
+        _balancer = balancer;
+        _printers = printers;
+        _queues = queues;
+        _node = node;
+
+        Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith())));
+        Receive<ExecuteJob>(Execute);
+        Receive<DeliveryFinished>(d => _job is { } j && d.JobId == j.JobId && d.Attempt == j.Attempt && _report is null, Delivered);
+        Receive<DeliveryTimedOut>(t => _job is { } j && t.JobId == j.JobId && t.Attempt == j.Attempt && _report is null, t =>
+            Delivered(new DeliveryFinished(_job!.Printer, t.JobId, t.Attempt, DeliveryOutcome.Failed, "printer did not answer in time", 0)));
+        Receive<RetryReport>(_ => SendReport());
+        Receive<Replies.OutcomeRecorded>(r => _report is { } p && r.JobId == p.JobId && r.Attempt == p.Attempt, _ => BecomeIdle());
+        Receive<GetWorkerStatus>(_ => Sender.Tell(new WorkerStatus(Self.Path.ToString(), _node, _job?.Queue, _job?.JobId, _job?.Printer, _completed, _failed)));
+        // Late answers for jobs already settled.
+        Receive<DeliveryFinished>(_ => { });
+        Receive<DeliveryTimedOut>(_ => { });
+        Receive<Replies.OutcomeRecorded>(_ => { });
+    }
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("register", Register.Instance, TimeSpan.Zero, _settings.WorkerRegistrationInterval);
+
+    private WorkRequest? BusyWith() => _job is { } j ? new WorkRequest(j.Queue, j.JobId, j.Pages, 0) : null;
+
+    private void Execute(ExecuteJob job)
+    {
+        if (_job is not null)
+        {
+            // A balancer fresh from a hand-over may not know yet that we are busy: hand the job straight back.
+            _queues.Tell(new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, DeliveryOutcome.NotStarted, "worker busy"));
+            return;
+        }
+        _job = job;
+        _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
+        // The printer bounds the delivery itself; this only covers losing the printer entity altogether.
+        Timers.StartSingleTimer("delivery", new DeliveryTimedOut(job.JobId, job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(30));
+    }
+
+    private void Delivered(DeliveryFinished finished)
+    {
+        Timers.Cancel("delivery");
+        var job = _job!;
+        if (finished.Outcome == DeliveryOutcome.Delivered) _completed++;
+        else if (finished.Outcome == DeliveryOutcome.Failed) _failed++;
+        _report = new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, finished.Outcome, finished.Error);
+        _reportTries = 0;
+        SendReport();
+    }
+
+    private void SendReport()
+    {
+        if (_report is null) return;
+        if (++_reportTries > 30)
+        {
+            // The queue restarts its own unfinished deliveries when it recovers, so nothing is lost by giving up here.
+            _log.Warning("Worker gave up reporting job {0} attempt {1} to queue {2}", _report.JobId, _report.Attempt, _report.Queue);
+            BecomeIdle();
+            return;
+        }
+        _queues.Tell(_report);
+        Timers.StartSingleTimer("report", RetryReport.Instance, _settings.OutcomeRetryInterval);
+    }
+
+    private void BecomeIdle()
+    {
+        Timers.Cancel("report");
+        _job = null;
+        _report = null;
+        _balancer.Tell(new WorkFinished(Self));
+    }
+
+    public static Props Props(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node) =>
+        Akka.Actor.Props.Create(() => new SpoolWorkerActor(settings, balancer, printers, queues, node));
+}
+
+/// <summary>Parent of a node's workers: restarts a failed worker, so capacity stays what was configured.</summary>
+public sealed class SpoolWorkerPoolActor : ReceiveActor
+{
+    public SpoolWorkerPoolActor(int workers, Func<Props> workerProps)
+    {
+        for (var i = 1; i <= workers; i++) Context.ActorOf(workerProps(), $"spool-worker-{i}");
+        Receive<GetWorkerStatus>(_ =>
+        {
+            var children = Context.GetChildren().ToList();
+            var sender = Sender;
+            Task.WhenAll(children.Select(c => c.Ask<WorkerStatus>(GetWorkerStatus.Instance, TimeSpan.FromSeconds(5))))
+                .PipeTo(sender, success: statuses => statuses);
+        });
+    }
+
+    public static Props Props(int workers, Func<Props> workerProps) =>
+        Akka.Actor.Props.Create(() => new SpoolWorkerPoolActor(workers, workerProps));
+}

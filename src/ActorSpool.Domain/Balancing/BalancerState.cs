@@ -1,0 +1,138 @@
+using System.Text.Json.Serialization;
+
+namespace ActorSpool.Domain.Balancing;
+
+/// <summary>The load of one node as the balancer sees it: SAP's measure of busy work processes, jobs and pages.</summary>
+public sealed record NodeLoad(string Node, int Workers, int BusyWorkers, int JobsInFlight, long PagesInFlight)
+{
+    [JsonIgnore]
+    public double Utilization => Workers == 0 ? 1.0 : (double)BusyWorkers / Workers;
+    [JsonIgnore]
+    public bool HasIdleWorker => BusyWorkers < Workers;
+}
+
+/// <summary>A queue's request for a worker to run one job.</summary>
+public sealed record WorkRequest(string Queue, long JobId, long Pages, long Bytes) : Messages.ISpoolMessage;
+
+/// <summary>
+/// Soft state of the balancer: registered workers per node, which are busy, and requests waiting for a worker.
+/// Keyed by worker id (the worker's actor path) so it stays free of actor references.
+/// </summary>
+public sealed class BalancerState
+{
+    private sealed record WorkerSlot(string Id, string Node)
+    {
+        public WorkRequest? Job { get; set; }
+        public DateTimeOffset GrantedAt { get; set; }
+    }
+
+    /// <summary>How long a fresh grant is trusted over a worker's own "idle" report, which may predate the grant.</summary>
+    public static readonly TimeSpan GrantGrace = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, WorkerSlot> _workers = new();
+    private readonly LinkedList<WorkRequest> _waiting = new();
+    private long _granted;
+
+    public int WaitingCount => _waiting.Count;
+    public long GrantedTotal => _granted;
+    public int WorkerCount => _workers.Count;
+
+    /// <summary>Registers or refreshes a worker. A worker says what it is busy with so a new balancer learns the load.</summary>
+    public void Register(string workerId, string node, WorkRequest? busyWith, DateTimeOffset now)
+    {
+        if (!_workers.TryGetValue(workerId, out var slot))
+        {
+            slot = new WorkerSlot(workerId, node);
+            _workers[workerId] = slot;
+        }
+        // An idle report right after a grant crossed the job on its way to the worker: keep the grant.
+        if (busyWith is null && slot.Job is not null && now - slot.GrantedAt < GrantGrace) return;
+        slot.Job = busyWith;
+        if (busyWith is not null) RemoveWaiting(busyWith.Queue, busyWith.JobId);
+    }
+
+    public void Unregister(string workerId) => _workers.Remove(workerId);
+
+    /// <summary>Removes every worker of a node that left the cluster.</summary>
+    public int UnregisterNode(string node)
+    {
+        var gone = _workers.Values.Where(w => w.Node == node).Select(w => w.Id).ToList();
+        gone.ForEach(id => _workers.Remove(id));
+        return gone.Count;
+    }
+
+    /// <summary>Queues a request unless the same job already waits or runs (queues re-send after a hand-over).</summary>
+    public bool Enqueue(WorkRequest request)
+    {
+        if (_waiting.Any(r => SameJob(r, request.Queue, request.JobId))) return false;
+        if (_workers.Values.Any(w => w.Job is { } j && SameJob(j, request.Queue, request.JobId))) return false;
+        _waiting.AddLast(request);
+        return true;
+    }
+
+    public void RemoveWaiting(string queue, long jobId)
+    {
+        for (var node = _waiting.First; node is not null; node = node.Next)
+        {
+            if (SameJob(node.Value, queue, jobId))
+            {
+                _waiting.Remove(node);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The worker finished (or declined) its job and is idle again.</summary>
+    public void Release(string workerId)
+    {
+        if (_workers.TryGetValue(workerId, out var slot)) slot.Job = null;
+    }
+
+    /// <summary>Grants waiting requests, oldest first, each to an idle worker of the least-loaded node.</summary>
+    public IReadOnlyList<(WorkRequest Request, string WorkerId)> Grant(DateTimeOffset now)
+    {
+        var grants = new List<(WorkRequest, string)>();
+        while (_waiting.First is { } next)
+        {
+            var node = LoadBalancing.PickNode(Loads());
+            if (node is null) break;
+            var worker = _workers.Values.Where(w => w.Node == node && w.Job is null).OrderBy(w => w.Id, StringComparer.Ordinal).First();
+            _waiting.RemoveFirst();
+            worker.Job = next.Value;
+            worker.GrantedAt = now;
+            _granted++;
+            grants.Add((next.Value, worker.Id));
+        }
+        return grants;
+    }
+
+    public IReadOnlyList<NodeLoad> Loads() =>
+        _workers.Values
+            .GroupBy(w => w.Node)
+            .Select(g => new NodeLoad(
+                g.Key,
+                g.Count(),
+                g.Count(w => w.Job is not null),
+                g.Count(w => w.Job is not null),
+                g.Sum(w => w.Job?.Pages ?? 0)))
+            .OrderBy(l => l.Node, StringComparer.Ordinal)
+            .ToList();
+
+    private static bool SameJob(WorkRequest r, string queue, long jobId) => r.JobId == jobId && r.Queue == queue;
+}
+
+public static class LoadBalancing
+{
+    /// <summary>
+    /// The node that should take the next job: lowest share of busy workers, then fewest pages and jobs
+    /// in flight, then name (deterministic). Null when no node has an idle worker.
+    /// </summary>
+    public static string? PickNode(IEnumerable<NodeLoad> loads) =>
+        loads.Where(l => l.HasIdleWorker)
+            .OrderBy(l => l.Utilization)
+            .ThenBy(l => l.PagesInFlight)
+            .ThenBy(l => l.JobsInFlight)
+            .ThenBy(l => l.Node, StringComparer.Ordinal)
+            .Select(l => l.Node)
+            .FirstOrDefault();
+}

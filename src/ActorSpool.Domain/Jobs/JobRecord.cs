@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace ActorSpool.Domain.Jobs;
+
+/// <summary>A document of a job as recorded in the journal; its bytes live in the document store.</summary>
+public sealed record JobDocument(int Number, long Length, string Format, string? Name);
+
+/// <summary>
+/// Everything known about one job: the IPP job object of RFC 8011 plus the spooler's own bookkeeping.
+/// Immutable; the queue state replaces records as events are applied.
+/// </summary>
+public sealed record JobRecord(
+    long JobId,
+    string Queue,
+    string Owner,
+    string Name,
+    int Priority,
+    long Sequence,
+    JobDocument[] Documents,
+    DateTimeOffset SubmittedAt)
+{
+    public JobState State { get; init; } = JobState.Pending;
+    /// <summary>Delivery attempts that reached an outcome (failed or delivered); interrupted ones do not count.</summary>
+    public int Attempts { get; init; }
+    /// <summary>How often the job was handed to a worker; numbers each dispatch so late answers are recognised.</summary>
+    public int Dispatches { get; init; }
+    public string? Printer { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? ProcessingAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>Who canceled the job, when it was canceled.</summary>
+    public string? CanceledBy { get; init; }
+
+    [JsonIgnore]
+    public long TotalBytes => Documents.Sum(d => d.Length);
+
+    /// <summary>The IPP job-state-reasons keywords that describe the current state.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> StateReasons => State switch
+    {
+        JobState.Pending when Attempts > 0 => ["job-queued", "job-restartable"],
+        JobState.Pending => ["job-queued"],
+        JobState.PendingHeld => ["job-hold-until-specified"],
+        JobState.Processing => ["job-printing"],
+        JobState.ProcessingStopped => ["printer-stopped"],
+        JobState.Completed => ["job-completed-successfully"],
+        JobState.Canceled => ["job-canceled-by-user"],
+        JobState.Aborted => ["aborted-by-system"],
+        _ => ["none"],
+    };
+}

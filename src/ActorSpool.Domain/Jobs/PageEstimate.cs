@@ -1,0 +1,12 @@
+namespace ActorSpool.Domain.Jobs;
+
+/// <summary>
+/// Pages a job is expected to print, for the balancer's load measure before a worker has counted them.
+/// A rough figure from size: about 3 KiB per page of typical office output.
+/// </summary>
+public static class PageEstimate
+{
+    public const long BytesPerPage = 3 * 1024;
+
+    public static long FromBytes(long bytes) => bytes <= 0 ? 1 : (bytes + BytesPerPage - 1) / BytesPerPage;
+}

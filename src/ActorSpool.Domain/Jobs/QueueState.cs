@@ -1,0 +1,146 @@
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
+
+namespace ActorSpool.Domain.Jobs;
+
+/// <summary>
+/// The state of one queue, rebuilt from its events. Pure: no actor, no I/O, so ordering and the
+/// life cycle of jobs are tested directly. Dispatch order: priority (higher first), then submission.
+/// </summary>
+public sealed class QueueState
+{
+    private readonly Dictionary<long, JobRecord> _jobs = new();
+
+    // Pending jobs in dispatch order (priority desc, sequence asc).
+    private readonly SortedSet<JobRecord> _pendingByPriority = new(Comparer<JobRecord>.Create(ComparePriority));
+
+    // Pending and processing jobs in submission order: the head is the only candidate of a sequential queue.
+    private readonly SortedSet<JobRecord> _activeBySequence = new(Comparer<JobRecord>.Create((a, b) => a.Sequence.CompareTo(b.Sequence)));
+
+    public long NextSequence { get; private set; } = 1;
+
+    public int Count => _jobs.Count;
+
+    public IEnumerable<JobRecord> Jobs => _jobs.Values;
+
+    public int PendingCount => _pendingByPriority.Count;
+
+    public int ActiveCount => _jobs.Values.Count(j => !j.State.IsTerminal());
+
+    public JobRecord? Find(long jobId) => _jobs.GetValueOrDefault(jobId);
+
+    public static int ComparePriority(JobRecord a, JobRecord b)
+    {
+        var byPriority = b.Priority.CompareTo(a.Priority);
+        return byPriority != 0 ? byPriority : a.Sequence.CompareTo(b.Sequence);
+    }
+
+    /// <summary>
+    /// The next job to hand out, or null. <paramref name="reserved"/> are jobs already being placed.
+    /// A sequential queue only ever offers the oldest active job, and only when nothing else is in flight.
+    /// </summary>
+    public JobRecord? NextToDispatch(bool sequential, IReadOnlySet<long> reserved, Func<JobRecord, bool>? eligible = null)
+    {
+        if (sequential)
+        {
+            if (_activeBySequence.Count == 0) return null;
+            var head = _activeBySequence.Min!;
+            return head.State == JobState.Pending && !reserved.Contains(head.JobId) && (eligible?.Invoke(head) ?? true)
+                ? head
+                : null;
+        }
+
+        foreach (var job in _pendingByPriority)
+        {
+            if (!reserved.Contains(job.JobId) && (eligible?.Invoke(job) ?? true)) return job;
+        }
+        return null;
+    }
+
+    /// <summary>Jobs in dispatch order, for listings (Get-Jobs, spoolctl).</summary>
+    public IEnumerable<JobRecord> InDisplayOrder() =>
+        _jobs.Values.OrderBy(j => j.State.IsTerminal()).ThenBy(j => j, Comparer<JobRecord>.Create(ComparePriority));
+
+    public JobRecord NewJob(long jobId, string queue, string owner, string name, int priority, JobDocument[] documents, DateTimeOffset at) =>
+        new(jobId, queue, owner, name, priority, NextSequence, documents, at);
+
+    public void Apply(IJobQueueEvent @event)
+    {
+        switch (@event)
+        {
+            case JobAccepted e:
+                NextSequence = Math.Max(NextSequence, e.Job.Sequence + 1);
+                Put(e.Job with { State = e.Held ? JobState.PendingHeld : JobState.Pending });
+                break;
+            case JobDispatched e:
+                Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
+                break;
+            case JobCompleted e:
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Completed, Printer = e.Printer, Attempts = j.Attempts + 1, CompletedAt = e.At });
+                break;
+            case JobAttemptFailed e:
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Pending, Attempts = j.Attempts + 1, LastError = e.Reason, Printer = e.Printer });
+                break;
+            case JobInterrupted e:
+                Update(e.JobId, j => j.State == JobState.Processing ? j with { State = JobState.Pending, LastError = e.Reason } : j);
+                break;
+            case JobAborted e:
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Aborted, LastError = e.Reason, CompletedAt = e.At });
+                break;
+            case JobCanceled e:
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Canceled, CanceledBy = e.By, CompletedAt = e.At });
+                break;
+            case JobHeld e:
+                Update(e.JobId, j => j.State == JobState.Pending ? j with { State = JobState.PendingHeld } : j);
+                break;
+            case JobReleased e:
+                Update(e.JobId, j => j.State == JobState.PendingHeld ? j with { State = JobState.Pending } : j);
+                break;
+            case JobsPurged e:
+                foreach (var id in e.JobIds) Remove(id);
+                break;
+            default:
+                throw new ArgumentException($"Unknown queue event {@event.GetType().Name}", nameof(@event));
+        }
+    }
+
+    public QueueSnapshot ToSnapshot() => new(_jobs.Values.OrderBy(j => j.Sequence).ToArray(), NextSequence);
+
+    public static QueueState FromSnapshot(QueueSnapshot snapshot)
+    {
+        var state = new QueueState { NextSequence = snapshot.NextSequence };
+        foreach (var job in snapshot.Jobs) state.Put(job);
+        return state;
+    }
+
+    /// <summary>Terminal jobs beyond the newest <paramref name="keep"/> or finished before <paramref name="cutoff"/>.</summary>
+    public long[] PurgeCandidates(int keep, DateTimeOffset cutoff)
+    {
+        var terminal = _jobs.Values.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.Sequence).ToList();
+        return terminal
+            .Where((job, index) => index >= keep || (job.CompletedAt ?? job.SubmittedAt) < cutoff)
+            .Select(j => j.JobId)
+            .ToArray();
+    }
+
+    private void Update(long jobId, Func<JobRecord, JobRecord> change)
+    {
+        // An event for an unknown job can only follow a purge: nothing to do.
+        if (!_jobs.TryGetValue(jobId, out var job)) return;
+        Put(change(job));
+    }
+
+    private void Put(JobRecord job)
+    {
+        Remove(job.JobId);
+        _jobs[job.JobId] = job;
+        if (job.State == JobState.Pending) _pendingByPriority.Add(job);
+        if (job.State is JobState.Pending or JobState.Processing) _activeBySequence.Add(job);
+    }
+
+    private void Remove(long jobId)
+    {
+        if (!_jobs.Remove(jobId, out var old)) return;
+        _pendingByPriority.Remove(old);
+        _activeBySequence.Remove(old);
+    }
+}

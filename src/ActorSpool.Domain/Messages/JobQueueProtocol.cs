@@ -1,0 +1,137 @@
+using ActorSpool.Domain.Jobs;
+using Akka.Actor;
+
+namespace ActorSpool.Domain.Messages;
+
+public static class JobQueueProtocol
+{
+    public interface IJobQueueCommand : IQueueMessage;
+
+    public interface IJobQueueQuery : IQueueMessage;
+
+    public static class Commands
+    {
+        /// <summary>Accept a job whose documents are already in the document store. Priority null = queue default.</summary>
+        public sealed record SubmitJob(string Queue, long JobId, string Owner, string Name, int? Priority, bool Hold, JobDocument[] Documents)
+            : IJobQueueCommand;
+
+        public sealed record CancelJob(string Queue, long JobId, string By) : IJobQueueCommand;
+
+        public sealed record HoldJob(string Queue, long JobId) : IJobQueueCommand;
+
+        public sealed record ReleaseJob(string Queue, long JobId) : IJobQueueCommand;
+
+        /// <summary>A worker's report of one delivery attempt; answered with <see cref="Replies.OutcomeRecorded"/> once persisted.</summary>
+        public sealed record ReportOutcome(string Queue, long JobId, int Attempt, string Printer, DeliveryOutcome Outcome, string? Error)
+            : IJobQueueCommand;
+
+        /// <summary>Starts the queue entity (and so its recovery and dispatch) without doing anything else.</summary>
+        public sealed record WakeUp(string Queue) : IJobQueueCommand;
+    }
+
+    public static class Queries
+    {
+        public sealed record GetJob(string Queue, long JobId) : IJobQueueQuery;
+
+        public sealed record GetJobs(string Queue, JobFilter Which, string? Owner, int Limit) : IJobQueueQuery;
+
+        public sealed record GetQueueStatus(string Queue) : IJobQueueQuery;
+    }
+
+    public static class Replies
+    {
+        public sealed record JobAccepted(JobRecord Job) : ISpoolMessage;
+
+        public sealed record JobRejected(long JobId, string Reason) : ISpoolMessage;
+
+        public sealed record JobInfo(JobRecord? Job) : ISpoolMessage;
+
+        public sealed record JobList(JobRecord[] Jobs) : ISpoolMessage;
+
+        /// <summary>The answer to cancel/hold/release: Ok, or NotFound / NotPossible with a reason.</summary>
+        public sealed record CommandResult(CommandOutcome Outcome, string? Message, JobRecord? Job) : ISpoolMessage;
+
+        public sealed record OutcomeRecorded(long JobId, int Attempt) : ISpoolMessage;
+
+        public sealed record QueueStatus(
+            string Queue,
+            int Pending,
+            int Held,
+            int Processing,
+            int Completed,
+            int Canceled,
+            int Aborted,
+            string[] AcceptingPrinters,
+            bool Sequential) : ISpoolMessage;
+    }
+
+    /// <summary>Which jobs a listing returns (IPP which-jobs).</summary>
+    public enum JobFilter
+    {
+        NotCompleted,
+        Completed,
+        All,
+    }
+
+    public enum CommandOutcome
+    {
+        Ok,
+        NotFound,
+        NotPossible,
+    }
+}
+
+public static class BalancerProtocol
+{
+    public interface IBalancerMessage : ISpoolMessage;
+
+    /// <summary>Sent by each worker on start and periodically, so a new balancer singleton relearns the load.</summary>
+    public sealed record RegisterWorker(IActorRef Worker, string Node, Balancing.WorkRequest? BusyWith) : IBalancerMessage;
+
+    public sealed record RequestWorker(Balancing.WorkRequest Request, IActorRef ReplyTo) : IBalancerMessage;
+
+    public sealed record WithdrawRequest(string Queue, long JobId) : IBalancerMessage;
+
+    /// <summary>The worker has finished its job (or declined it) and is idle.</summary>
+    public sealed record WorkFinished(IActorRef Worker) : IBalancerMessage;
+
+    public sealed record WorkerGranted(Balancing.WorkRequest Request, IActorRef Worker) : ISpoolMessage;
+
+    public sealed record GetBalancerStatus : IBalancerMessage
+    {
+        public static readonly GetBalancerStatus Instance = new();
+    }
+
+    public sealed record BalancerStatus(string HostNode, Balancing.NodeLoad[] Nodes, int Waiting, long Granted) : ISpoolMessage;
+}
+
+public static class WorkerProtocol
+{
+    public sealed record ExecuteJob(string Queue, long JobId, int Attempt, string Printer, JobDocument[] Documents, long Pages) : ISpoolMessage;
+
+    public sealed record GetWorkerStatus : ISpoolMessage
+    {
+        public static readonly GetWorkerStatus Instance = new();
+    }
+
+    public sealed record WorkerStatus(string Worker, string Node, string? Queue, long? JobId, string? Printer, long Completed, long Failed) : ISpoolMessage;
+}
+
+public static class PrinterProtocol
+{
+    /// <summary>The distributed pub-sub topic on which printers publish <see cref="Printers.PrinterStatus"/>.</summary>
+    public const string StatusTopic = "printer-status";
+
+    public interface IPrinterCommand : IPrinterMessage;
+
+    /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
+    public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand;
+
+    public sealed record DeliveryFinished(string Printer, long JobId, int Attempt, DeliveryOutcome Outcome, string? Error, long Bytes) : ISpoolMessage;
+
+    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+
+    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+
+    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+}

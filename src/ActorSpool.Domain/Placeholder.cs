@@ -1,1 +1,0 @@
-namespace ActorSpool.Domain; internal static class Placeholder {}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Configuration;
+
+namespace ActorSpool.Node.Hosting;
+
+/// <summary>
+/// The node's command line. Each flag can also be set by an ACTORSPOOL_* environment variable and, failing
+/// both, in HOCON (<c>actorspool.node</c>): flag, then environment, then config file, then built-in default.
+/// </summary>
+public static class NodeCommandLine
+{
+    private sealed record Setting(Option Option, string EnvironmentVariable, string ConfigPath);
+
+    public static RootCommand Create(Func<NodeOptions, Config, CancellationToken, Task<int>> run)
+    {
+        var config = Flag<string>("--config", "ACTORSPOOL_CONFIG", "", "Extra HOCON file merged over config/actorspool.conf", "FILE");
+        var data = Flag<string>("--data", "ACTORSPOOL_DATA", "actorspool.node.data", "Data directory (SQLite database, demo printer output)", "DIR");
+        var db = Flag<string>("--db", "ACTORSPOOL_DB", "actorspool.node.db", "PostgreSQL connection string; absent = SQLite in --data", "CONNECTION");
+        var printers = Flag<string>("--printers", "ACTORSPOOL_PRINTERS", "actorspool.node.printers", "Printers and queues file (HOCON); default config/printers.conf", "FILE");
+        var nodePort = Flag<int>("--node-port", "ACTORSPOOL_NODE_PORT", "actorspool.node.node-port", "Akka remoting port (0 = any free port)", "N");
+        var seed = Flag<string[]>("--seed", "ACTORSPOOL_SEED", "actorspool.node.seeds", "Seed node HOST:PORT, repeatable (env: comma separated); none = form a new cluster", "HOST:PORT");
+        var ippPort = Flag<int>("--ipp-port", "ACTORSPOOL_IPP_PORT", "actorspool.node.ipp-port", "IPP listener port (0 = any free port)", "N");
+        var httpPort = Flag<int>("--http-port", "ACTORSPOOL_HTTP_PORT", "actorspool.node.http-port", "Web/REST/metrics port (0 = any free port)", "N");
+        var cmdPort = Flag<int>("--cmd-port", "ACTORSPOOL_CMD_PORT", "actorspool.node.cmd-port", "spoolctl command host port (0 = any free port)", "N");
+        var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
+        var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
+        var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Address other nodes use to reach this node", "H");
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, workers, roles, hostname };
+
+        var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
+        foreach (var setting in settings) root.Add(setting.Option);
+
+        root.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var configDirectory = Path.Combine(AppContext.BaseDirectory, "config");
+                var extraConfig = Value(config, null);
+                var hocon = NodeConfiguration.LoadBase(configDirectory, extraConfig.FirstOrDefault());
+
+                // Flag, then environment variable (lists comma separated), then HOCON.
+                string[] Value(Setting s, Config? fromConfig)
+                {
+                    if (parse.GetResult(s.Option) is { } result)
+                    {
+                        return result.Tokens.Select(t => t.Value).ToArray();
+                    }
+                    if (Environment.GetEnvironmentVariable(s.EnvironmentVariable) is { Length: > 0 } env)
+                    {
+                        return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    }
+                    if (fromConfig is null || s.ConfigPath.Length == 0 || !fromConfig.HasPath(s.ConfigPath)) return [];
+                    var value = fromConfig.GetValue(s.ConfigPath);
+                    return value.IsArray()
+                        ? value.GetArray().Select(v => v.GetString()).ToArray()
+                        : [value.GetString()];
+                }
+                string Text(Setting s, string fallback) => Value(s, hocon).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? fallback;
+                int Number(Setting s, int min, int max, int fallback)
+                {
+                    var text = Text(s, fallback.ToString(CultureInfo.InvariantCulture));
+                    return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                        ? n
+                        : throw new StartupException($"{s.Option.Name}: '{text}' must be a whole number from {min} to {max}");
+                }
+
+                var printersFile = Text(printers, "");
+                var options = new NodeOptions
+                {
+                    ConfigDirectory = configDirectory,
+                    ExtraConfigFile = extraConfig.FirstOrDefault(),
+                    DataDirectory = Text(data, "data"),
+                    Database = Text(db, "") is { Length: > 0 } conn ? conn : null,
+                    PrintersFile = printersFile.Length > 0 ? printersFile : Path.Combine(configDirectory, "printers.conf"),
+                    PrintersFileGiven = printersFile.Length > 0,
+                    NodePort = Number(nodePort, 0, 65535, 4053),
+                    Seeds = Value(seed, hocon).Where(v => v.Length > 0).ToArray(),
+                    IppPort = Number(ippPort, 0, 65535, 8631),
+                    HttpPort = Number(httpPort, 0, 65535, 8080),
+                    CommandPort = Number(cmdPort, 0, 65535, 9110),
+                    CommandHost = hocon.GetString("actorspool.node.cmd-host", "127.0.0.1"),
+                    ListenAddress = hocon.GetString("actorspool.node.listen", "0.0.0.0"),
+                    Workers = Number(workers, 0, 1024, 4),
+                    Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+                    Hostname = Text(hostname, "127.0.0.1"),
+                };
+                foreach (var s in options.Seeds) NodeConfiguration.ParseSeed(s);
+                return await run(options, hocon, ct);
+            }
+            catch (StartupException e)
+            {
+                await Console.Error.WriteLineAsync($"actorspool: {e.Message}");
+                return 2;
+            }
+        });
+        return root;
+
+        static Setting Flag<T>(string name, string env, string configPath, string description, string helpName) =>
+            new(new Option<T>(name) { Description = $"{description} [env: {env}]", HelpName = helpName }, env, configPath);
+    }
+}
+
+/// <summary>A start-up problem the operator must fix: printed as one line, exit code 2, no stack trace.</summary>
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorSpool.Actors;
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Management;
+using ActorSpool.Node.Ipp;
+using ActorSpool.Node.Spool;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Prometheus;
+
+namespace ActorSpool.Node.Hosting;
+
+/// <summary>Starts one spool node: storage, the actor graph, IPP/HTTP listeners and the command host.</summary>
+public static class NodeHost
+{
+    /// <summary>Builds the node; <see cref="StartupException"/> for anything the operator must fix first.</summary>
+    public static async Task<WebApplication> BuildAsync(NodeOptions options, Config hocon, CancellationToken ct = default)
+    {
+        var topology = LoadTopology(options);
+        EnsurePortsFree(options);
+        Directory.CreateDirectory(options.DataDirectory);
+        var documents = await OpenDocumentStoreAsync(options, ct);
+        var settings = SpoolSettings.FromConfig(hocon) with { WorkersPerNode = options.Workers };
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = IPAddress.Parse(options.ListenAddress);
+            kestrel.Listen(address, options.IppPort);
+            kestrel.Listen(address, options.HttpPort);
+            kestrel.Limits.MaxRequestBodySize = null; // documents are bounded per queue by the document store
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(topology);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(documents);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
+        builder.Services.AddSingleton<IppPrintService>();
+        builder.Services.AddSingleton<CommandHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommandHost>());
+        if (!options.PrintersFileGiven || topology.DemoPrinters)
+        {
+            builder.Services.AddSingleton<DemoPrinters>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
+        }
+
+        builder.Services.AddAkka(NodeConfiguration.SystemName, (akka, _) =>
+        {
+            akka.AddHocon(NodeConfiguration.Persistence(options).WithFallback(hocon), HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithRemoting(options.Hostname, options.NodePort)
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = options.Roles.ToArray(),
+                    SeedNodes = options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray(),
+                })
+                .WithActorSpool(topology, settings, documents, runsWorkers: options.Roles.Contains(ActorSpoolActors.WorkerRole))
+                .WithActors((system, _) =>
+                {
+                    // No seed: this node forms a cluster of one (and others may join it).
+                    if (options.Seeds.Count == 0)
+                    {
+                        var cluster = Cluster.Get(system);
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                });
+        });
+
+        var app = builder.Build();
+        app.MapIpp();
+        app.MapGet("/health", () => Results.Text("ok"));
+        app.MapGet("/health/ready", (ActorSystem system) =>
+            Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503));
+        app.MapMetrics();
+        return app;
+    }
+
+    /// <summary>Runs a node until Ctrl-C / SIGTERM; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(NodeOptions options, Config hocon, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = await BuildAsync(options, hocon, ct);
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"actorspool: {e.Message}");
+            return 2;
+        }
+
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (Exception e) when (e is Microsoft.AspNetCore.Connections.AddressInUseException || e.InnerException is SocketException)
+        {
+            await Console.Error.WriteLineAsync($"actorspool: cannot listen: {e.Message}");
+            return 2;
+        }
+
+        LogListeners(app, options);
+        await app.WaitForShutdownAsync(ct);
+        return 0;
+    }
+
+    public static void LogListeners(WebApplication app, NodeOptions options)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node");
+        var ports = BoundPorts(app);
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        var topology = app.Services.GetRequiredService<SpoolTopology>();
+        log.LogInformation("IPP listening on ipp://{Host}:{Port}/printers/{{{Queues}}}", options.ListenAddress, ports.Ipp, string.Join(",", topology.QueueNames));
+        log.LogInformation("HTTP (dashboard, REST, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
+        log.LogInformation("Command host listening on {Endpoint}", app.Services.GetRequiredService<CommandHost>().Endpoint);
+        log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);
+        log.LogInformation("Storage: {Provider} ({Where})", options.PersistenceProvider, options.UsesPostgres ? "PostgreSQL" : Path.GetFullPath(options.DataDirectory));
+    }
+
+    /// <summary>The actual IPP and HTTP ports (they differ from the options when 0 was asked for).</summary>
+    public static (int Ipp, int Http) BoundPorts(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")).Port)
+            .ToList();
+        return (addresses[0], addresses[1]);
+    }
+
+    private static SpoolTopology LoadTopology(NodeOptions options)
+    {
+        try
+        {
+            return TopologyLoader.LoadFile(options.PrintersFile);
+        }
+        catch (TopologyException e)
+        {
+            throw new StartupException($"invalid printers configuration:{Environment.NewLine}{e.Message}", e);
+        }
+    }
+
+    private static void EnsurePortsFree(NodeOptions options)
+    {
+        var listen = IPAddress.Parse(options.ListenAddress);
+        Check(listen, options.IppPort, "--ipp-port");
+        Check(listen, options.HttpPort, "--http-port");
+        Check(IPAddress.Parse(options.CommandHost), options.CommandPort, "--cmd-port");
+        Check(IPAddress.Any, options.NodePort, "--node-port");
+
+        static void Check(IPAddress address, int port, string flag)
+        {
+            if (port == 0) return;
+            using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Bind(new IPEndPoint(address, port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new StartupException($"port {port} ({flag}) is already in use on {address}; stop what uses it or choose another port");
+            }
+        }
+    }
+
+    private static async Task<IDocumentStore> OpenDocumentStoreAsync(NodeOptions options, CancellationToken ct)
+    {
+        var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.ConnectionString);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await store.InitializeAsync(timeout.Token);
+            return store;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var where = options.UsesPostgres ? "the PostgreSQL database given by --db" : $"the SQLite database in {Path.GetFullPath(options.DataDirectory)}";
+            throw new StartupException($"cannot open {where}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using ActorSpool.Actors.Hosting;
+
+namespace ActorSpool.Node.Hosting;
+
+/// <summary>Everything a node needs to start, after flags, environment and HOCON were merged.</summary>
+public sealed record NodeOptions
+{
+    public required string ConfigDirectory { get; init; }
+    public string? ExtraConfigFile { get; init; }
+    public required string DataDirectory { get; init; }
+    /// <summary>PostgreSQL connection string; null = SQLite in <see cref="DataDirectory"/>.</summary>
+    public string? Database { get; init; }
+    public required string PrintersFile { get; init; }
+    public required string Hostname { get; init; }
+    public required string ListenAddress { get; init; }
+    public int NodePort { get; init; }
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public int IppPort { get; init; }
+    public int HttpPort { get; init; }
+    public required string CommandHost { get; init; }
+    public int CommandPort { get; init; }
+    public int Workers { get; init; }
+    public IReadOnlyList<string> Roles { get; init; } = [];
+    /// <summary>True when the printers file was named explicitly: then no demo printers are started unless it asks.</summary>
+    public bool PrintersFileGiven { get; init; }
+
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+
+    public string PersistenceProvider => UsesPostgres ? PersistenceHocon.PostgresProvider : PersistenceHocon.SqliteProvider;
+
+    public string ConnectionString => UsesPostgres ? Database! : PersistenceHocon.SqliteConnectionString(DataDirectory);
+}

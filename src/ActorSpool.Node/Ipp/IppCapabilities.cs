@@ -1,0 +1,101 @@
+using ActorSpool.Protocols.Ipp;
+
+namespace ActorSpool.Node.Ipp;
+
+/// <summary>
+/// What the IPP service supports, in one place, so the request checks (<see cref="JobTicketReader"/>) and the
+/// advertised printer attributes (<see cref="PrinterAttributes"/>) cannot drift apart.
+/// </summary>
+internal static class IppCapabilities
+{
+    public const string DefaultDocumentFormat = "application/octet-stream";
+
+    public const int MaxCopies = 999;
+
+    public const string DefaultLanguage = "en";
+
+    /// <summary>The spooler stores documents as sent and passes them to the device, so any PDL the fleet prints is fine.</summary>
+    public static readonly string[] DocumentFormats =
+    [
+        DefaultDocumentFormat, "application/pdf", "application/postscript", "application/vnd.hp-pcl",
+        "image/pwg-raster", "image/urf", "image/jpeg", "text/plain",
+    ];
+
+    public static readonly IppOperation[] Operations =
+    [
+        IppOperation.PrintJob, IppOperation.ValidateJob, IppOperation.CancelJob, IppOperation.GetJobAttributes,
+        IppOperation.GetJobs, IppOperation.GetPrinterAttributes, IppOperation.HoldJob, IppOperation.ReleaseJob,
+    ];
+
+    public static readonly string[] Charsets = ["utf-8", "us-ascii"];
+
+    /// <summary>Compression arrives later (gzip, deflate); until then only uncompressed documents.</summary>
+    public static readonly string[] Compressions = ["none"];
+
+    /// <summary>Every value but no-hold holds the job until it is released (there is no time-of-day scheduler).</summary>
+    public static readonly string[] HoldUntil =
+        ["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"];
+
+    public static readonly MediaSize[] Media =
+    [
+        new("iso_a4_210x297mm", 21000, 29700),
+        new("na_letter_8.5x11in", 21590, 27940),
+        new("na_legal_8.5x14in", 21590, 35560),
+        new("iso_a5_148x210mm", 14800, 21000),
+        new("iso_a3_297x420mm", 29700, 42000),
+    ];
+
+    public static MediaSize DefaultMedia => Media[0];
+
+    public static readonly string[] Sides = ["one-sided", "two-sided-long-edge", "two-sided-short-edge"];
+
+    public static readonly string[] PrintColorModes = ["auto", "color", "monochrome"];
+
+    public static readonly string[] MultipleDocumentHandling =
+        ["separate-documents-uncollated-copies", "separate-documents-collated-copies"];
+
+    public static readonly string[] JobSheets = ["none"];
+
+    public static readonly string[] OutputBins = ["auto"];
+
+    /// <summary>orientation-requested: portrait, landscape, reverse-landscape, reverse-portrait.</summary>
+    public static readonly int[] Orientations = [3, 4, 5, 6];
+
+    /// <summary>print-quality: draft, normal, high.</summary>
+    public static readonly int[] PrintQualities = [3, 4, 5];
+
+    /// <summary>finishings: none.</summary>
+    public static readonly int[] Finishings = [3];
+
+    /// <summary>The job template attributes a Print-Job may carry (job-creation-attributes-supported).</summary>
+    public static readonly string[] JobCreationAttributes =
+    [
+        "copies", "finishings", "job-hold-until", "job-priority", "job-sheets", "media", "media-col",
+        "multiple-document-handling", "number-up", "orientation-requested", "output-bin", "print-color-mode",
+        "print-quality", "sides",
+    ];
+
+    /// <summary>
+    /// Operation attributes this service understands (RFC 8011 §4.2–4.3, plus my-jobs and which-jobs values);
+    /// any other operation attribute is ignored and reported in the unsupported-attributes group.
+    /// </summary>
+    public static readonly HashSet<string> KnownOperationAttributes = new(StringComparer.Ordinal)
+    {
+        "attributes-charset", "attributes-natural-language", "printer-uri", "job-uri", "job-id",
+        "requesting-user-name", "job-name", "ipp-attribute-fidelity", "document-name", "compression",
+        "document-format", "document-natural-language", "job-k-octets", "job-impressions", "job-media-sheets",
+        "requested-attributes", "which-jobs", "my-jobs", "limit", "message", "job-hold-until",
+    };
+
+    public static bool IsSupportedVersion(byte major, byte minor) =>
+        (major, minor) is (1, 0) or (1, 1) or (2, 0) or (2, 1) or (2, 2);
+}
+
+/// <summary>A media size keyword (PWG 5101.1) and its dimensions in hundredths of millimetres.</summary>
+internal sealed record MediaSize(string Keyword, int Width, int Length)
+{
+    public IppCollection ToMediaCol() => new(IppAttribute.Collection("media-size", ToMediaSize()));
+
+    public IppCollection ToMediaSize() =>
+        new(IppAttribute.Integer("x-dimension", Width), IppAttribute.Integer("y-dimension", Length));
+}

@@ -1,0 +1,253 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Node.Spool;
+using ActorSpool.Protocols.Ipp;
+using Microsoft.Extensions.Logging.Abstractions;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+
+namespace ActorSpool.Node.Ipp;
+
+/// <summary>
+/// The IPP printer service (RFC 8011) over <see cref="ISpoolGateway"/>: one request in, one response out, no HTTP.
+/// Every problem with the request becomes an IPP status in the response; only cancellation escapes as an exception.
+/// </summary>
+public sealed class IppPrintService
+{
+    private const int FirstDocument = 1;
+
+    private readonly ISpoolGateway _gateway;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IppTargetResolver _targets;
+    private readonly PrinterStateHistory _stateHistory = new();
+
+    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null)
+    {
+        _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<IppPrintService>.Instance;
+        _targets = new IppTargetResolver(gateway);
+    }
+
+    /// <summary>
+    /// Reads a request from <paramref name="body"/> (the attribute section; document data is streamed from the rest
+    /// of the body into the document store, never buffered whole) and answers it.
+    /// </summary>
+    public async Task<IppMessage> HandleAsync(Stream body, IppRequestContext context, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var recorder = new IppHeaderRecorder(body);
+        IppReadResult read;
+        try
+        {
+            read = await IppParser.ReadAsync(recorder, ct).ConfigureAwait(false);
+        }
+        catch (IppParseException e)
+        {
+            return ParseFailure(recorder, e.Status, e.Message);
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            return ParseFailure(recorder, IppStatusCode.ClientErrorBadRequest, $"The request could not be read: {e.Message}");
+        }
+        return await HandleAsync(read.Message, read.Document, context, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers a parsed request; <paramref name="document"/> is the data that followed its attributes.</summary>
+    public async Task<IppMessage> HandleAsync(IppMessage request, Stream document, IppRequestContext context, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(context);
+        IppResponse response;
+        try
+        {
+            IppRequestValidator.Validate(request);
+            response = new IppResponse();
+            await DispatchAsync(request, document, context, response, ct).ConfigureAwait(false);
+        }
+        catch (IppRequestException e)
+        {
+            response = IppResponse.Error(e.Status, e.Message, e.Unsupported);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (TimeoutException e)
+        {
+            _logger.LogWarning(e, "IPP {Operation}: the spooler did not answer in time", request.Operation);
+            response = IppResponse.Error(IppStatusCode.ServerErrorServiceUnavailable,
+                "The spooler did not answer in time; try again.");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "IPP {Operation} failed", request.Operation);
+            response = IppResponse.Error(IppStatusCode.ServerErrorInternalError,
+                $"Internal server error ({e.GetType().Name}); see the node log.");
+        }
+        return response.ToMessage(request.VersionMajor, request.VersionMinor, request.RequestId);
+    }
+
+    private Task DispatchAsync(
+        IppMessage request, Stream document, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        if (!IppCapabilities.Operations.Contains(request.Operation))
+            throw new IppRequestException(IppStatusCode.ServerErrorOperationNotSupported,
+                $"Operation 0x{(ushort)request.Code:X4} is not supported.");
+        response.Unsupported.AddRange(IppRequestValidator.UnknownOperationAttributes(request));
+
+        return request.Operation switch
+        {
+            IppOperation.PrintJob => PrintJobAsync(request, document, context, response, ct),
+            IppOperation.ValidateJob => ValidateJob(request, context, response),
+            IppOperation.GetPrinterAttributes => GetPrinterAttributesAsync(request, context, response, ct),
+            IppOperation.GetJobs => GetJobsAsync(request, context, response, ct),
+            IppOperation.GetJobAttributes => GetJobAttributesAsync(request, context, response, ct),
+            IppOperation.CancelJob => JobCommandAsync(request, context,
+                t => _gateway.CancelJobAsync(t.Queue.Name, t.JobId, IppOperationAttributes.RequestingUser(request), ct), ct),
+            IppOperation.HoldJob => JobCommandAsync(request, context,
+                t => _gateway.HoldJobAsync(t.Queue.Name, t.JobId, ct), ct),
+            IppOperation.ReleaseJob => JobCommandAsync(request, context,
+                t => _gateway.ReleaseJobAsync(t.Queue.Name, t.JobId, ct), ct),
+            _ => throw new InvalidOperationException($"{request.Operation} is listed as supported but has no handler."),
+        };
+    }
+
+    // RFC 8011 §4.2.1: the job is acknowledged only once its document is stored and the queue has accepted it.
+    private async Task PrintJobAsync(
+        IppMessage request, Stream document, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        var ticket = JobTicketReader.Read(request, response.Unsupported);
+
+        long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
+        StoredDocument stored;
+        try
+        {
+            stored = await _gateway.StoreDocumentAsync(
+                jobId, FirstDocument, document, ticket.Format, ticket.DocumentName, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+        }
+        catch (EmptyDocumentException)
+        {
+            throw IppRequestException.BadRequest(
+                "The document is empty: Print-Job needs the document data after the attributes.");
+        }
+        catch (DocumentTooLargeException e)
+        {
+            throw new IppRequestException(IppStatusCode.ClientErrorRequestEntityTooLarge,
+                $"The document is larger than queue {queue.Name}'s limit of {e.Limit} bytes; nothing was stored.");
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            // The body broke off (client disconnect, bad chunking): the client's problem, not the spooler's.
+            throw IppRequestException.BadRequest($"The document data could not be read: {e.Message}");
+        }
+
+        var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
+        var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.Hold, documents);
+        var reply = await _gateway.SubmitAsync(submit, ct).ConfigureAwait(false);
+        switch (reply)
+        {
+            case Replies.JobAccepted accepted:
+                response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
+                break;
+            case Replies.JobRejected rejected:
+                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
+                    $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
+            default:
+                throw new InvalidOperationException($"Unexpected answer to SubmitJob: {reply?.GetType().Name ?? "null"}.");
+        }
+    }
+
+    // Validate-Job runs the Print-Job checks without creating a job (RFC 8011 §4.2.3).
+    private Task ValidateJob(IppMessage request, IppRequestContext context, IppResponse response)
+    {
+        _targets.ResolvePrinter(request, context);
+        JobTicketReader.Read(request, response.Unsupported);
+        return Task.CompletedTask;
+    }
+
+    private async Task GetPrinterAttributesAsync(
+        IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        var requested = RequestedAttributes.From(request, AttributeGroups.All);
+        var status = await _gateway.GetQueueStatusAsync(queue.Name, ct).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var state = PrinterState.Of(status);
+        var changedAt = _stateHistory.ChangedAt(queue.Name, state, now, _gateway.StartedAt);
+        var snapshot = new PrinterSnapshot(
+            queue, status, state, new IppUris(context.Authority), _gateway.StartedAt, changedAt, now);
+        response.Groups.Add(PrinterAttributes.Describe(snapshot, requested));
+    }
+
+    private async Task GetJobsAsync(IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        var which = IppOperationAttributes.Keyword(request, "which-jobs") switch
+        {
+            null or "not-completed" => JobFilter.NotCompleted,
+            "completed" => JobFilter.Completed,
+            "all" => JobFilter.All,
+            var other => throw IppRequestException.NotSupported(
+                $"which-jobs '{other}' is not supported; use not-completed, completed or all.",
+                IppAttribute.Keyword("which-jobs", other)),
+        };
+        int limit = IppOperationAttributes.Integer(request, "limit") switch
+        {
+            null => 0, // the gateway's "no limit"
+            > 0 and var value => value,
+            var value => throw IppRequestException.NotSupported(
+                $"limit must be at least 1, not {value}.", IppAttribute.Integer("limit", value.Value)),
+        };
+        string? owner = IppOperationAttributes.Boolean(request, "my-jobs") == true
+            ? IppOperationAttributes.RequestingUser(request)
+            : null;
+        var requested = RequestedAttributes.From(request, "job-uri", "job-id");
+
+        var jobs = await _gateway.GetJobsAsync(queue.Name, which, owner, limit, ct).ConfigureAwait(false);
+        var describer = NewJobAttributes(context);
+        foreach (var job in jobs)
+            response.Groups.Add(describer.Describe(job, requested));
+    }
+
+    private async Task GetJobAttributesAsync(
+        IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var target = await _targets.ResolveJobAsync(request, context, ct).ConfigureAwait(false);
+        var requested = RequestedAttributes.From(request, AttributeGroups.All);
+        var job = await _gateway.GetJobAsync(target.Queue.Name, target.JobId, ct).ConfigureAwait(false)
+            ?? throw IppRequestException.NotFound($"There is no job {target.JobId}.");
+        response.Groups.Add(NewJobAttributes(context).Describe(job, requested));
+    }
+
+    private async Task JobCommandAsync(
+        IppMessage request, IppRequestContext context, Func<JobTarget, Task<Replies.CommandResult>> command, CancellationToken ct)
+    {
+        var target = await _targets.ResolveJobAsync(request, context, ct).ConfigureAwait(false);
+        var result = await command(target).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case CommandOutcome.Ok:
+                return;
+            case CommandOutcome.NotFound:
+                throw IppRequestException.NotFound(result.Message ?? $"There is no job {target.JobId}.");
+            case CommandOutcome.NotPossible:
+                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
+                    result.Message ?? $"{request.Operation} is not possible for job {target.JobId} now.");
+            default:
+                throw new InvalidOperationException($"Unexpected command outcome {result.Outcome}.");
+        }
+    }
+
+    private JobAttributes NewJobAttributes(IppRequestContext context) =>
+        new(new IppUris(context.Authority), _gateway.StartedAt, _time.GetUtcNow());
+
+    // Without a complete header the answer cannot echo the request; version 1.1 is what every client reads.
+    private static IppMessage ParseFailure(IppHeaderRecorder recorder, IppStatusCode status, string message)
+    {
+        var (major, minor, requestId) = recorder.Header ?? (1, 1, 0);
+        return IppResponse.Error(status, message).ToMessage(major, minor, requestId);
+    }
+}

@@ -1,0 +1,123 @@
+using ActorSpool.Protocols.Ipp;
+using C = ActorSpool.Node.Ipp.IppCapabilities;
+
+namespace ActorSpool.Node.Ipp;
+
+/// <summary>What a Print-Job / Validate-Job asks for, after validation.</summary>
+/// <param name="Priority">job-priority, or null for the queue's default.</param>
+/// <param name="Hold">True when job-hold-until asked to hold the job (any value but no-hold).</param>
+/// <param name="Copies">
+/// Validated and advertised, but not yet carried to the job: SubmitJob has no copies, so the device prints what the
+/// document itself asks for.
+/// </param>
+internal sealed record JobTicket(
+    string Owner, string Name, string? DocumentName, string Format, int? Priority, bool Hold, int Copies);
+
+/// <summary>
+/// Reads and checks the operation and job template attributes of a job creation request (RFC 8011 §4.2.1.1,
+/// §5.2). Hard errors throw <see cref="IppRequestException"/>; template attributes or values we do not support are
+/// ignored and reported, unless ipp-attribute-fidelity is true, in which case the request is refused.
+/// </summary>
+internal static class JobTicketReader
+{
+    private static readonly IppTag[] KeywordOrName = [IppTag.Keyword, IppTag.NameWithoutLanguage, IppTag.NameWithLanguage];
+
+    /// <summary>Template attributes we accept (and may ignore the effect of), with the values we accept.</summary>
+    private static readonly Dictionary<string, Func<IppAttribute, bool>> Accepted = new(StringComparer.Ordinal)
+    {
+        ["media"] = a => IsOneOf(a, KeywordOrName, C.Media.Select(m => m.Keyword)),
+        ["media-col"] = a => a is { Values.Count: 1, Tag: IppTag.BegCollection },
+        ["sides"] = a => IsOneOf(a, [IppTag.Keyword], C.Sides),
+        ["print-color-mode"] = a => IsOneOf(a, [IppTag.Keyword], C.PrintColorModes),
+        ["multiple-document-handling"] = a => IsOneOf(a, [IppTag.Keyword], C.MultipleDocumentHandling),
+        ["job-sheets"] = a => IsOneOf(a, KeywordOrName, C.JobSheets),
+        ["output-bin"] = a => IsOneOf(a, KeywordOrName, C.OutputBins),
+        ["orientation-requested"] = a => IsEnumOf(a, C.Orientations),
+        ["print-quality"] = a => IsEnumOf(a, C.PrintQualities),
+        ["finishings"] = a => a.Values.All(v => v.Tag == IppTag.Enum && C.Finishings.Contains(v.AsInt())),
+        ["number-up"] = a => IsIntegerIn(a, 1, 1),
+    };
+
+    /// <summary>
+    /// Validates the request; attributes to report as ignored are added to <paramref name="unsupported"/>.
+    /// </summary>
+    public static JobTicket Read(IppMessage request, List<IppAttribute> unsupported)
+    {
+        string owner = IppOperationAttributes.RequestingUser(request);
+        string? documentName = IppOperationAttributes.Name(request, "document-name");
+        string name = IppOperationAttributes.Name(request, "job-name") is { Length: > 0 } jobName ? jobName
+            : documentName is { Length: > 0 } ? documentName
+            : "Untitled";
+        string format = ReadDocumentFormat(request);
+        ReadCompression(request);
+        bool fidelity = IppOperationAttributes.Boolean(request, "ipp-attribute-fidelity") ?? false;
+
+        int? priority = null;
+        bool hold = false;
+        int copies = 1;
+        var ignored = new List<IppAttribute>();
+        foreach (var attribute in request.Groups.Where(g => g.Tag == IppTag.JobAttributes).SelectMany(g => g.Attributes))
+        {
+            switch (attribute.Name)
+            {
+                case "job-priority":
+                    priority = IsIntegerIn(attribute, 1, 100) ? attribute.Value.AsInt()
+                        : throw IppRequestException.NotSupported("job-priority must be an integer from 1 to 100.", attribute);
+                    break;
+                case "copies":
+                    copies = IsIntegerIn(attribute, 1, C.MaxCopies) ? attribute.Value.AsInt()
+                        : throw IppRequestException.NotSupported($"copies must be an integer from 1 to {C.MaxCopies}.", attribute);
+                    break;
+                case "job-hold-until":
+                    if (IsOneOf(attribute, KeywordOrName, C.HoldUntil))
+                        hold = attribute.Value.AsString() != "no-hold";
+                    else
+                        ignored.Add(attribute);
+                    break;
+                default:
+                    if (!Accepted.TryGetValue(attribute.Name, out var accepts))
+                        ignored.Add(IppAttribute.Unsupported(attribute.Name)); // §4.1.7: unknown name → 'unsupported'
+                    else if (!accepts(attribute))
+                        ignored.Add(attribute); // known name, unsupported value(s): return them as sent
+                    break;
+            }
+        }
+
+        if (fidelity && ignored.Count > 0)
+            throw IppRequestException.NotSupported(
+                "ipp-attribute-fidelity is true and these job attributes or values are not supported: "
+                + string.Join(", ", ignored.Select(a => a.Name)) + ".",
+                [.. ignored]);
+        unsupported.AddRange(ignored);
+        return new JobTicket(owner, name, documentName, format, priority, hold, copies);
+    }
+
+    private static string ReadDocumentFormat(IppMessage request)
+    {
+        var requested = IppOperationAttributes.MimeType(request, "document-format");
+        if (requested is null)
+            return C.DefaultDocumentFormat;
+        return C.DocumentFormats.FirstOrDefault(f => f.Equals(requested, StringComparison.OrdinalIgnoreCase))
+            ?? throw new IppRequestException(IppStatusCode.ClientErrorDocumentFormatNotSupported,
+                $"Document format '{requested}' is not supported; supported: {string.Join(", ", C.DocumentFormats)}.",
+                IppAttribute.MimeMediaType("document-format", requested));
+    }
+
+    private static void ReadCompression(IppMessage request)
+    {
+        var compression = IppOperationAttributes.Keyword(request, "compression");
+        if (compression is not null && !C.Compressions.Contains(compression))
+            throw new IppRequestException(IppStatusCode.ClientErrorCompressionNotSupported,
+                $"Compression '{compression}' is not supported; send the document uncompressed (compression none).",
+                IppAttribute.Keyword("compression", compression));
+    }
+
+    private static bool IsOneOf(IppAttribute attribute, IppTag[] tags, IEnumerable<string> values) =>
+        attribute.Values.Count == 1 && tags.Contains(attribute.Tag) && values.Contains(attribute.Value.AsString());
+
+    private static bool IsEnumOf(IppAttribute attribute, int[] values) =>
+        attribute is { Values.Count: 1, Tag: IppTag.Enum } && values.Contains(attribute.Value.AsInt());
+
+    private static bool IsIntegerIn(IppAttribute attribute, int min, int max) =>
+        attribute is { Values.Count: 1, Tag: IppTag.Integer } && attribute.Value.AsInt() >= min && attribute.Value.AsInt() <= max;
+}

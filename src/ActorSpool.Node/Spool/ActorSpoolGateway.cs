@@ -1,0 +1,63 @@
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
+using Akka.Actor;
+using Akka.Hosting;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+
+namespace ActorSpool.Node.Spool;
+
+/// <summary><see cref="ISpoolGateway"/> over the sharded JobQueue entities and the document store.</summary>
+public sealed class ActorSpoolGateway(
+    SpoolTopology topology,
+    IDocumentStore documents,
+    IRequiredActor<JobQueueRegion> queues,
+    TimeProvider clock) : ISpoolGateway
+{
+    /// <summary>
+    /// How long ingress waits for a queue. Generous: right after a crash the queue may first replay its journal
+    /// or move to another node, and a client that gets an error resubmits, which costs more.
+    /// </summary>
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public SpoolTopology Topology => topology;
+
+    public DateTimeOffset StartedAt { get; } = clock.GetUtcNow();
+
+    public Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default) =>
+        documents.AllocateJobIdAsync(queue, ct);
+
+    public Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default) =>
+        documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct);
+
+    public Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default) =>
+        Ask<object>(command, ct);
+
+    public async Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        (await Ask<Replies.JobInfo>(new Queries.GetJob(queue, jobId), ct)).Job;
+
+    public Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default) =>
+        documents.FindQueueOfJobAsync(jobId, ct);
+
+    public async Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default) =>
+        (await Ask<Replies.JobList>(new Queries.GetJobs(queue, which, owner, limit), ct)).Jobs;
+
+    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.CancelJob(queue, jobId, by), ct);
+
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId), ct);
+
+    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.ReleaseJob(queue, jobId), ct);
+
+    public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default) =>
+        Ask<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), ct);
+
+    private async Task<T> Ask<T>(object message, CancellationToken ct)
+    {
+        var region = await queues.GetAsync(ct);
+        return await region.Ask<T>(message, AskTimeout, ct);
+    }
+}

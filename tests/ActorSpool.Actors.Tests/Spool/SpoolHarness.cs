@@ -1,0 +1,145 @@
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
+using ActorSpool.TestSupport;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+
+namespace ActorSpool.Actors.Tests.Spool;
+
+/// <summary>
+/// One spool node in the test process: the real actor graph (sharding, singleton, workers) on the real config
+/// files, SQLite in a data directory, printing to simulators on loopback.
+/// </summary>
+public sealed class SpoolHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private SpoolHarness(IHost host, SpoolTopology topology, IDocumentStore documents, string dataDirectory)
+    {
+        _host = host;
+        Topology = topology;
+        Documents = documents;
+        DataDirectory = dataDirectory;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        Queues = registry.Get<JobQueueRegion>();
+        Printers = registry.Get<PrinterRegion>();
+        Balancer = registry.Get<BalancerProxy>();
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Queues { get; }
+    public IActorRef Printers { get; }
+    public IActorRef Balancer { get; }
+    public SpoolTopology Topology { get; }
+    public IDocumentStore Documents { get; }
+    public string DataDirectory { get; }
+
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    public static SpoolSettings FastSettings => new()
+    {
+        WorkersPerNode = 4,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+        ProbeTimeout = TimeSpan.FromSeconds(1),
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+        IdleTimeout = TimeSpan.FromSeconds(3),
+        DeliveryTimeout = TimeSpan.FromSeconds(20),
+        BreakerFailures = 100,
+        DispatchRetryInterval = TimeSpan.FromSeconds(1),
+        WorkerRegistrationInterval = TimeSpan.FromSeconds(1),
+        OutcomeRetryInterval = TimeSpan.FromSeconds(1),
+    };
+
+    public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
+    {
+        var topology = TopologyLoader.LoadText(printersHocon, "test-printers.conf");
+        settings ??= FastSettings;
+        var connection = PersistenceHocon.SqliteConnectionString(dataDirectory);
+        var documents = DocumentStoreFactory.Create(PersistenceHocon.SqliteProvider, connection);
+        await documents.InitializeAsync();
+
+        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), PersistenceHocon.SqliteProvider, connection)
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
+
+        var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("actorspool-test", (akka, _) =>
+            {
+                akka.AddHocon(config, HoconAddMode.Prepend)
+                    .WithRemoting("127.0.0.1", 0)
+                    .WithClustering(new ClusterOptions { Roles = [ActorSpoolActors.WorkerRole, ActorSpoolActors.IngressRole] })
+                    .WithActorSpool(topology, settings, documents)
+                    .WithActors((system, _) =>
+                    {
+                        var cluster = Cluster.Get(system);
+                        cluster.Join(cluster.SelfAddress);
+                    });
+            }))
+            .Build();
+        await host.StartAsync();
+        return new SpoolHarness(host, topology, documents, dataDirectory);
+    }
+
+    /// <summary>Stores a one-document job and has its queue accept it, as ingress does.</summary>
+    public async Task<JobRecord> SubmitAsync(string queue, byte[] data, int? priority = null, bool hold = false, string owner = "tester")
+    {
+        var jobId = await Documents.AllocateJobIdAsync(queue);
+        var stored = await Documents.WriteDocumentAsync(jobId, 1, new MemoryStream(data), "application/octet-stream", null, long.MaxValue);
+        var reply = await Queues.Ask<object>(
+            new Commands.SubmitJob(queue, jobId, owner, $"job-{jobId}", priority, hold, [new JobDocument(1, stored.Length, stored.Format, null)]),
+            Patience);
+        return reply switch
+        {
+            Replies.JobAccepted accepted => accepted.Job,
+            Replies.JobRejected rejected => throw new InvalidOperationException(rejected.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+        };
+    }
+
+    public async Task<JobRecord[]> JobsAsync(string queue, JobFilter which = JobFilter.All) =>
+        (await Queues.Ask<Replies.JobList>(new Queries.GetJobs(queue, which, null, 0), Patience)).Jobs;
+
+    public async Task<Replies.QueueStatus> QueueStatusAsync(string queue) =>
+        await Queues.Ask<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), Patience);
+
+    /// <summary>Polls until every listed job satisfies the condition; fails with the jobs' states if it never does.</summary>
+    public async Task<JobRecord[]> WaitForJobsAsync(string queue, Func<JobRecord[], bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Patience);
+        JobRecord[] jobs;
+        do
+        {
+            jobs = await JobsAsync(queue);
+            if (condition(jobs)) return jobs;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"queue {queue} never reached the expected state: " +
+            string.Join("; ", jobs.Select(j => $"{j.JobId}:{j.State.ToKeyword()}/attempts {j.Attempts}/{j.Printer}/{j.LastError}")));
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Patience);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

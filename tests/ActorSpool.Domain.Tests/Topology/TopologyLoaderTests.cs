@@ -1,0 +1,409 @@
+using ActorSpool.Domain.Topology;
+using Akka.Configuration;
+
+namespace ActorSpool.Domain.Tests.Topology;
+
+public sealed class TopologyLoaderTests
+{
+    private const string Source = "config/printers.conf";
+
+    private const string ValidPrinters = """
+        actorspool.printers {
+          lj-1 { uri = "socket://127.0.0.1:9101" }
+          lj-2 { uri = "socket://127.0.0.1:9102", fallback-uri = "lpd://127.0.0.1/raw" }
+        }
+        """;
+
+    private static SpoolTopology Load(string hocon) => TopologyLoader.Load(ConfigurationFactory.ParseString(hocon), Source);
+
+    private static TopologyException Fails(string hocon) => Assert.Throws<TopologyException>(() => TopologyLoader.LoadText(hocon, Source));
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ActorSpool.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No ActorSpool.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
+    public void The_shipped_printers_conf_loads()
+    {
+        var path = Path.Combine(RepositoryRoot(), "config", "printers.conf");
+
+        var topology = TopologyLoader.LoadFile(path);
+
+        Assert.Equal(["lj-1", "lj-2", "lj-3", "plotter"], topology.PrinterNames);
+        Assert.Equal(new Uri("socket://127.0.0.1:9104"), topology.Printers["plotter"].Uri);
+        Assert.Equal(["office", "plans", "pool"], topology.QueueNames);
+        Assert.Equal("office", topology.DefaultQueue);
+        Assert.True(topology.DemoPrinters);
+
+        var office = topology.Queues["office"];
+        Assert.Equal(["lj-1", "lj-2"], office.Printers);
+        Assert.Equal(QueueMode.Failover, office.Mode);
+        Assert.False(office.Sequential);
+
+        var pool = topology.Queues["pool"];
+        Assert.Equal(["lj-1", "lj-2", "lj-3"], pool.Printers);
+        Assert.Equal(QueueMode.Balance, pool.Mode);
+
+        var plans = topology.Queues["plans"];
+        Assert.Equal(["plotter"], plans.Printers);
+        Assert.True(plans.Sequential);
+
+        Assert.Equal(["lj-1", "lj-2", "lj-3", "plotter"], topology.DemoPrinterDefinitions().Select(p => p.Name));
+        Assert.Equal(9101, topology.Printers["lj-1"].Uri.Port);
+    }
+
+    [Fact]
+    public void Defaults_apply()
+    {
+        var topology = Load(ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }");
+
+        var office = topology.Queues["office"];
+        Assert.Equal(new QueueDefinition("office", office.Printers, QueueMode.Failover, false, 50, 3, 256L * 1024 * 1024, null), office);
+        Assert.Equal(["lj-1"], office.Printers);
+        Assert.Equal("office", topology.DefaultQueue);
+        Assert.False(topology.DemoPrinters);
+        Assert.Empty(topology.DemoPrinterDefinitions());
+        Assert.Null(topology.Printers["lj-1"].FallbackUri);
+        Assert.Equal(new Uri("lpd://127.0.0.1/raw"), topology.Printers["lj-2"].FallbackUri);
+    }
+
+    [Fact]
+    public void Every_queue_key_is_read()
+    {
+        var topology = Load(ValidPrinters + """
+
+            actorspool.queues {
+              office { printers = [lj-2, lj-1], mode = balance, sequential = on, default-priority = 70, max-attempts = 5, max-document-size = 64M, raw-port = 9200 }
+              big { printers = [lj-1], max-document-size = 2GiB }
+              small { printers = [lj-1], max-document-size = 100kB }
+            }
+            actorspool.default-queue = small
+            """);
+
+        Assert.Equal(new QueueDefinition("office", topology.Queues["office"].Printers, QueueMode.Balance, true, 70, 5, 64L * 1024 * 1024, 9200),
+            topology.Queues["office"]);
+        Assert.Equal(["lj-2", "lj-1"], topology.Queues["office"].Printers);
+        Assert.Equal(2L * 1024 * 1024 * 1024, topology.Queues["big"].MaxDocumentBytes);
+        Assert.Equal(100_000, topology.Queues["small"].MaxDocumentBytes);
+        Assert.Equal("small", topology.DefaultQueue);
+        Assert.Same(topology.Queues["office"], topology.FindQueueByRawPort(9200));
+    }
+
+    [Fact]
+    public void Without_default_queue_the_first_queue_by_name_is_the_default()
+    {
+        var topology = Load(ValidPrinters + "\nactorspool.queues { zeta { printers = [lj-1] }\n alpha { printers = [lj-2] }\n mid { printers = [lj-1] } }");
+
+        Assert.Equal("alpha", topology.DefaultQueue);
+        Assert.Equal("alpha", topology.DefaultQueueDefinition.Name);
+    }
+
+    [Fact]
+    public void Lookups_ignore_case()
+    {
+        var topology = Load(ValidPrinters + "\nactorspool.queues { office { printers = [lj-1, lj-2] } }\nactorspool.default-queue = OFFICE");
+
+        Assert.Equal("office", topology.DefaultQueue);
+        Assert.Same(topology.Queues["office"], topology.FindQueue("Office"));
+        Assert.Same(topology.Printers["lj-2"], topology.FindPrinter("LJ-2"));
+        Assert.Null(topology.FindQueue("nope"));
+        Assert.Equal(["office"], topology.QueuesUsing("LJ-1").Select(q => q.Name));
+    }
+
+    [Fact]
+    public void Comma_separated_objects_on_one_line_load()
+    {
+        // The shape from the design notes; Akka's parser alone rejects "}, lj-2 {".
+        var topology = TopologyLoader.LoadText("""
+            actorspool.printers { lj-1 { uri = "socket://127.0.0.1:9101" }, lj-2 { uri = "socket://127.0.0.1:9102", fallback-uri = "lpd://127.0.0.1/raw" } }
+            actorspool.queues { office { printers = [lj-1, lj-2], mode = failover, sequential = off, default-priority = 50, max-attempts = 3 }, other { printers = [lj-2] } }
+            actorspool.default-queue = office
+            actorspool.demo-printers = on
+            """, Source);
+
+        Assert.Equal(["lj-1", "lj-2"], topology.PrinterNames);
+        Assert.Equal(["office", "other"], topology.QueueNames);
+        Assert.True(topology.DemoPrinters);
+    }
+
+    [Fact]
+    public void Other_actorspool_settings_are_ignored()
+    {
+        var topology = Load(ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }\nactorspool.node { ipp-port = 8631 }\nactorspool.spool.workers = 4");
+
+        Assert.Single(topology.Queues);
+    }
+
+    public static TheoryData<string, string, string> InvalidCases() => new()
+    {
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1, lj-2, lj-9] } }",
+            "actorspool.queues.office.printers[2]", "unknown printer 'lj-9'"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"http://127.0.0.1/print\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "unsupported URI scheme 'http'"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "needs a port"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"lpd://127.0.0.1\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "needs a queue path"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"ipp://printer.example/\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "needs a path"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1:9101\", fallback-uri = \"ipps://printer.example\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.fallback-uri", "needs a path"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"not a uri\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "invalid URI 'not a uri'"
+        },
+        {
+            "actorspool.printers { lj-1 { fallback-uri = \"lpd://h/q\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.uri", "missing"
+        },
+        {
+            "actorspool.printers { Laser { uri = \"socket://127.0.0.1:9101\" } }\nactorspool.queues { office { printers = [Laser] } }",
+            "actorspool.printers.Laser", "invalid printer name 'Laser'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { _office { printers = [lj-1] } }",
+            "actorspool.queues._office", "invalid queue name '_office'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { \"front office\" { printers = [lj-1] } }",
+            "actorspool.queues.\"front office\"", "invalid queue name 'front office'"
+        },
+        {
+            ValidPrinters + "\nactorspool.printers { LJ-1 { uri = \"socket://127.0.0.1:9109\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.LJ-1", "duplicate printer name 'LJ-1' (same as 'lj-1' ignoring case)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1, lj-2, lj-1] } }",
+            "actorspool.queues.office.printers[2]", "printer 'lj-1' is listed more than once"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [] } }",
+            "actorspool.queues.office.printers", "a queue needs at least one printer"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { mode = balance } }",
+            "actorspool.queues.office.printers", "a queue needs at least one printer"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = lj-1 } }",
+            "actorspool.queues.office.printers", "must be a list of printer names"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], mode = round-robin } }",
+            "actorspool.queues.office.mode", "unknown mode 'round-robin' (expected failover or balance)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], sequential = maybe } }",
+            "actorspool.queues.office.sequential", "must be on or off"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], default-priority = 0 } }",
+            "actorspool.queues.office.default-priority", "0 is out of range (1..100)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], default-priority = 101 } }",
+            "actorspool.queues.office.default-priority", "101 is out of range (1..100)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], default-priority = high } }",
+            "actorspool.queues.office.default-priority", "must be a whole number from 1 to 100, not 'high'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-attempts = 0 } }",
+            "actorspool.queues.office.max-attempts", "0 is out of range (1..100)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-attempts = 1000 } }",
+            "actorspool.queues.office.max-attempts", "1000 is out of range (1..100)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-document-size = lots } }",
+            "actorspool.queues.office.max-document-size", "invalid size 'lots'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], raw-port = 70000 } }",
+            "actorspool.queues.office.raw-port", "70000 is out of range (1..65535)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { a { printers = [lj-1], raw-port = 9200 }\n b { printers = [lj-2], raw-port = 9200 } }",
+            "actorspool.queues.b.raw-port", "raw-port 9200 is already used by queue 'a'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-attemps = 5 } }",
+            "actorspool.queues.office.max-attemps", "unknown key 'max-attemps'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }\nactorspool.default-queue = nope",
+            "actorspool.default-queue", "unknown queue 'nope'"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }\nactorspool.demo-printers = sometimes",
+            "actorspool.demo-printers", "must be on or off"
+        },
+        {
+            ValidPrinters,
+            "actorspool.queues", "no queues defined"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues {}",
+            "actorspool.queues", "no queues defined"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidCases))]
+    public void Each_invalid_case_names_file_key_and_problem(string hocon, string keyPath, string problem)
+    {
+        var error = Fails(hocon);
+
+        var expectedStart = $"{Source}: {keyPath}: ";
+        Assert.Contains(error.Problems, p => p.StartsWith(expectedStart, StringComparison.Ordinal) && p.Contains(problem, StringComparison.Ordinal));
+        Assert.Contains(expectedStart, error.Message);
+    }
+
+    [Fact]
+    public void Several_problems_are_all_reported()
+    {
+        var error = Fails("""
+            actorspool.printers {
+              lj-1 { uri = "socket://127.0.0.1" }
+              lj-2 { uri = "ftp://127.0.0.1/x" }
+            }
+            actorspool.queues {
+              office { printers = [lj-1, lj-9], mode = sideways, default-priority = 500 }
+              plans { printers = [] }
+            }
+            actorspool.default-queue = nowhere
+            """);
+
+        Assert.Equal(
+        [
+            $"{Source}: actorspool.printers.lj-1.uri: socket URI 'socket://127.0.0.1' needs a port, e.g. socket://127.0.0.1:9100",
+            $"{Source}: actorspool.printers.lj-2.uri: unsupported URI scheme 'ftp' in 'ftp://127.0.0.1/x' (expected socket, ipp, ipps or lpd)",
+            $"{Source}: actorspool.queues.office.printers[1]: unknown printer 'lj-9'",
+            $"{Source}: actorspool.queues.office.mode: unknown mode 'sideways' (expected failover or balance)",
+            $"{Source}: actorspool.queues.office.default-priority: 500 is out of range (1..100)",
+            $"{Source}: actorspool.queues.plans.printers: a queue needs at least one printer",
+            $"{Source}: actorspool.default-queue: unknown queue 'nowhere'",
+        ], error.Problems);
+        Assert.Equal(string.Join(Environment.NewLine, error.Problems), error.Message);
+    }
+
+    [Fact]
+    public void A_default_queue_with_its_own_problems_is_not_reported_as_unknown()
+    {
+        var error = Fails(ValidPrinters + "\nactorspool.queues { office { printers = [lj-7] } }\nactorspool.default-queue = office");
+
+        Assert.Equal([$"{Source}: actorspool.queues.office.printers[0]: unknown printer 'lj-7'"], error.Problems);
+    }
+
+    [Fact]
+    public void An_empty_configuration_reports_missing_printers_and_queues()
+    {
+        var error = Assert.Throws<TopologyException>(() => TopologyLoader.Load(Config.Empty, Source));
+
+        Assert.Equal([$"{Source}: actorspool.printers: no printers defined", $"{Source}: actorspool.queues: no queues defined"], error.Problems);
+    }
+
+    [Fact]
+    public void A_hocon_syntax_error_names_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"actorspool-topology-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, "actorspool.printers {\n  lj-1 { uri = \"socket://127.0.0.1:9101\" }\n\nactorspool.queues { office { printers = [lj-1] } }\n");
+        try
+        {
+            var error = Assert.Throws<TopologyException>(() => TopologyLoader.LoadFile(path));
+
+            var problem = Assert.Single(error.Problems);
+            Assert.StartsWith($"{path}: line 1, column 21: HOCON syntax error: ", problem);
+            Assert.Contains("never closed", problem);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("actorspool.queues { office { printers = [lj-1 } }", "line 1")]
+    [InlineData("actorspool.printers { lj-1 { uri = \"socket://x:1 } }", "unterminated string")]
+    [InlineData("a = ${missing}", "HOCON syntax error")]
+    public void Syntax_errors_are_topology_exceptions(string hocon, string expected)
+    {
+        var error = Fails(hocon);
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith($"{Source}: ", problem);
+        Assert.Contains(expected, problem);
+        Assert.DoesNotContain('\n', problem);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_topology_exception()
+    {
+        var error = Assert.Throws<TopologyException>(() => TopologyLoader.LoadFile("no/such/printers.conf"));
+
+        Assert.Equal(["no/such/printers.conf: file not found"], error.Problems);
+    }
+
+    [Theory]
+    [InlineData("1024", 1024L)]
+    [InlineData("512K", 512L * 1024)]
+    [InlineData("64M", 64L * 1024 * 1024)]
+    [InlineData("64MiB", 64L * 1024 * 1024)]
+    [InlineData("1g", 1024L * 1024 * 1024)]
+    [InlineData("100MB", 100_000_000L)]
+    [InlineData("2 kB", 2000L)]
+    [InlineData("1.5K", 1536L)]
+    [InlineData("10 bytes", 10L)]
+    public void Sizes_follow_hocon_units(string text, long expected)
+    {
+        Assert.True(ByteSize.TryParse(text, out var bytes));
+        Assert.Equal(expected, bytes);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("M")]
+    [InlineData("12 parsecs")]
+    [InlineData("99999999999999G")]
+    public void Bad_sizes_are_rejected(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("lj-1", true)]
+    [InlineData("0", true)]
+    [InlineData("plans_2", true)]
+    [InlineData("-lead", false)]
+    [InlineData("Upper", false)]
+    [InlineData("dot.ted", false)]
+    [InlineData("", false)]
+    public void Name_rule(string name, bool valid) => Assert.Equal(valid, TopologyLoader.IsValidName(name));
+
+    [Fact]
+    public void Names_may_be_63_characters_but_not_64()
+    {
+        Assert.True(TopologyLoader.IsValidName(new string('a', 63)));
+        Assert.False(TopologyLoader.IsValidName(new string('a', 64)));
+    }
+}
