@@ -52,9 +52,8 @@ public static class NodeCommandLine
                     }
                     if (fromConfig is null || s.ConfigPath.Length == 0 || !fromConfig.HasPath(s.ConfigPath)) return [];
                     var value = fromConfig.GetValue(s.ConfigPath);
-                    return value.IsArray()
-                        ? value.GetArray().Select(v => v.GetString()).ToArray()
-                        : [value.GetString()];
+                    var values = value.IsArray() ? value.GetArray().Select(v => v.GetString()) : [value.GetString()];
+                    return values.Where(v => !string.IsNullOrWhiteSpace(v)).ToArray();
                 }
                 string Text(Setting s, string fallback) => Value(s, hocon).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? fallback;
                 int Number(Setting s, int min, int max, int fallback)
@@ -75,7 +74,7 @@ public static class NodeCommandLine
                     PrintersFile = printersFile.Length > 0 ? printersFile : Path.Combine(configDirectory, "printers.conf"),
                     PrintersFileGiven = printersFile.Length > 0,
                     NodePort = Number(nodePort, 0, 65535, 4053),
-                    Seeds = Value(seed, hocon).Where(v => v.Length > 0).ToArray(),
+                    Seeds = Value(seed, hocon),
                     IppPort = Number(ippPort, 0, 65535, 8631),
                     HttpPort = Number(httpPort, 0, 65535, 8080),
                     CommandPort = Number(cmdPort, 0, 65535, 9110),

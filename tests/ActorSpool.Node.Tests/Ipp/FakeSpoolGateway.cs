@@ -35,8 +35,11 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     /// <summary>Queues none of whose printers accept work (printer-state stopped).</summary>
     public HashSet<string> OfflineQueues { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Accepted jobs complete at once, like an infinitely fast printer (for conformance suites that wait for it).</summary>
-    public bool CompleteOnSubmit { get; set; }
+    /// <summary>
+    /// When set, accepted jobs complete this long after submission (seen on the next call), like a printer that
+    /// takes a moment: conformance suites then see them pending first and completed later.
+    /// </summary>
+    public TimeSpan? CompleteAfter { get; set; }
 
     /// <summary>When set, every call throws it (to test the internal-error path).</summary>
     public Exception? FailWith { get; set; }
@@ -157,8 +160,6 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             {
                 State = command.Hold ? JobState.PendingHeld : JobState.Pending,
             };
-            if (CompleteOnSubmit && !command.Hold)
-                job = job with { State = JobState.Completed, Printer = queue.Printers[0], ProcessingAt = now, CompletedAt = now };
             _jobs[job.JobId] = job;
             return Task.FromResult<object>(new Replies.JobAccepted(job));
         }
@@ -256,5 +257,20 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     {
         if (FailWith is not null)
             throw FailWith;
+        if (CompleteAfter is { } delay)
+            CompleteDueJobs(delay);
+    }
+
+    private void CompleteDueJobs(TimeSpan delay)
+    {
+        lock (_lock)
+        {
+            var due = _jobs.Values
+                .Where(j => j.State is JobState.Pending or JobState.Processing && j.SubmittedAt + delay <= DateTimeOffset.UtcNow)
+                .Select(j => j.JobId)
+                .ToList();
+            foreach (var id in due)
+                SetState(id, JobState.Completed);
+        }
     }
 }
