@@ -72,7 +72,6 @@ public static class NodeCommandLine
                     DataDirectory = Text(data, "data"),
                     Database = Text(db, "") is { Length: > 0 } conn ? conn : null,
                     PrintersFile = printersFile.Length > 0 ? printersFile : Path.Combine(configDirectory, "printers.conf"),
-                    PrintersFileGiven = printersFile.Length > 0,
                     NodePort = Number(nodePort, 0, 65535, 4053),
                     Seeds = Value(seed, hocon),
                     IppPort = Number(ippPort, 0, 65535, 8631),

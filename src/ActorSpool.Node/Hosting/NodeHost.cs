@@ -59,11 +59,8 @@ public static class NodeHost
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddSingleton<CommandHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CommandHost>());
-        if (!options.PrintersFileGiven || topology.DemoPrinters)
-        {
-            builder.Services.AddSingleton<DemoPrinters>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
-        }
+        builder.Services.AddSingleton<DemoPrinters>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
 
         builder.Services.AddAkka(NodeConfiguration.SystemName, (akka, _) =>
         {

@@ -21,8 +21,6 @@ public sealed record NodeOptions
     public int CommandPort { get; init; }
     public int Workers { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [];
-    /// <summary>True when the printers file was named explicitly: then no demo printers are started unless it asks.</summary>
-    public bool PrintersFileGiven { get; init; }
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 

@@ -28,7 +28,6 @@ public sealed class InProcessNode : IAsyncDisposable
         ConfigDirectory = Path.Combine(AppContext.BaseDirectory, "config"),
         DataDirectory = dataDirectory,
         PrintersFile = printersFile,
-        PrintersFileGiven = true,
         Hostname = "127.0.0.1",
         ListenAddress = "127.0.0.1",
         CommandHost = "127.0.0.1",

@@ -119,7 +119,7 @@ public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLi
             .Prepend("/usr/bin/ipptool");
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new Xunit.Sdk.XunitException(
-                "ipptool (CUPS) is not installed. Run the README test script, which installs cups-ipp-utils "
-                + "(apt-get install cups-ipp-utils), then run the tests again.");
+                "ipptool (CUPS) is not installed. Run the README test script ./test.sh, which installs "
+                + "cups-ipp-utils (or apt-get install cups-ipp-utils), then run the tests again.");
     }
 }

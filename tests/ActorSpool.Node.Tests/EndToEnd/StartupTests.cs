@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorSpool.TestSupport;
+
+namespace ActorSpool.Node.Tests.EndToEnd;
+
+/// <summary>Operator mistakes at start-up: one clear line and a non-zero exit code, never a stack trace.</summary>
+public sealed class StartupTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private string[] Args(params string[] extra) =>
+        ["--data", _data.Path, "--http-port", "0", "--cmd-port", "0", "--node-port", "0", .. extra];
+
+    [Fact]
+    public async Task A_port_in_use_is_a_clear_error()
+    {
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+        var (code, output) = await NodeProcess.RunToExitAsync(Args("--ipp-port", port.ToString()));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains($"port {port} (--ipp-port) is already in use", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task An_invalid_printers_file_names_file_key_and_problem()
+    {
+        var file = Path.Combine(_data.Path, "bad-printers.conf");
+        await File.WriteAllTextAsync(file, """
+            actorspool.printers {
+              lj-1 { uri = "socket://127.0.0.1:9101" }
+              lj-2 { uri = "gopher://127.0.0.1:70" }
+            }
+            actorspool.queues {
+              office { printers = [lj-1, lj-9] }
+            }
+            """);
+
+        var (code, output) = await NodeProcess.RunToExitAsync(Args("--ipp-port", "0", "--printers", file));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{file}: actorspool.queues.office.printers[1]: unknown printer 'lj-9'", output);
+        Assert.Contains($"{file}: actorspool.printers.lj-2.uri", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Help_lists_every_flag_with_its_environment_variable()
+    {
+        var (code, output) = await NodeProcess.RunToExitAsync(["--help"]);
+
+        Assert.Equal(0, code);
+        foreach (var (flag, env) in new[]
+                 {
+                     ("--config", "ACTORSPOOL_CONFIG"), ("--data", "ACTORSPOOL_DATA"), ("--db", "ACTORSPOOL_DB"), ("--printers", "ACTORSPOOL_PRINTERS"),
+                     ("--node-port", "ACTORSPOOL_NODE_PORT"), ("--seed", "ACTORSPOOL_SEED"), ("--ipp-port", "ACTORSPOOL_IPP_PORT"),
+                     ("--http-port", "ACTORSPOOL_HTTP_PORT"), ("--cmd-port", "ACTORSPOOL_CMD_PORT"), ("--workers", "ACTORSPOOL_WORKERS"),
+                     ("--roles", "ACTORSPOOL_ROLES"), ("--hostname", "ACTORSPOOL_HOSTNAME"),
+                 })
+        {
+            Assert.Contains(flag, output);
+            Assert.Contains(env, output);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_a_clear_error()
+    {
+        var port = FreePort.Next();
+        var (code, output) = await NodeProcess.RunToExitAsync(Args("--ipp-port", "0", "--db", $"Host=127.0.0.1;Port={port};Database=x;Username=x;Password=x;Timeout=3"));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("cannot open the PostgreSQL database given by --db", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+}
