@@ -79,4 +79,21 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("cannot open the PostgreSQL database given by --db", output);
         Assert.DoesNotContain("   at ", output);
     }
+
+    [Fact]
+    public async Task Sigterm_shuts_the_node_down_cleanly()
+    {
+        var printers = Path.Combine(_data.Path, "printers.conf");
+        await File.WriteAllTextAsync(printers, """
+            actorspool.printers { lj-1 { uri = "socket://127.0.0.1:9" } }
+            actorspool.queues { office { printers = [lj-1] } }
+            """);
+        var node = await NodeProcess.StartAsync(Path.Combine(_data.Path, "node"), printers);
+
+        await node.StopAsync();
+
+        Assert.Equal(0, node.ExitCode);
+        Assert.Contains("IPP listening on", node.ReadLog());
+        await node.DisposeAsync();
+    }
 }

@@ -1,0 +1,72 @@
+using ActorSpool.Actors.Balancing;
+using ActorSpool.Domain.Balancing;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using static ActorSpool.Domain.Messages.BalancerProtocol;
+
+namespace ActorSpool.Actors.Tests.Balancing;
+
+public sealed class BalancerActorTests() : TestKit("""
+    akka.actor.provider = cluster
+    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+    akka.loglevel = WARNING
+    """)
+{
+    private static WorkRequest Job(long id) => new("office", id, 1, 1000);
+
+    [Fact]
+    public void Grants_a_request_to_an_idle_worker_of_the_least_loaded_node()
+    {
+        var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");
+        var busyNodeWorker1 = CreateTestProbe("a1");
+        var busyNodeWorker2 = CreateTestProbe("a2");
+        var idleNodeWorker1 = CreateTestProbe("b1");
+        var idleNodeWorker2 = CreateTestProbe("b2");
+        var queue = CreateTestProbe("queue");
+
+        balancer.Tell(new RegisterWorker(busyNodeWorker1, "node-a", Job(100)));
+        balancer.Tell(new RegisterWorker(busyNodeWorker2, "node-a", null));
+        balancer.Tell(new RegisterWorker(idleNodeWorker1, "node-b", null));
+        balancer.Tell(new RegisterWorker(idleNodeWorker2, "node-b", null));
+
+        balancer.Tell(new RequestWorker(Job(1), queue));
+        var first = queue.ExpectMsg<WorkerGranted>();
+        Assert.Contains(first.Worker, new[] { idleNodeWorker1.Ref, idleNodeWorker2.Ref });
+
+        // Now both nodes have one busy worker of two: equal share, so either may get the next one — but
+        // once node-b's second worker is taken too, node-a's idle worker is the only choice.
+        balancer.Tell(new RequestWorker(Job(2), queue));
+        balancer.Tell(new RequestWorker(Job(3), queue));
+        var granted = queue.ReceiveN(2).Cast<WorkerGranted>().Select(g => g.Worker).ToList();
+        Assert.Contains(busyNodeWorker2.Ref, granted);
+
+        // Everyone is busy: the next request waits until a worker finishes.
+        balancer.Tell(new RequestWorker(Job(4), queue));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        balancer.Tell(new WorkFinished(first.Worker));
+        Assert.Equal(first.Worker, queue.ExpectMsg<WorkerGranted>().Worker);
+    }
+
+    [Fact]
+    public void A_worker_that_stops_is_no_longer_granted()
+    {
+        var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");
+        var doomed = CreateTestProbe("doomed");
+        var survivor = CreateTestProbe("survivor");
+        var queue = CreateTestProbe("queue");
+        balancer.Tell(new RegisterWorker(doomed, "node-a", null));
+        balancer.Tell(new RegisterWorker(survivor, "node-b", Job(50)));
+
+        Sys.Stop(doomed.Ref);
+        AwaitAssert(() =>
+        {
+            var status = balancer.Ask<BalancerStatus>(GetBalancerStatus.Instance, TimeSpan.FromSeconds(3)).Result;
+            Assert.Single(status.Nodes);
+        }, TimeSpan.FromSeconds(10));
+
+        balancer.Tell(new RequestWorker(Job(1), queue));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        balancer.Tell(new WorkFinished(survivor));
+        Assert.Equal(survivor.Ref, queue.ExpectMsg<WorkerGranted>().Worker);
+    }
+}
