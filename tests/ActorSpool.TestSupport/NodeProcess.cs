@@ -36,7 +36,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     /// <summary>Starts a node; ports not given are chosen free. Waits until its IPP listener is up.</summary>
     public static async Task<NodeProcess> StartAsync(string dataDirectory, string printersFile, int? ippPort = null, IEnumerable<string>? extraArgs = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ipp = ippPort ?? FreePort.Next();
         var args = new List<string>
@@ -52,6 +52,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         args.ForEach(info.ArgumentList.Add);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var logPath = Path.Combine(dataDirectory, $"node-{DateTime.UtcNow:HHmmssfff}.log");
         Directory.CreateDirectory(dataDirectory);

@@ -62,6 +62,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 return;
             }
             _waiting.Enqueue(new Pending(job, Sender));
+            Sender.Tell(new DeliveryQueued(_definition.Name, job.JobId, job.Attempt));
             StartNext();
         });
         Receive<DocumentsDelivered>(d => IsCurrent(d.JobId, d.Attempt), d =>

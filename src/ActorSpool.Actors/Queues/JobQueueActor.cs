@@ -43,6 +43,14 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         public static readonly RecoveryFinished Instance = new();
     }
 
+    /// <summary>The time after recovery within which workers still delivering our jobs have answered.</summary>
+    private sealed record ReclaimWindowClosed
+    {
+        public static readonly ReclaimWindowClosed Instance = new();
+    }
+
+    private static readonly TimeSpan ReclaimWindow = TimeSpan.FromSeconds(5);
+
     private readonly QueueDefinition _definition;
     private readonly SpoolSettings _settings;
     private readonly IActorRef _balancer;
@@ -77,6 +85,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => Self.Tell(RecoveryFinished.Instance));
 
         Command<RecoveryFinished>(_ => OnRecovered());
+        Command<WorkingOn>(Reclaim);
+        Command<ReclaimWindowClosed>(_ => InterruptUnclaimed("no worker claimed the delivery after the queue restarted"));
         Command<Commands.SubmitJob>(Submit);
         Command<Commands.CancelJob>(Cancel);
         Command<Commands.HoldJob>(Hold);
@@ -112,18 +122,36 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DispatchRetryInterval);
         Timers.StartPeriodicTimer("retention", RetentionTick.Instance, TimeSpan.FromSeconds(30));
 
-        // Whoever was delivering these before the restart is gone or will report to a dead incarnation:
-        // put them back in line (a device that already printed one may print it again: at-least-once).
-        var interrupted = _state.Jobs.Where(j => j.State == JobState.Processing)
-            .Select(j => new JobInterrupted(j.JobId, "queue restarted during delivery", DateTimeOffset.UtcNow))
-            .ToList();
-        if (interrupted.Count > 0)
+        // Jobs that were in delivery when the queue stopped: if the queue merely moved (its node died or left),
+        // their workers may still be delivering. Ask them; what nobody claims goes back in line.
+        var inDelivery = _state.Jobs.Where(j => j.State == JobState.Processing).ToList();
+        foreach (var job in inDelivery.Where(j => j.Worker is not null))
         {
-            _log.Info("Queue {0}: {1} job(s) were in delivery when the queue stopped; re-queued", _definition.Name, interrupted.Count);
-            PersistAll(interrupted, Apply);
-            DeferAsync(interrupted, _ => TryDispatch());
+            Context.ActorSelection(job.Worker).Tell(new IsWorkingOn(_definition.Name, job.JobId, job.Dispatches));
         }
-        _log.Info("Queue {0}: recovered {1} job(s), {2} pending", _definition.Name, _state.Count, _state.PendingCount);
+        if (inDelivery.Count > 0) Timers.StartSingleTimer("reclaim", ReclaimWindowClosed.Instance, ReclaimWindow);
+        _log.Info("Queue {0}: recovered {1} job(s), {2} pending, {3} in delivery", _definition.Name, _state.Count, _state.PendingCount, inDelivery.Count);
+        TryDispatch();
+    }
+
+    private void Reclaim(WorkingOn answer)
+    {
+        if (!answer.Busy || _running.ContainsKey(answer.JobId)) return;
+        if (_state.Find(answer.JobId) is not { State: JobState.Processing } job || job.Dispatches != answer.Attempt) return;
+        _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow);
+        Context.Watch(Sender);
+    }
+
+    /// <summary>Puts processing jobs that no live worker is delivering back in line (at-least-once: one may print twice).</summary>
+    private void InterruptUnclaimed(string reason)
+    {
+        var interrupted = _state.Jobs.Where(j => j.State == JobState.Processing && !_running.ContainsKey(j.JobId))
+            .Select(j => new JobInterrupted(j.JobId, reason, DateTimeOffset.UtcNow))
+            .ToList();
+        if (interrupted.Count == 0) return;
+        _log.Info("Queue {0}: {1} job(s) were in delivery with no live worker; re-queued", _definition.Name, interrupted.Count);
+        PersistAll(interrupted, Apply);
+        DeferAsync(interrupted, _ => TryDispatch());
     }
 
     private void Submit(Commands.SubmitJob command)
@@ -245,7 +273,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var replyTo = Sender;
         var job = _state.Find(report.JobId);
-        var current = _running.TryGetValue(report.JobId, out var running) && running.Attempt == report.Attempt;
+        // Current: the dispatch we are waiting for, also when it was not reclaimed yet after a restart.
+        var current = (_running.TryGetValue(report.JobId, out var running) && running.Attempt == report.Attempt)
+                      || (job is { State: JobState.Processing } && job.Dispatches == report.Attempt);
         if (current) StopRunning(report.JobId);
 
         var events = new List<IJobQueueEvent>();

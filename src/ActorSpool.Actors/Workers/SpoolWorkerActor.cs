@@ -36,6 +36,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private ExecuteJob? _job;
+    private IActorRef? _printer;
     private Commands.ReportOutcome? _report;
     private int _reportTries;
     private long _completed;
@@ -56,10 +57,21 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<DeliveryFinished>(d => _job is { } j && d.JobId == j.JobId && d.Attempt == j.Attempt && _report is null, Delivered);
         Receive<DeliveryTimedOut>(t => _job is { } j && t.JobId == j.JobId && t.Attempt == j.Attempt && _report is null, t =>
             Delivered(new DeliveryFinished(_job!.Printer, t.JobId, t.Attempt, DeliveryOutcome.Failed, "printer did not answer in time", 0)));
+        Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, _ =>
+        {
+            // Watch the printer entity: if its node dies mid-delivery we hear it now, not at the delivery timeout.
+            _printer = Sender;
+            Context.Watch(_printer);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_printer) && _report is null && _job is not null, _ =>
+            Delivered(new DeliveryFinished(_job!.Printer, _job.JobId, _job.Attempt, DeliveryOutcome.NotStarted, "printer entity stopped during delivery", 0)));
+        Receive<IsWorkingOn>(q => Sender.Tell(new WorkingOn(q.JobId, q.Attempt, _job is { } j && j.JobId == q.JobId && j.Attempt == q.Attempt && j.Queue == q.Queue)));
         Receive<RetryReport>(_ => SendReport());
         Receive<Replies.OutcomeRecorded>(r => _report is { } p && r.JobId == p.JobId && r.Attempt == p.Attempt, _ => BecomeIdle());
         Receive<GetWorkerStatus>(_ => Sender.Tell(new WorkerStatus(Self.Path.ToString(), _node, _job?.Queue, _job?.JobId, _job?.Printer, _completed, _failed)));
         // Late answers for jobs already settled.
+        Receive<DeliveryQueued>(_ => { });
+        Receive<Terminated>(_ => { });
         Receive<DeliveryFinished>(_ => { });
         Receive<DeliveryTimedOut>(_ => { });
         Receive<Replies.OutcomeRecorded>(_ => { });
@@ -87,8 +99,14 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private void Delivered(DeliveryFinished finished)
     {
         Timers.Cancel("delivery");
+        if (_printer is not null) Context.Unwatch(_printer);
+        _printer = null;
         var job = _job!;
-        if (finished.Outcome == DeliveryOutcome.Delivered) _completed++;
+        if (finished.Outcome == DeliveryOutcome.Delivered)
+        {
+            _completed++;
+            TestHooks.Pass(TestHooks.AfterDelivered);
+        }
         else if (finished.Outcome == DeliveryOutcome.Failed) _failed++;
         _report = new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, finished.Outcome, finished.Error);
         _reportTries = 0;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ActorSpool.Domain.Balancing;
 
 /// <summary>The load of one node as the balancer sees it: SAP's measure of busy work processes, jobs and pages.</summary>
-public sealed record NodeLoad(string Node, int Workers, int BusyWorkers, int JobsInFlight, long PagesInFlight)
+public sealed record NodeLoad(string Node, int Workers, int BusyWorkers, int JobsInFlight, long PagesInFlight, long Granted = 0)
 {
     [JsonIgnore]
     public double Utilization => Workers == 0 ? 1.0 : (double)BusyWorkers / Workers;
@@ -32,6 +32,7 @@ public sealed class BalancerState
     private readonly Dictionary<string, WorkerSlot> _workers = new();
     private readonly LinkedList<WorkRequest> _waiting = new();
     private long _granted;
+    private readonly Dictionary<string, long> _grantedPerNode = new();
 
     public int WaitingCount => _waiting.Count;
     public long GrantedTotal => _granted;
@@ -101,6 +102,7 @@ public sealed class BalancerState
             worker.Job = next.Value;
             worker.GrantedAt = now;
             _granted++;
+            _grantedPerNode[node] = _grantedPerNode.GetValueOrDefault(node) + 1;
             grants.Add((next.Value, worker.Id));
         }
         return grants;
@@ -114,7 +116,8 @@ public sealed class BalancerState
                 g.Count(),
                 g.Count(w => w.Job is not null),
                 g.Count(w => w.Job is not null),
-                g.Sum(w => w.Job?.Pages ?? 0)))
+                g.Sum(w => w.Job?.Pages ?? 0),
+                _grantedPerNode.GetValueOrDefault(g.Key)))
             .OrderBy(l => l.Node, StringComparer.Ordinal)
             .ToList();
 
@@ -125,13 +128,15 @@ public static class LoadBalancing
 {
     /// <summary>
     /// The node that should take the next job: lowest share of busy workers, then fewest pages and jobs
-    /// in flight, then name (deterministic). Null when no node has an idle worker.
+    /// in flight, then fewest jobs granted so far (so a trickle of jobs still rotates over idle nodes), then
+    /// name (deterministic). Null when no node has an idle worker.
     /// </summary>
     public static string? PickNode(IEnumerable<NodeLoad> loads) =>
         loads.Where(l => l.HasIdleWorker)
             .OrderBy(l => l.Utilization)
             .ThenBy(l => l.PagesInFlight)
             .ThenBy(l => l.JobsInFlight)
+            .ThenBy(l => l.Granted)
             .ThenBy(l => l.Node, StringComparer.Ordinal)
             .Select(l => l.Node)
             .FirstOrDefault();

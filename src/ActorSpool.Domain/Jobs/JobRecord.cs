@@ -25,6 +25,8 @@ public sealed record JobRecord(
     /// <summary>How often the job was handed to a worker; numbers each dispatch so late answers are recognised.</summary>
     public int Dispatches { get; init; }
     public string? Printer { get; init; }
+    /// <summary>The worker (actor path) of the current or last dispatch: a recovering queue asks it whether it still delivers.</summary>
+    public string? Worker { get; init; }
     public string? LastError { get; init; }
     public DateTimeOffset? ProcessingAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }

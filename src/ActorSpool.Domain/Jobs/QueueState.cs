@@ -72,7 +72,7 @@ public sealed class QueueState
                 Put(e.Job with { State = e.Held ? JobState.PendingHeld : JobState.Pending });
                 break;
             case JobDispatched e:
-                Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
+                Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, Worker = e.Worker, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
                 break;
             case JobCompleted e:
                 Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Completed, Printer = e.Printer, Attempts = j.Attempts + 1, CompletedAt = e.At });

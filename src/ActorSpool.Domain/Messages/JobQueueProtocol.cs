@@ -109,6 +109,11 @@ public static class WorkerProtocol
 {
     public sealed record ExecuteJob(string Queue, long JobId, int Attempt, string Printer, JobDocument[] Documents, long Pages) : ISpoolMessage;
 
+    /// <summary>A recovering queue asks the worker of a job it had dispatched whether the delivery is still going on.</summary>
+    public sealed record IsWorkingOn(string Queue, long JobId, int Attempt) : ISpoolMessage;
+
+    public sealed record WorkingOn(long JobId, int Attempt, bool Busy) : ISpoolMessage;
+
     public sealed record GetWorkerStatus : ISpoolMessage
     {
         public static readonly GetWorkerStatus Instance = new();
@@ -126,6 +131,9 @@ public static class PrinterProtocol
 
     /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
     public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand;
+
+    /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
+    public sealed record DeliveryQueued(string Printer, long JobId, int Attempt) : ISpoolMessage;
 
     public sealed record DeliveryFinished(string Printer, long JobId, int Attempt, DeliveryOutcome Outcome, string? Error, long Bytes) : ISpoolMessage;
 

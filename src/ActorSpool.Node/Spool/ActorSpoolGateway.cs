@@ -1,3 +1,4 @@
+using ActorSpool.Actors;
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
@@ -28,8 +29,12 @@ public sealed class ActorSpoolGateway(
     public Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default) =>
         documents.AllocateJobIdAsync(queue, ct);
 
-    public Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default) =>
-        documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct);
+    public async Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
+    {
+        var stored = await documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct);
+        TestHooks.Pass(TestHooks.AfterDocumentStored);
+        return stored;
+    }
 
     public Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default) =>
         Ask<object>(command, ct);
