@@ -38,6 +38,13 @@ public sealed class BalancerActor : ReceiveActor
             _state.Enqueue(r.Request);
             GrantWaiting();
         });
+        Receive<UnregisterWorker>(u =>
+        {
+            var id = u.Worker.Path.ToString();
+            _workers.Remove(id);
+            _state.Unregister(id);
+            Context.Unwatch(u.Worker);
+        });
         Receive<WithdrawRequest>(w =>
         {
             _state.RemoveWaiting(w.Queue, w.JobId);

@@ -8,10 +8,12 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka;
 using Akka.Event;
 using Akka.Hosting;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
+using static ActorSpool.Domain.Messages.WorkerProtocol;
 
 namespace ActorSpool.Actors.Hosting;
 
@@ -83,6 +85,21 @@ public static class ActorSpoolActors
                     SpoolWorkerPoolActor.Props(settings.WorkersPerNode, () => SpoolWorkerActor.Props(settings, balancer, printers, queues, node)),
                     "spool-workers");
                 registry.Register<SpoolWorkerPool>(pool);
+
+                // Leaving gracefully: workers finish and report their current job before sharding hands
+                // the queues and printers over, so a leave fails and repeats nothing.
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-spool-workers", async () =>
+                {
+                    try
+                    {
+                        await pool.Ask<Drained>(Drain.Instance, TimeSpan.FromSeconds(28));
+                    }
+                    catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                    {
+                        system.Log.Warning("Spool workers did not finish their jobs before leaving; the queues will re-queue them");
+                    }
+                    return Done.Instance;
+                });
             });
         }
 

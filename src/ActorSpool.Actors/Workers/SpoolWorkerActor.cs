@@ -37,6 +37,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
 
     private ExecuteJob? _job;
     private IActorRef? _printer;
+    private IActorRef? _drainRequester;
     private Commands.ReportOutcome? _report;
     private int _reportTries;
     private long _completed;
@@ -53,6 +54,13 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         _node = node;
 
         Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith())));
+        Receive<Drain>(_ =>
+        {
+            Timers.Cancel("register");
+            _balancer.Tell(new UnregisterWorker(Self));
+            _drainRequester = Sender;
+            if (_job is null) Sender.Tell(Drained.Instance);
+        });
         Receive<ExecuteJob>(Execute);
         Receive<DeliveryFinished>(d => _job is { } j && d.JobId == j.JobId && d.Attempt == j.Attempt && _report is null, Delivered);
         Receive<DeliveryTimedOut>(t => _job is { } j && t.JobId == j.JobId && t.Attempt == j.Attempt && _report is null, t =>
@@ -84,10 +92,12 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
 
     private void Execute(ExecuteJob job)
     {
-        if (_job is not null)
+        if (_job is not null || _drainRequester is not null)
         {
-            // A balancer fresh from a hand-over may not know yet that we are busy: hand the job straight back.
-            _queues.Tell(new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, DeliveryOutcome.NotStarted, "worker busy"));
+            // A balancer fresh from a hand-over may not know yet that we are busy, or the grant crossed our
+            // leaving: hand the job straight back, untouched.
+            var why = _drainRequester is not null ? "worker leaving" : "worker busy";
+            _queues.Tell(new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, DeliveryOutcome.NotStarted, why));
             return;
         }
         _job = job;
@@ -132,6 +142,11 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Timers.Cancel("report");
         _job = null;
         _report = null;
+        if (_drainRequester is not null)
+        {
+            _drainRequester.Tell(Drained.Instance);
+            return;
+        }
         _balancer.Tell(new WorkFinished(Self));
     }
 
@@ -145,6 +160,13 @@ public sealed class SpoolWorkerPoolActor : ReceiveActor
     public SpoolWorkerPoolActor(int workers, Func<Props> workerProps)
     {
         for (var i = 1; i <= workers; i++) Context.ActorOf(workerProps(), $"spool-worker-{i}");
+        Receive<Drain>(_ =>
+        {
+            var children = Context.GetChildren().ToList();
+            var sender = Sender;
+            Task.WhenAll(children.Select(c => c.Ask<Drained>(Drain.Instance, TimeSpan.FromSeconds(25))))
+                .PipeTo(sender, success: _ => Drained.Instance);
+        });
         Receive<GetWorkerStatus>(_ =>
         {
             var children = Context.GetChildren().ToList();

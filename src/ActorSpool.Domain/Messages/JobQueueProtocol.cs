@@ -90,6 +90,9 @@ public static class BalancerProtocol
 
     public sealed record RequestWorker(Balancing.WorkRequest Request, IActorRef ReplyTo) : IBalancerMessage;
 
+    /// <summary>A worker of a leaving node: grant it nothing more.</summary>
+    public sealed record UnregisterWorker(IActorRef Worker) : IBalancerMessage;
+
     public sealed record WithdrawRequest(string Queue, long JobId) : IBalancerMessage;
 
     /// <summary>The worker has finished its job (or declined it) and is idle.</summary>
@@ -113,6 +116,17 @@ public static class WorkerProtocol
     public sealed record IsWorkingOn(string Queue, long JobId, int Attempt) : ISpoolMessage;
 
     public sealed record WorkingOn(long JobId, int Attempt, bool Busy) : ISpoolMessage;
+
+    /// <summary>The node is leaving: take no new job, finish (and report) the current one, then answer <see cref="Drained"/>.</summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
+    public sealed record Drained
+    {
+        public static readonly Drained Instance = new();
+    }
 
     public sealed record GetWorkerStatus : ISpoolMessage
     {
