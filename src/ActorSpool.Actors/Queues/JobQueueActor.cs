@@ -262,7 +262,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var attempt = job.Dispatches + 1;
         _running[jobId] = new Running(placement.Printer, attempt, grant.Worker, DateTimeOffset.UtcNow);
         Context.Watch(grant.Worker);
-        Persist(new JobDispatched(jobId, attempt, placement.Printer, grant.Worker.Path.ToString(), DateTimeOffset.UtcNow), e =>
+        // The full address (also for a local worker), so a queue that recovers on another node finds the worker.
+        var workerPath = Akka.Serialization.Serialization.SerializedActorPath(grant.Worker);
+        Persist(new JobDispatched(jobId, attempt, placement.Printer, workerPath, DateTimeOffset.UtcNow), e =>
         {
             Apply(e);
             grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages));

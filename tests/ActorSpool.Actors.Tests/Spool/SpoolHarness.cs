@@ -60,26 +60,35 @@ public sealed class SpoolHarness : IAsyncDisposable
         OutcomeRetryInterval = TimeSpan.FromSeconds(1),
     };
 
-    public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
+    public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null) =>
+        StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings);
+
+    /// <summary>A node of a cluster: <paramref name="seed"/> null forms the cluster, otherwise joins it; all nodes share one database.</summary>
+    public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, string provider, string connection,
+        SpoolSettings? settings = null, string? seed = null, int nodePort = 0)
     {
         var topology = TopologyLoader.LoadText(printersHocon, "test-printers.conf");
         settings ??= FastSettings;
-        var connection = PersistenceHocon.SqliteConnectionString(dataDirectory);
-        var documents = DocumentStoreFactory.Create(PersistenceHocon.SqliteProvider, connection);
+        var documents = DocumentStoreFactory.Create(provider, connection);
         await documents.InitializeAsync();
 
-        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), PersistenceHocon.SqliteProvider, connection)
+        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection)
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
 
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("actorspool-test", (akka, _) =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
-                    .WithRemoting("127.0.0.1", 0)
-                    .WithClustering(new ClusterOptions { Roles = [ActorSpoolActors.WorkerRole, ActorSpoolActors.IngressRole] })
+                    .WithRemoting("127.0.0.1", nodePort)
+                    .WithClustering(new ClusterOptions
+                    {
+                        Roles = [ActorSpoolActors.WorkerRole, ActorSpoolActors.IngressRole],
+                        SeedNodes = seed is null ? [] : [seed],
+                    })
                     .WithActorSpool(topology, settings, documents)
                     .WithActors((system, _) =>
                     {
+                        if (seed is not null) return;
                         var cluster = Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);
                     });
@@ -136,6 +145,8 @@ public sealed class SpoolHarness : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    public Address Address => Cluster.Get(System).SelfAddress;
 
     public async ValueTask DisposeAsync()
     {
