@@ -14,8 +14,8 @@ public sealed record SpoolSettings
     public int BreakerFailures { get; init; } = 3;
     public TimeSpan BreakerOpenFor { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan OutcomeRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(3);
-    public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int SnapshotEvery { get; init; } = 500;
     public int RetainTerminalJobs { get; init; } = 1000;
     public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
