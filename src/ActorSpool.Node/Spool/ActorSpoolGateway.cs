@@ -36,17 +36,18 @@ public sealed class ActorSpoolGateway(
         return stored;
     }
 
+    /// <summary>Submitting is idempotent (the queue answers a known job id with the job), so it is retried.</summary>
     public Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default) =>
-        Ask<object>(command, ct);
+        AskWithRetries<object>(command, ct);
 
     public async Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        (await Ask<Replies.JobInfo>(new Queries.GetJob(queue, jobId), ct)).Job;
+        (await AskWithRetries<Replies.JobInfo>(new Queries.GetJob(queue, jobId), ct)).Job;
 
     public Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default) =>
         documents.FindQueueOfJobAsync(jobId, ct);
 
     public async Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default) =>
-        (await Ask<Replies.JobList>(new Queries.GetJobs(queue, which, owner, limit), ct)).Jobs;
+        (await AskWithRetries<Replies.JobList>(new Queries.GetJobs(queue, which, owner, limit), ct)).Jobs;
 
     public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
         Ask<Replies.CommandResult>(new Commands.CancelJob(queue, jobId, by), ct);
@@ -58,11 +59,48 @@ public sealed class ActorSpoolGateway(
         Ask<Replies.CommandResult>(new Commands.ReleaseJob(queue, jobId), ct);
 
     public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default) =>
-        Ask<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), ct);
+        AskWithRetries<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), ct);
 
     private async Task<T> Ask<T>(object message, CancellationToken ct)
     {
         var region = await queues.GetAsync(ct);
-        return await region.Ask<T>(message, AskTimeout, ct);
+        try
+        {
+            return await region.Ask<T>(message, AskTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            throw Unanswered(message);
+        }
     }
+
+    /// <summary>Ingress reports a timeout as "service unavailable, try again", not as an internal error.</summary>
+    private static TimeoutException Unanswered(object message) =>
+        new($"the queue did not answer {message.GetType().Name} within {AskTimeout.TotalSeconds:0} s");
+
+    /// <summary>
+    /// Asks in short tries within <see cref="AskTimeout"/>: a message sent to a shard on a node that just died is
+    /// lost until the shard moves, and a fresh try reaches it where it lives now. Only for idempotent messages.
+    /// </summary>
+    private async Task<T> AskWithRetries<T>(object message, CancellationToken ct)
+    {
+        var region = await queues.GetAsync(ct);
+        var deadline = clock.GetUtcNow() + AskTimeout;
+        while (true)
+        {
+            try
+            {
+                return await region.Ask<T>(message, RetryInterval, ct);
+            }
+            catch (AskTimeoutException) when (clock.GetUtcNow() + RetryInterval < deadline)
+            {
+            }
+            catch (AskTimeoutException)
+            {
+                throw Unanswered(message);
+            }
+        }
+    }
+
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 }
