@@ -66,12 +66,17 @@ public static class ActorSpoolActors
                     ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
                     : Props.Create(() => new UnknownEntityActor("queue", queue)),
                 new QueueMessageExtractor(),
-                shardOptions)
-            .WithSingleton<BalancerProxy>(
-                "balancer",
-                BalancerActor.Props(),
-                new ClusterSingletonOptions { Role = WorkerRole },
-                createProxyToo: true);
+                shardOptions);
+
+        if (runsWorkers)
+        {
+            builder.WithSingleton<BalancerProxy>("balancer", BalancerActor.Props(), new ClusterSingletonOptions { Role = WorkerRole }, createProxyToo: true);
+        }
+        else
+        {
+            // A gateway-only node never hosts the balancer; it only talks to it.
+            builder.WithSingletonProxy<BalancerProxy>("balancer", new ClusterSingletonOptions { Role = WorkerRole });
+        }
 
         if (runsWorkers)
         {
