@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every ActorSpool test on a fresh Debian machine: installs what the tests drive for real
-# (CUPS's ipptool, PostgreSQL's server binaries), builds once in Release, runs all test projects.
+# (CUPS's ipptool, PostgreSQL's server binaries, docker-compose to validate docker-compose.yml),
+# builds once in Release, runs all test projects.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v ipptool >/dev/null 2>&1 || missing+=(cups-ipp-utils)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

@@ -1,0 +1,195 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using ActorSpool.TestSupport;
+
+namespace ActorSpool.Node.Tests.Deployment;
+
+/// <summary>
+/// docker-compose.yml stays a file Compose accepts, with PostgreSQL and the three-node cluster. No Docker engine
+/// runs where the tests run; <c>docker-compose config</c> validates and resolves the file without one
+/// (./test.sh installs Debian's docker-compose 1.29 when it is missing).
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string ComposeFile = Path.Combine(RepoPaths.Root, "docker-compose.yml");
+
+    [Fact]
+    public async Task Compose_accepts_the_file()
+    {
+        var (code, stdout, stderr) = await DockerComposeAsync("config", "-q");
+
+        Assert.True(code == 0, $"docker-compose -f {ComposeFile} config -q exited with {code}:\n{stderr}{stdout}");
+    }
+
+    [Fact]
+    public async Task The_file_runs_postgres_a_seed_and_two_nodes_that_join_it()
+    {
+        var services = await ResolvedServicesAsync();
+
+        Assert.Equal(new[] { "node1", "node2", "node3", "postgres" }, services.Keys.Order(StringComparer.Ordinal));
+
+        var node1 = EnvironmentOf(services["node1"]);
+        Assert.False(node1.ContainsKey("ACTORSPOOL_SEED"), "node1 is the seed: it must not have ACTORSPOOL_SEED");
+        foreach (var node in new[] { "node2", "node3" })
+        {
+            var environment = EnvironmentOf(services[node]);
+            Assert.True(environment.TryGetValue("ACTORSPOOL_SEED", out var seed), $"{node} has no ACTORSPOOL_SEED");
+            Assert.Equal("node1:4053", seed);
+        }
+    }
+
+    [Fact]
+    public async Task Every_node_is_built_here_reaches_postgres_and_publishes_its_own_ports()
+    {
+        var services = await ResolvedServicesAsync();
+
+        foreach (var (node, offset) in new[] { ("node1", 0), ("node2", 1), ("node3", 2) })
+        {
+            var lines = services[node];
+            var environment = EnvironmentOf(lines);
+            Assert.Equal(node, environment.GetValueOrDefault("ACTORSPOOL_HOSTNAME"));
+            Assert.Equal("4053", environment.GetValueOrDefault("ACTORSPOOL_NODE_PORT"));
+            Assert.Contains("Host=postgres;", environment.GetValueOrDefault("ACTORSPOOL_DB") ?? "");
+            Assert.Contains(lines, l => l.Text == "build:" && l.Indent == 4);
+            Assert.Contains(lines, l => l.Text == "healthcheck:" && l.Indent == 4);
+            Assert.Contains(lines, l => l.Text == "restart: unless-stopped");
+
+            Assert.Equal(
+                new[] { (8080 + offset, 8080), (8631 + offset, 8631), (9110 + offset, 9110) },
+                PublishedPorts(lines).Order());
+        }
+    }
+
+    private readonly record struct Line(int Indent, string Text);
+
+    /// <summary>The services of <c>docker-compose config</c>'s YAML: name → the lines below it (a line-based read).</summary>
+    private static async Task<Dictionary<string, List<Line>>> ResolvedServicesAsync()
+    {
+        var (code, stdout, stderr) = await DockerComposeAsync("config");
+        Assert.True(code == 0, $"docker-compose -f {ComposeFile} config exited with {code}:\n{stderr}");
+
+        var services = new Dictionary<string, List<Line>>(StringComparer.Ordinal);
+        List<Line>? current = null;
+        var inServices = false;
+        foreach (var raw in stdout.Split('\n'))
+        {
+            var text = raw.TrimEnd('\r').TrimEnd();
+            if (text.Length == 0) continue;
+            var indent = text.Length - text.TrimStart().Length;
+            text = text.Trim();
+            if (indent == 0)
+            {
+                inServices = text == "services:";
+                current = null;
+            }
+            else if (inServices && indent == 2 && text.EndsWith(':'))
+            {
+                current = services[text[..^1]] = [];
+            }
+            else if (inServices && indent > 2 && current is not null)
+            {
+                current.Add(new Line(indent, text));
+            }
+        }
+        return services;
+    }
+
+    /// <summary>The lines of a service's top-level key (e.g. <c>environment:</c>), indentation kept.</summary>
+    private static List<Line> Section(List<Line> service, string key)
+    {
+        var start = service.FindIndex(l => l.Indent == 4 && l.Text == key + ":");
+        if (start < 0) return [];
+        return service.Skip(start + 1).TakeWhile(l => l.Indent > 4 || (l.Indent == 4 && l.Text.StartsWith("- ", StringComparison.Ordinal))).ToList();
+    }
+
+    private static Dictionary<string, string> EnvironmentOf(List<Line> service)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Section(service, "environment"))
+        {
+            // Compose prints a map (KEY: value); a list (- KEY=value) is read as well.
+            var text = line.Text.StartsWith("- ", StringComparison.Ordinal) ? line.Text[2..] : line.Text;
+            var separator = line.Text.StartsWith("- ", StringComparison.Ordinal) ? text.IndexOf('=') : text.IndexOf(": ", StringComparison.Ordinal);
+            if (separator <= 0) continue;
+            var width = text[separator] == '=' ? 1 : 2;
+            environment[text[..separator]] = Unquote(text[(separator + width)..]);
+        }
+        return environment;
+    }
+
+    /// <summary>(published, target) of every port, from the long form (published:/target:) or "HOST:CONTAINER".</summary>
+    private static List<(int Published, int Target)> PublishedPorts(List<Line> service)
+    {
+        var ports = new List<(int, int)>();
+        int? published = null, target = null;
+        void Flush()
+        {
+            if (published is { } p && target is { } t) ports.Add((p, t));
+            published = target = null;
+        }
+
+        foreach (var line in Section(service, "ports"))
+        {
+            var text = line.Text;
+            if (text.StartsWith("- ", StringComparison.Ordinal))
+            {
+                Flush();
+                text = text[2..];
+                if (!text.Contains(": ", StringComparison.Ordinal))
+                {
+                    var parts = Unquote(text).Split('/')[0].Split(':');
+                    if (parts.Length >= 2) ports.Add((int.Parse(parts[^2]), int.Parse(parts[^1])));
+                    continue;
+                }
+            }
+            if (text.StartsWith("published: ", StringComparison.Ordinal)) published = int.Parse(Unquote(text["published: ".Length..]));
+            if (text.StartsWith("target: ", StringComparison.Ordinal)) target = int.Parse(Unquote(text["target: ".Length..]));
+        }
+        Flush();
+        return ports;
+    }
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && (value[0] == '\'' || value[0] == '"') && value[^1] == value[0] ? value[1..^1] : value;
+
+    private static async Task<(int Code, string Stdout, string Stderr)> DockerComposeAsync(params string[] command)
+    {
+        var start = new ProcessStartInfo("docker-compose")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["-f", ComposeFile, .. command]) start.ArgumentList.Add(argument);
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("docker-compose did not start");
+        }
+        catch (Win32Exception e)
+        {
+            Assert.Fail($"docker-compose is not installed ({e.Message}): run ./test.sh, which installs it " +
+                        "(Debian package docker-compose), or apt-get install docker-compose");
+            throw;
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"docker-compose {string.Join(' ', command)} did not finish within 60 s");
+            }
+            return (process.ExitCode, await stdout, await stderr);
+        }
+    }
+}
