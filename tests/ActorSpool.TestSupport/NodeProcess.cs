@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace ActorSpool.TestSupport;
@@ -11,6 +12,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StreamWriter _log;
 
     private NodeProcess(Process process, string logPath, int ippPort)
@@ -21,7 +23,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
         _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"node exited with {process.ExitCode} before it was ready; log: {LogPath}"));
+        process.Exited += (_, _) =>
+        {
+            var exited = new InvalidOperationException($"node exited with {process.ExitCode} before it was ready; log: {LogPath}");
+            _ready.TrySetException(exited);
+            _httpPort.TrySetException(exited);
+        };
     }
 
     public int IppPort { get; }
@@ -30,21 +37,80 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The HTTP (dashboard, REST, /metrics, /health) port from the node's log; 0 until the node logged it.</summary>
+    public int HttpPort => _httpPort.Task.IsCompletedSuccessfully ? _httpPort.Task.Result : 0;
+
     public Uri QueueUri(string queue) => new($"ipp://127.0.0.1:{IppPort}/printers/{queue}");
+
+    /// <summary>
+    /// Waits until <c>GET /health/ready</c> answers 200, i.e. the node is an <c>Up</c> member of its cluster.
+    /// Throws when the node exits first or the timeout (default 90 s) passes.
+    /// </summary>
+    public async Task WaitForReadyAsync(TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        var clock = Stopwatch.StartNew();
+        var port = await _httpPort.Task.WaitAsync(limit, ct);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var url = $"http://127.0.0.1:{port}/health/ready";
+        string last = "no answer";
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"node exited with {_process.ExitCode} before it was ready (Up); log: {LogPath}");
+            try
+            {
+                using var response = await http.GetAsync(url, ct);
+                if (response.IsSuccessStatusCode) return;
+                last = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                last = e.Message;
+            }
+            if (clock.Elapsed > limit) throw new TimeoutException($"{url} was not ready within {limit} (last answer: {last}); log: {LogPath}");
+            await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself (e.g. a test hook killed it); false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the node's log.</summary>
+    public string LogTail(int lines = 60)
+    {
+        var all = ReadLog().Split('\n');
+        return string.Join('\n', all.TakeLast(lines));
+    }
 
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "ActorSpool.Node.dll");
 
-    /// <summary>Starts a node; ports not given are chosen free. Waits until its IPP listener is up.</summary>
+    /// <summary>
+    /// Starts a node; ports not given are chosen free. Waits until its IPP listener is up. <c>--node-port</c>,
+    /// <c>--http-port</c> and <c>--cmd-port</c> default to 0 (any free port) unless <paramref name="extraArgs"/> sets them.
+    /// </summary>
     public static async Task<NodeProcess> StartAsync(string dataDirectory, string printersFile, int? ippPort = null, IEnumerable<string>? extraArgs = null,
         TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ipp = ippPort ?? FreePort.Next();
-        var args = new List<string>
+        var extra = extraArgs?.ToList() ?? [];
+        var args = new List<string> { NodeDll, "--data", dataDirectory, "--printers", printersFile, "--ipp-port", ipp.ToString(CultureInfo.InvariantCulture) };
+        foreach (var flag in (string[])["--http-port", "--cmd-port", "--node-port"])
         {
-            NodeDll, "--data", dataDirectory, "--printers", printersFile, "--ipp-port", ipp.ToString(),
-            "--http-port", "0", "--cmd-port", "0", "--node-port", "0",
-        };
-        args.AddRange(extraArgs ?? []);
+            if (!extra.Contains(flag)) args.AddRange([flag, "0"]);
+        }
+        args.AddRange(extra);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -91,10 +157,14 @@ public sealed partial class NodeProcess : IAsyncDisposable
         if (line is null) return;
         lock (_log) _log.WriteLine(line);
         if (ReadyLine().IsMatch(line)) _ready.TrySetResult();
+        if (HttpLine().Match(line) is { Success: true } http) _httpPort.TrySetResult(int.Parse(http.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     [GeneratedRegex("IPP listening on")]
     private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"HTTP \(dashboard, REST, /metrics\) listening on http://[^:/]+:(\d+)/")]
+    private static partial Regex HttpLine();
 
     public string ReadLog()
     {
