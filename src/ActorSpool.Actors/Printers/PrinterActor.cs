@@ -43,6 +43,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private long _delivered;
     private long _failed;
     private PrinterStatus? _published;
+    private long _deliveryStarted;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -71,9 +72,15 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             _reachable = true;
             _lastError = null;
             _delivered++;
+            SpoolMetrics.DeliveryAttempts.WithLabels(_definition.Name, "delivered").Inc();
+            SpoolMetrics.DeliverySeconds.WithLabels(_definition.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(_deliveryStarted).TotalSeconds);
             Finish(DeliveryOutcome.Delivered, null, d.Bytes);
         });
-        Receive<DeliveryFaulted>(f => IsCurrent(f.JobId, f.Attempt), f => Fail(f.Error, f.DeviceUnreachable));
+        Receive<DeliveryFaulted>(f => IsCurrent(f.JobId, f.Attempt), f =>
+        {
+            SpoolMetrics.ProtocolRestarts.WithLabels(_definition.Name).Inc();
+            Fail(f.Error, f.DeviceUnreachable);
+        });
         Receive<DeliveryOverdue>(o => IsCurrent(o.JobId, o.Attempt), _ =>
         {
             // The protocol actor is stuck past every timeout of its own: replace it rather than wait on it.
@@ -154,6 +161,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             return;
         }
         _current = _waiting.Dequeue();
+        _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         _protocol.Tell(new DeliverDocuments(_current.Job.JobId, _current.Job.Attempt, _definition.Uri, _current.Job.Documents));
         Timers.StartSingleTimer("overdue", new DeliveryOverdue(_current.Job.JobId, _current.Job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(10));
         PublishStatus();
@@ -163,6 +171,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     {
         _failed++;
         _lastError = error;
+        SpoolMetrics.DeliveryAttempts.WithLabels(_definition.Name, "failed").Inc();
         if (deviceUnreachable) _reachable = false;
         if (_breaker.RecordFailure(DateTimeOffset.UtcNow))
         {
@@ -267,6 +276,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         if (!force && _published is { } last && SameHealth(last, status)) return;
         _published = status;
         _mediator.Tell(new Publish(StatusTopic, status));
+        SpoolMetrics.PrinterAccepting.WithLabels(_definition.Name).Set(status.IsAcceptingWork ? 1 : 0);
+        SpoolMetrics.PrinterBreakerOpen.WithLabels(_definition.Name).Set(status.BreakerOpen ? 1 : 0);
     }
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>

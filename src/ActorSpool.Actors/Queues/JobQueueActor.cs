@@ -342,6 +342,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void OnTick()
     {
         var now = DateTimeOffset.UtcNow;
+        PublishDepth();
         // The balancer keeps no journal: after a hand-over it has forgotten our requests, so ask again.
         foreach (var (jobId, placement) in _placing.Where(p => now - p.Value.RequestedAt >= _settings.DispatchRetryInterval).ToList())
         {
@@ -383,11 +384,28 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             var avoid = job.Attempts > 0 ? job.Printer : null;
             var printer = PrinterSelector.Choose(_definition, p => _printerStatus.GetValueOrDefault(p), inFlight, avoid, _rotation++);
             if (printer is null) break;
+            if (avoid is not null && printer != avoid) SpoolMetrics.Failovers.WithLabels(_definition.Name).Inc();
             _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
             reserved.Add(job.JobId);
             inFlight[printer] = inFlight.GetValueOrDefault(printer) + 1;
             _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
         }
+    }
+
+    private void PublishDepth()
+    {
+        var counts = _state.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var state in Enum.GetValues<JobState>())
+        {
+            SpoolMetrics.QueueJobs.WithLabels(_definition.Name, state.ToKeyword()).Set(counts.GetValueOrDefault(state));
+        }
+    }
+
+    protected override void PostStop()
+    {
+        // The queue now lives on another node, which reports it from there.
+        foreach (var state in Enum.GetValues<JobState>()) SpoolMetrics.QueueJobs.RemoveLabelled(_definition.Name, state.ToKeyword());
+        base.PostStop();
     }
 
     private WorkRequest WorkRequestFor(JobRecord job) =>
@@ -409,9 +427,27 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>Applies a live event (not a replayed one) and counts it.</summary>
     private void Apply(IJobQueueEvent e)
     {
         _state.Apply(e);
+        var queue = _definition.Name;
+        switch (e)
+        {
+            case JobAccepted:
+                SpoolMetrics.JobsAccepted.WithLabels(queue).Inc();
+                break;
+            case JobCompleted:
+                SpoolMetrics.JobsFinished.WithLabels(queue, "completed").Inc();
+                break;
+            case JobCanceled:
+                SpoolMetrics.JobsFinished.WithLabels(queue, "canceled").Inc();
+                break;
+            case JobAborted:
+                SpoolMetrics.JobsFinished.WithLabels(queue, "aborted").Inc();
+                SpoolMetrics.JobsAborted.WithLabels(queue).Inc();
+                break;
+        }
         if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
         {
             _eventsSinceSnapshot = 0;

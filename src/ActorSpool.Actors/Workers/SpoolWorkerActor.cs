@@ -101,6 +101,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
             return;
         }
         _job = job;
+        SpoolMetrics.WorkersBusy.Inc();
         _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
         // The printer bounds the delivery itself; this only covers losing the printer entity altogether.
         Timers.StartSingleTimer("delivery", new DeliveryTimedOut(job.JobId, job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(30));
@@ -140,6 +141,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private void BecomeIdle()
     {
         Timers.Cancel("report");
+        if (_job is not null) SpoolMetrics.WorkersBusy.Dec();
         _job = null;
         _report = null;
         if (_drainRequester is not null)
@@ -160,6 +162,7 @@ public sealed class SpoolWorkerPoolActor : ReceiveActor
     public SpoolWorkerPoolActor(int workers, Func<Props> workerProps)
     {
         for (var i = 1; i <= workers; i++) Context.ActorOf(workerProps(), $"spool-worker-{i}");
+        SpoolMetrics.Workers.Set(workers);
         Receive<Drain>(_ =>
         {
             var children = Context.GetChildren().ToList();

@@ -1,3 +1,4 @@
+using ActorSpool.Actors;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Spool;
@@ -121,6 +122,7 @@ public sealed class IppPrintService
         var queue = _targets.ResolvePrinter(request, context);
         var ticket = JobTicketReader.Read(request, response.Unsupported);
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
         StoredDocument stored;
         try
@@ -150,6 +152,7 @@ public sealed class IppPrintService
         switch (reply)
         {
             case Replies.JobAccepted accepted:
+                SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
                 break;
             case Replies.JobRejected rejected:

@@ -72,7 +72,19 @@ public sealed class PrintEndToEndTests : IAsyncLifetime
         await WaitForAllCompletedAsync(documents.Count);
         var received = _lj1.ReceivedJobs.Concat(_lj2.ReceivedJobs).Select(j => Convert.ToHexString(j.Data!)).Order().ToList();
         Assert.Equal(documents.Select(Convert.ToHexString).Order(), received);
+
+        // The node's metrics saw them: accepted, delivered and completed.
+        var metrics = await _http.GetStringAsync($"http://127.0.0.1:{_node.HttpPort}/metrics");
+        Assert.True(MetricValue(metrics, "actorspool_jobs_accepted_total{queue=\"office\"}") >= documents.Count, metrics);
+        Assert.True(MetricValue(metrics, "actorspool_jobs_finished_total{queue=\"office\",state=\"completed\"}") >= documents.Count);
+        Assert.Contains("actorspool_delivery_seconds_count{printer=", metrics);
+        Assert.Contains("actorspool_printer_accepting{printer=\"lj-1\"} 1", metrics);
     }
+
+    private static double MetricValue(string metrics, string series) =>
+        metrics.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0).Single();
 
     [Fact]
     public async Task Cups_ipptool_print_job_and_get_jobs_tests_pass_against_the_node()

@@ -1,0 +1,51 @@
+using Prometheus;
+
+namespace ActorSpool.Actors;
+
+/// <summary>
+/// The spooler's Prometheus metrics. Each node exports what it hosts (the queues, printers and workers living
+/// on it); sum over nodes for cluster totals.
+/// </summary>
+public static class SpoolMetrics
+{
+    public static readonly Counter JobsAccepted = Metrics.CreateCounter(
+        "actorspool_jobs_accepted_total", "Jobs accepted (durably stored and acknowledged).", "queue");
+
+    public static readonly Counter JobsFinished = Metrics.CreateCounter(
+        "actorspool_jobs_finished_total", "Jobs that reached a terminal state.", "queue", "state");
+
+    public static readonly Counter JobsAborted = Metrics.CreateCounter(
+        "actorspool_jobs_aborted_total", "Alert: jobs aborted after their last delivery attempt failed.", "queue");
+
+    public static readonly Counter Failovers = Metrics.CreateCounter(
+        "actorspool_failovers_total", "Retries placed on a different printer than the one that failed.", "queue");
+
+    public static readonly Gauge QueueJobs = Metrics.CreateGauge(
+        "actorspool_queue_jobs", "Jobs a queue holds, by state.", "queue", "state");
+
+    public static readonly Counter DeliveryAttempts = Metrics.CreateCounter(
+        "actorspool_delivery_attempts_total", "Delivery attempts by outcome.", "printer", "outcome");
+
+    public static readonly Histogram DeliverySeconds = Metrics.CreateHistogram(
+        "actorspool_delivery_seconds", "Time to deliver a job to its device.",
+        new HistogramConfiguration { LabelNames = ["printer"], Buckets = Histogram.ExponentialBuckets(0.01, 2, 16) });
+
+    public static readonly Gauge PrinterAccepting = Metrics.CreateGauge(
+        "actorspool_printer_accepting", "1 when the printer takes work (reachable, not paused, breaker closed).", "printer");
+
+    public static readonly Gauge PrinterBreakerOpen = Metrics.CreateGauge(
+        "actorspool_printer_breaker_open", "1 while the printer's circuit breaker is open.", "printer");
+
+    public static readonly Counter ProtocolRestarts = Metrics.CreateCounter(
+        "actorspool_protocol_restarts_total", "Protocol actors restarted after a fault.", "printer");
+
+    public static readonly Gauge WorkersBusy = Metrics.CreateGauge(
+        "actorspool_workers_busy", "Spool workers of this node busy with a job.");
+
+    public static readonly Gauge Workers = Metrics.CreateGauge(
+        "actorspool_workers", "Spool workers of this node.");
+
+    public static readonly Histogram SubmissionSeconds = Metrics.CreateHistogram(
+        "actorspool_submission_seconds", "Time from receiving a job to acknowledging it (document stored and job persisted).",
+        new HistogramConfiguration { LabelNames = ["queue"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+}

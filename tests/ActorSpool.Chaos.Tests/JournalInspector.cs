@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace ActorSpool.Chaos.Tests;
+
+/// <summary>
+/// Reads a queue's journal (Akka.Persistence.Sql's <c>journal</c> table, JSON events) to tell which node's worker
+/// delivered each completed job, and how many deliveries were interrupted or failed. Diagnostics only: the tests'
+/// assertions use IPP and the printers, what a user sees.
+/// </summary>
+public static class JournalInspector
+{
+    public sealed record History(
+        IReadOnlyDictionary<(long JobId, int Attempt), string> Workers,
+        IReadOnlyList<(long JobId, int Attempt, string Printer)> Completions,
+        IReadOnlyList<(long JobId, string Reason)> Interruptions,
+        int FailedAttempts,
+        int Aborted)
+    {
+        /// <summary>The worker (actor path with its node address) whose delivery completed each job.</summary>
+        public IEnumerable<(long JobId, string? Worker)> CompletedBy() =>
+            Completions.Select(c => (c.JobId, Workers.TryGetValue((c.JobId, c.Attempt), out var w) ? w : null));
+    }
+
+    public static async Task<History> ReadAsync(string connectionString, string queue)
+    {
+        var workers = new Dictionary<(long, int), string>();
+        var completions = new List<(long, int, string)>();
+        var interruptions = new List<(long, string)>();
+        int failed = 0, aborted = 0;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT manifest, message FROM journal WHERE persistence_id = @id ORDER BY sequence_number", connection);
+        command.Parameters.AddWithValue("id", $"job-queue-{queue}");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var manifest = reader.GetString(0);
+            var kind = manifest[(manifest.LastIndexOfAny(['+', '.']) + 1)..];
+            if (kind is not ("JobDispatched" or "JobCompleted" or "JobInterrupted" or "JobAttemptFailed" or "JobAborted")) continue;
+            using var json = JsonDocument.Parse((byte[])reader.GetValue(1));
+            var e = json.RootElement;
+            switch (kind)
+            {
+                case "JobDispatched":
+                    workers[(e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32())] = e.GetProperty("Worker").GetString() ?? "";
+                    break;
+                case "JobCompleted":
+                    completions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? ""));
+                    break;
+                case "JobInterrupted":
+                    interruptions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Reason").GetString() ?? ""));
+                    break;
+                case "JobAttemptFailed":
+                    failed++;
+                    break;
+                case "JobAborted":
+                    aborted++;
+                    break;
+            }
+        }
+        return new History(workers, completions, interruptions, failed, aborted);
+    }
+}

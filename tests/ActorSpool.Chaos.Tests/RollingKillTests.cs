@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using ActorSpool.TestSupport;
+using Xunit.Abstractions;
+
+namespace ActorSpool.Chaos.Tests;
+
+/// <summary>
+/// Scenario 1: a three-node cluster with a backlog of over a thousand jobs loses its oldest node (first seed,
+/// balancer singleton) to SIGKILL, gets it back, then loses another node, gets it back. Every acknowledged job
+/// must complete and print; duplicates are counted and bounded; the time until dispatch resumes is measured.
+/// </summary>
+[Collection(ChaosCollection.Name)]
+public sealed class RollingKillTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    private const int Jobs = 1000;
+    private const int Clients = 8;
+    private const int Workers = 4;
+    private static readonly TimeSpan PrinterDelay = TimeSpan.FromMilliseconds(200);
+    /// <summary>Generous: only to stop waiting. The target (10 s) is reported, not asserted.</summary>
+    private static readonly TimeSpan ResumeLimit = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Target = TimeSpan.FromSeconds(10);
+
+    private sealed record Kill(int Node, string Why, DateTimeOffset At, int Backlog, int QueueHost)
+    {
+        /// <summary>The first document whose delivery started after the kill, and when it was printed.</summary>
+        public PrintLedger.Print? FirstAfter { get; set; }
+        /// <summary>When every printer had started a delivery after the kill (full throughput back).</summary>
+        public DateTimeOffset? AllPrinters { get; set; }
+        public TimeSpan? RestartTook { get; set; }
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_job_completes_while_the_oldest_node_and_then_another_are_killed_and_restarted()
+    {
+        var md = new StringBuilder();
+        var passed = false;
+        var kills = new List<Kill>();
+        await using var cluster = await ClusterHarness.StartAsync(postgres.Server, output, "rolling-kill",
+            new ClusterHarness.Options { Workers = Workers, PrinterDelay = PrinterDelay });
+        try
+        {
+            var submitStart = DateTimeOffset.UtcNow;
+            await cluster.Submitter.SubmitManyAsync(Enumerable.Range(1, Jobs), Clients).WaitAsync(TimeSpan.FromMinutes(5));
+            var acked = cluster.Submitter.Acked;
+            var submitTook = DateTimeOffset.UtcNow - submitStart;
+            cluster.Log($"{acked.Count} jobs acknowledged in {submitTook.TotalSeconds:0.0} s ({cluster.Submitter.Failed.Count} failed requests); printed so far: {cluster.Ledger.Count}");
+            Assert.Equal(Jobs, acked.Count);
+
+            await cluster.Ledger.WaitForCountAsync(Jobs / 10, TimeSpan.FromMinutes(2));
+            var rateFrom = (Time: DateTimeOffset.UtcNow, Count: cluster.Ledger.Count);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var undisturbedRate = (cluster.Ledger.Count - rateFrom.Count) / (DateTimeOffset.UtcNow - rateFrom.Time).TotalSeconds;
+            cluster.Log($"undisturbed print rate: {undisturbedRate:0.0} jobs/s");
+
+            kills.Add(await KillAndMeasureAsync(cluster, 0, "oldest member, first seed, balancer singleton"));
+            await RestartAsync(cluster, kills[^1]);
+            // Let the restarted node take part before the next kill.
+            await cluster.Ledger.WaitForCountAsync(cluster.Ledger.Count + 30, TimeSpan.FromMinutes(1));
+            kills.Add(await KillAndMeasureAsync(cluster, 2, "youngest of the original members"));
+            await RestartAsync(cluster, kills[^1]);
+
+            var jobs = await cluster.WaitForAllTerminalAsync(acked.Select(a => a.JobId).ToList(), TimeSpan.FromMinutes(5));
+            var outcome = await Outcome.AnalyseAsync(cluster, jobs);
+            var firstPrints = cluster.Ledger.Prints.GroupBy(p => p.Marker).ToDictionary(g => g.Key, g => g.Min(p => p.RecordedAt));
+            var drainedAt = acked.Select(a => firstPrints.GetValueOrDefault(a.Number)).Max();
+
+            md.AppendLine(CultureInfo.InvariantCulture, $"3 nodes × {Workers} workers, 3 printers (balance) with {PrinterDelay.TotalMilliseconds:0} ms per job, "
+                                                       + $"{Jobs} jobs from {Clients} concurrent IPP clients acknowledged in {submitTook.TotalSeconds:0.0} s; undisturbed print rate {undisturbedRate:0.0} jobs/s.");
+            md.AppendLine();
+            md.AppendLine("| SIGKILL | node | queue hosted by | backlog at kill | first delivery started after kill | first job printed by survivors | all printers busy again | restart to Up | backlog drained after kill |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var (kill, n) in kills.Select((k, n) => (k, n + 1)))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {n} | {ClusterHarness.NodeName(kill.Node)} ({kill.Why}) | {(kill.QueueHost < 0 ? "?" : ClusterHarness.NodeName(kill.QueueHost))} | {kill.Backlog} | "
+                    + $"{Seconds(kill.FirstAfter?.ReceivedAt - kill.At)} | {Seconds(kill.FirstAfter?.RecordedAt - kill.At)}{(kill.FirstAfter?.RecordedAt - kill.At > Target ? " (over the 10 s target)" : "")} | "
+                    + $"{Seconds(kill.AllPrinters - kill.At)} | {Seconds(kill.RestartTook)} | {Seconds(drainedAt - kill.At)} |");
+            }
+            md.AppendLine();
+            outcome.WriteTo(md);
+            md.AppendLine(CultureInfo.InvariantCulture, $"- failed submissions: {cluster.Submitter.Failed.Count} ({cluster.Submitter.FailureSummary()})");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- duplicate bound asserted: workers × kills = {Workers * kills.Count}");
+
+            outcome.AssertContract(maxDuplicates: Workers * kills.Count);
+            foreach (var kill in kills)
+            {
+                Assert.True(kill.Backlog > 0, $"the backlog was empty when {ClusterHarness.NodeName(kill.Node)} was killed: the test proved nothing");
+                Assert.True(kill.FirstAfter is not null,
+                    $"dispatch did not resume on the survivors within {ResumeLimit.TotalSeconds:0} s after SIGKILL of {ClusterHarness.NodeName(kill.Node)} (before it was restarted)");
+            }
+            passed = true;
+        }
+        catch (Exception e)
+        {
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**Failure:** {e.GetType().Name}: {e.Message}");
+            cluster.DumpLogs(e.Message);
+            throw;
+        }
+        finally
+        {
+            md.AppendLine().AppendLine("<details><summary>timeline</summary>").AppendLine().AppendLine("```");
+            foreach (var line in cluster.Timeline) md.AppendLine(line);
+            md.AppendLine("```").AppendLine("</details>");
+            output.WriteLine(md.ToString());
+            ChaosReport.Append("Scenario 1: rolling SIGKILL of the oldest node, then another, under a backlog", passed, md);
+        }
+    }
+
+    private static string Seconds(TimeSpan? span) => span is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.TotalSeconds:0.0} s") : "—";
+
+    private static async Task<Kill> KillAndMeasureAsync(ClusterHarness cluster, int node, string why)
+    {
+        var printed = cluster.Ledger.Prints.Select(p => p.Marker).ToHashSet();
+        var backlog = cluster.Submitter.Acked.Count(a => !printed.Contains(a.Number));
+        var host = cluster.QueueHost();
+        cluster.Log($"killing {ClusterHarness.NodeName(node)} ({why}); backlog {backlog}; queue {cluster.Queue} hosted by {(host < 0 ? "?" : ClusterHarness.NodeName(host))}");
+        var at = await cluster.KillAsync(node);
+        var kill = new Kill(node, why, at, backlog, host);
+
+        kill.FirstAfter = await cluster.Ledger.WaitForAsync(p => p.ReceivedAt > at, ResumeLimit);
+        cluster.Log(kill.FirstAfter is { } first
+            ? $"first delivery after the kill: JOB-{first.Marker}- on {first.Printer}, started {(first.ReceivedAt - at).TotalSeconds:0.0} s, printed {(first.RecordedAt - at).TotalSeconds:0.0} s after the kill"
+            : $"no delivery started within {ResumeLimit.TotalSeconds:0} s of the kill");
+        if (kill.FirstAfter is not null)
+        {
+            var deadline = at + ResumeLimit;
+            DateTimeOffset? all = null;
+            foreach (var printer in cluster.Printers)
+            {
+                var left = deadline - DateTimeOffset.UtcNow;
+                var hit = left > TimeSpan.Zero ? await cluster.Ledger.WaitForAsync(p => p.Printer == printer.Name && p.ReceivedAt > at, left) : null;
+                if (hit is null)
+                {
+                    all = null;
+                    cluster.Log($"printer {printer.Name} got no delivery within {ResumeLimit.TotalSeconds:0} s of the kill");
+                    break;
+                }
+                all = all is { } a && a > hit.ReceivedAt ? a : hit.ReceivedAt;
+            }
+            kill.AllPrinters = all;
+        }
+        return kill;
+    }
+
+    private static async Task RestartAsync(ClusterHarness cluster, Kill kill)
+    {
+        var started = DateTimeOffset.UtcNow;
+        await cluster.RestartAsync(kill.Node);
+        kill.RestartTook = DateTimeOffset.UtcNow - started;
+    }
+}
