@@ -2,8 +2,8 @@ using ActorSpool.Domain.Jobs;
 
 namespace ActorSpool.Actors.Printers;
 
-/// <summary>Between a Printer and its protocol actor child: one delivery of one job to one device address.</summary>
-internal static class DeliveryMessages
+/// <summary>Between a Printer and its protocol actor children: one delivery of one job to one device address.</summary>
+public static class DeliveryMessages
 {
     public sealed record DeliverDocuments(long JobId, int Attempt, Uri Target, JobDocument[] Documents);
 
@@ -12,5 +12,6 @@ internal static class DeliveryMessages
     /// <summary>Sent by the protocol actor as it is restarted after a fault: the attempt failed.</summary>
     public sealed record DeliveryFaulted(long JobId, int Attempt, string Error, bool DeviceUnreachable);
 
-    public sealed record ProbeCompleted(bool Reachable, string? Error);
+    /// <summary>A heartbeat's answer for one path: reachable or not, and what the device says about itself.</summary>
+    public sealed record ProbeCompleted(Uri Target, bool Reachable, string? Error, string[] DeviceReasons, bool DeviceAccepting);
 }

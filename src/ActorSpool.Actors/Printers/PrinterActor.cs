@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
@@ -13,12 +12,18 @@ namespace ActorSpool.Actors.Printers;
 
 /// <summary>
 /// One output device: the single truth about its health. Probes it on a heartbeat, hands it one delivery at a
-/// time through a supervised protocol child, keeps a circuit breaker over failures, and publishes its
+/// time through a supervised protocol child, keeps a circuit breaker per path (uri and fallback-uri), delivers
+/// over the fallback while the primary path is unusable and goes back when it recovers, and publishes its
 /// <see cref="PrinterStatus"/> so queues route around it when it is unhealthy.
 /// </summary>
 public sealed class PrinterActor : ReceiveActor, IWithTimers
 {
     private sealed record Pending(DeliverJob Job, IActorRef ReplyTo);
+
+    private sealed record InDelivery(Pending Pending, DevicePath Path)
+    {
+        public DeliverJob Job => Pending.Job;
+    }
 
     private sealed record HeartbeatTick
     {
@@ -29,31 +34,35 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private readonly PrinterDefinition _definition;
     private readonly SpoolSettings _settings;
-    private readonly IDocumentStore _documents;
+    private readonly Func<Uri, Props> _protocolFor;
+    private readonly Func<Uri, TimeSpan, Task<ProbeCompleted>> _probe;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<Pending> _waiting = new();
-    private readonly CircuitBreaker _breaker;
+    private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
 
-    private IActorRef _protocol = ActorRefs.Nobody;
-    private Pending? _current;
-    private bool? _reachable;
+    private InDelivery? _current;
     private bool _paused;
     private string? _lastError;
     private long _delivered;
     private long _failed;
-    private PrinterStatus? _published;
     private long _deliveryStarted;
+    private PrinterStatus? _published;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PrinterActor(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents)
+    public PrinterActor(PrinterDefinition definition, SpoolSettings settings, Func<Uri, Props> protocolFor, Func<Uri, TimeSpan, Task<ProbeCompleted>> probe)
     {
         _definition = definition;
         _settings = settings;
-        _documents = documents;
-        _breaker = new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor);
+        _protocolFor = protocolFor;
+        _probe = probe;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _paths.Add(new DevicePath(definition.Uri, false, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor)));
+        if (definition.FallbackUri is { } fallback)
+        {
+            _paths.Add(new DevicePath(fallback, true, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor)));
+        }
 
         Receive<DeliverJob>(job =>
         {
@@ -68,8 +77,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         });
         Receive<DocumentsDelivered>(d => IsCurrent(d.JobId, d.Attempt), d =>
         {
-            _breaker.RecordSuccess();
-            _reachable = true;
+            var path = _current!.Path;
+            path.Breaker.RecordSuccess();
+            path.Reachable = true;
             _lastError = null;
             _delivered++;
             SpoolMetrics.DeliveryAttempts.WithLabels(_definition.Name, "delivered").Inc();
@@ -84,15 +94,25 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         Receive<DeliveryOverdue>(o => IsCurrent(o.JobId, o.Attempt), _ =>
         {
             // The protocol actor is stuck past every timeout of its own: replace it rather than wait on it.
-            Context.Stop(_protocol);
-            _protocol = StartProtocol();
+            var path = _current!.Path;
+            Context.Stop(path.Protocol);
+            path.Protocol = StartProtocol(path);
             Fail($"no answer from the device within {_settings.DeliveryTimeout}", false);
         });
         Receive<HeartbeatTick>(_ => Probe());
         Receive<ProbeCompleted>(p =>
         {
-            _reachable = p.Reachable;
+            var path = _paths.FirstOrDefault(x => x.Target == p.Target);
+            if (path is null) return;
+            var wasUsable = path.IsUsable(DateTimeOffset.UtcNow);
+            path.Reachable = p.Reachable;
+            path.DeviceReasons = p.DeviceReasons;
+            path.DeviceAccepting = p.DeviceAccepting;
             if (!p.Reachable) _lastError = p.Error;
+            if (wasUsable != path.IsUsable(DateTimeOffset.UtcNow))
+            {
+                _log.Info("Printer {0}: {1} path {2} is now {3}", _definition.Name, path.IsFallback ? "fallback" : "primary", path.Target, path.IsUsable(DateTimeOffset.UtcNow) ? "usable" : $"unusable ({p.Error ?? string.Join(",", p.DeviceReasons)})");
+            }
             PublishStatus(force: true);
             StartNext();
         });
@@ -120,37 +140,36 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _protocol = StartProtocol();
+        foreach (var path in _paths) path.Protocol = StartProtocol(path);
         Timers.StartPeriodicTimer("heartbeat", HeartbeatTick.Instance, TimeSpan.Zero, _settings.HeartbeatInterval);
     }
 
     protected override void PostStop()
     {
         // Whoever waits on this printer hears now rather than at their timeout.
-        foreach (var pending in _current is null ? _waiting : _waiting.Prepend(_current))
+        var pending = _current is null ? _waiting.ToList() : _waiting.Prepend(_current.Pending).ToList();
+        foreach (var p in pending)
         {
-            pending.ReplyTo.Tell(new DeliveryFinished(_definition.Name, pending.Job.JobId, pending.Job.Attempt, DeliveryOutcome.NotStarted, "printer entity stopped", 0));
+            p.ReplyTo.Tell(new DeliveryFinished(_definition.Name, p.Job.JobId, p.Job.Attempt, DeliveryOutcome.NotStarted, "printer entity stopped", 0));
         }
+        SpoolMetrics.PrinterAccepting.RemoveLabelled(_definition.Name);
+        SpoolMetrics.PrinterBreakerOpen.RemoveLabelled(_definition.Name);
     }
 
     /// <summary>Protocol faults are isolated: restart the protocol actor, never escalate to the printer.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(-1, -1, Decider.From(_ => Directive.Restart), loggingEnabled: false);
 
-    private IActorRef StartProtocol()
-    {
-        var props = _definition.Uri.Scheme switch
-        {
-            "socket" => AppSocketDeliveryActor.Props(_documents, _settings),
-            _ => UnsupportedProtocolActor.Props(_definition.Uri.Scheme),
-        };
-        return Context.ActorOf(props, $"{_definition.Uri.Scheme}-delivery-{Guid.NewGuid():N}"[..32]);
-    }
+    private IActorRef StartProtocol(DevicePath path) =>
+        Context.ActorOf(_protocolFor(path.Target), $"{path.Target.Scheme}-{(path.IsFallback ? "fallback" : "primary")}-{Guid.NewGuid():N}"[..40]);
+
+    private DevicePath? UsablePath() => _paths.FirstOrDefault(p => p.IsUsable(DateTimeOffset.UtcNow));
 
     private void StartNext()
     {
         if (_current is not null || _waiting.Count == 0) return;
-        if (!IsAcceptingWork)
+        var path = _paused ? null : UsablePath();
+        if (path is null)
         {
             // Breaker opened or device lost while jobs waited: hand them back untouched so queues re-route them.
             while (_waiting.TryDequeue(out var pending))
@@ -160,26 +179,28 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             PublishStatus();
             return;
         }
-        _current = _waiting.Dequeue();
+        _current = new InDelivery(_waiting.Dequeue(), path);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        _protocol.Tell(new DeliverDocuments(_current.Job.JobId, _current.Job.Attempt, _definition.Uri, _current.Job.Documents));
+        path.Protocol.Tell(new DeliverDocuments(_current.Job.JobId, _current.Job.Attempt, path.Target, _current.Job.Documents));
         Timers.StartSingleTimer("overdue", new DeliveryOverdue(_current.Job.JobId, _current.Job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(10));
         PublishStatus();
     }
 
     private void Fail(string error, bool deviceUnreachable)
     {
+        var path = _current!.Path;
         _failed++;
         _lastError = error;
         SpoolMetrics.DeliveryAttempts.WithLabels(_definition.Name, "failed").Inc();
-        if (deviceUnreachable) _reachable = false;
-        if (_breaker.RecordFailure(DateTimeOffset.UtcNow))
+        if (deviceUnreachable) path.Reachable = false;
+        var which = path.IsFallback ? "fallback" : "primary";
+        if (path.Breaker.RecordFailure(DateTimeOffset.UtcNow))
         {
-            _log.Warning("Printer {0}: circuit breaker open for {1} after {2} consecutive failures (last: {3})", _definition.Name, _breaker.OpenFor, _breaker.ConsecutiveFailures, error);
+            _log.Warning("Printer {0}: circuit breaker of the {1} path {2} open for {3} after {4} consecutive failures (last: {5})", _definition.Name, which, path.Target, path.Breaker.OpenFor, path.Breaker.ConsecutiveFailures, error);
         }
         else
         {
-            _log.Warning("Printer {0}: delivery of job {1} failed: {2}", _definition.Name, _current?.Job.JobId, error);
+            _log.Warning("Printer {0}: delivery of job {1} over the {2} path failed: {3}", _definition.Name, _current.Job.JobId, which, error);
         }
         Finish(DeliveryOutcome.Failed, error, 0);
     }
@@ -189,7 +210,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var current = _current!;
         _current = null;
         Timers.Cancel("overdue");
-        current.ReplyTo.Tell(new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes));
+        current.Pending.ReplyTo.Tell(new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes));
         PublishStatus();
         StartNext();
     }
@@ -198,70 +219,49 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private void Probe()
     {
-        // A device busy with a delivery is reachable by definition, and many AppSocket devices take one connection at a time.
-        if (_current is not null)
+        foreach (var path in _paths)
         {
-            _reachable = true;
-            PublishStatus(force: true);
-            return;
+            // A path busy with a delivery is reachable by definition, and many devices take one connection at a time.
+            if (_current?.Path == path)
+            {
+                path.Reachable = true;
+                continue;
+            }
+            _probe(path.Target, _settings.ProbeTimeout).PipeTo(Self);
         }
-        var uri = _definition.Uri;
-        var port = uri.Port > 0 ? uri.Port : DefaultPort(uri.Scheme);
-        var timeout = _settings.ProbeTimeout;
-        ProbeAsync(uri.Host, port, timeout).PipeTo(Self);
+        PublishStatus(force: true);
     }
-
-    private static async Task<ProbeCompleted> ProbeAsync(string host, int port, TimeSpan timeout)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var cts = new CancellationTokenSource(timeout);
-            await client.ConnectAsync(host, port, cts.Token);
-            return new ProbeCompleted(true, null);
-        }
-        catch (OperationCanceledException)
-        {
-            return new ProbeCompleted(false, $"no answer from {host}:{port} within {timeout.TotalSeconds:0.#}s");
-        }
-        catch (SocketException e)
-        {
-            return new ProbeCompleted(false, $"{host}:{port}: {e.SocketErrorCode}");
-        }
-    }
-
-    private static int DefaultPort(string scheme) => scheme switch
-    {
-        "socket" => 9100,
-        "ipp" => 631,
-        "ipps" => 443,
-        "lpd" => 515,
-        _ => 0,
-    };
 
     private string[] Reasons()
     {
+        var now = DateTimeOffset.UtcNow;
         var reasons = new List<string>();
+        var primary = _paths[0];
         if (_paused) reasons.Add("paused");
-        if (_reachable == false) reasons.Add("offline-report");
-        if (_reachable is null) reasons.Add("connecting-to-device");
-        if (_breaker.IsOpen(DateTimeOffset.UtcNow)) reasons.Add("stopped-partly");
-        return reasons.Count == 0 ? ["none"] : reasons.ToArray();
+        if (_paths.All(p => p.Reachable is null)) reasons.Add("connecting-to-device");
+        else if (_paths.All(p => p.Reachable == false)) reasons.Add("offline-report");
+        reasons.AddRange(_paths.SelectMany(p => p.DeviceReasons).Where(r => r != "none").Distinct());
+        if (_paths.Any(p => p.Breaker.IsOpen(now))) reasons.Add("stopped-partly");
+        if (!primary.IsUsable(now) && _paths.Skip(1).Any(p => p.IsUsable(now))) reasons.Add("other-warning");
+        return reasons.Count == 0 ? ["none"] : reasons.Distinct().ToArray();
     }
 
     private PrinterStatus CurrentStatus()
     {
         var now = DateTimeOffset.UtcNow;
-        var state = _paused || _reachable != true || _breaker.IsOpen(now)
+        var anyUsable = _paths.Any(p => p.IsUsable(now));
+        var anyReachable = _paths.Any(p => p.Reachable == true && p.DeviceAccepting);
+        var state = _paused || !anyUsable
             ? PrinterState.Stopped
             : _current is null ? PrinterState.Idle : PrinterState.Processing;
+        var usingFallback = (_current?.Path ?? UsablePath())?.IsFallback ?? false;
         return new PrinterStatus(
             _definition.Name,
             state,
-            _reachable == true,
+            anyReachable,
             _paused,
-            _breaker.IsOpen(now),
-            false,
+            anyReachable && !anyUsable,
+            usingFallback,
             _current is null ? 0 : 1,
             _waiting.Count,
             Reasons(),
@@ -282,10 +282,20 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>
         a.State == b.State && a.IsAcceptingWork == b.IsAcceptingWork && a.ActiveDeliveries == b.ActiveDeliveries
-        && a.WaitingDeliveries == b.WaitingDeliveries && a.Reasons.SequenceEqual(b.Reasons);
+        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.Reasons.SequenceEqual(b.Reasons);
 
     public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents) =>
-        Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, documents));
+        Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings), DeviceProbe.ProbeAsync));
+}
+
+/// <summary>The protocol actor for each URI scheme.</summary>
+public static class ProtocolProps
+{
+    public static Props For(Uri target, IDocumentStore documents, SpoolSettings settings) => target.Scheme switch
+    {
+        "socket" => AppSocketDeliveryActor.Props(documents, settings),
+        _ => UnsupportedProtocolActor.Props(target.Scheme),
+    };
 }
 
 /// <summary>Stands in for a protocol not built yet: every delivery fails clearly instead of hanging.</summary>
