@@ -8,6 +8,9 @@ cd "$(dirname "$0")"
 missing=()
 command -v ipptool >/dev/null 2>&1 || missing+=(cups-ipp-utils)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/sbin/lpd ] || missing+=(lpr)                       # a real BSD lpd for the LPD client tests
+command -v avahi-daemon >/dev/null 2>&1 || missing+=(avahi-daemon)  # ippeveprinter needs DNS-SD ...
+command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which needs the system bus
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"

@@ -1,4 +1,7 @@
 using System.Net.Sockets;
+using ActorSpool.Domain.Printers;
+using ActorSpool.Protocols.AppSocket;
+using ActorSpool.Protocols.IppDelivery;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 
 namespace ActorSpool.Actors.Printers;
@@ -15,7 +18,25 @@ internal static class DeviceProbe
         _ => 0,
     };
 
-    public static Task<ProbeCompleted> ProbeAsync(Uri target, TimeSpan timeout) => ConnectAsync(target, timeout);
+    public static Task<ProbeCompleted> ProbeAsync(Uri target, TimeSpan timeout) =>
+        target.Scheme is "ipp" or "ipps" ? IppProbeAsync(target, timeout) : ConnectAsync(target, timeout);
+
+    /// <summary>IPP devices say what is wrong (media-empty, offline, paused): Get-Printer-Attributes.</summary>
+    private static async Task<ProbeCompleted> IppProbeAsync(Uri target, TimeSpan timeout)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout + timeout);
+            var options = new IppDeliveryOptions { ConnectTimeout = timeout, RequestTimeout = timeout + timeout };
+            var status = await IppDeliveryClient.ProbeAsync(target, options, cts.Token);
+            var accepting = status.IsAcceptingJobs && status.State != PrinterState.Stopped;
+            return new ProbeCompleted(target, true, accepting ? null : status.StateMessage ?? string.Join(",", status.StateReasons), status.StateReasons, accepting);
+        }
+        catch (Exception e) when (e is PrinterDeliveryException or OperationCanceledException)
+        {
+            return new ProbeCompleted(target, false, e.Message, [], true);
+        }
+    }
 
     private static async Task<ProbeCompleted> ConnectAsync(Uri target, TimeSpan timeout)
     {

@@ -294,6 +294,8 @@ public static class ProtocolProps
     public static Props For(Uri target, IDocumentStore documents, SpoolSettings settings) => target.Scheme switch
     {
         "socket" => AppSocketDeliveryActor.Props(documents, settings),
+        "ipp" or "ipps" => IppDeliveryActor.Props(documents, settings),
+        "lpd" => LpdDeliveryActor.Props(documents, settings),
         _ => UnsupportedProtocolActor.Props(target.Scheme),
     };
 }

@@ -23,4 +23,10 @@ public enum SimulatedFault
 
     /// <summary>Read the whole job and close normally, but do not record it (a printer that loses jobs).</summary>
     DropJobs,
+
+    /// <summary>
+    /// Refuse jobs in the protocol itself, as a device with a disabled queue or a full spool does: an LPD simulator
+    /// answers "receive job" with a non-zero acknowledgement. AppSocket has no way to refuse a job and serves it normally.
+    /// </summary>
+    RejectJobs,
 }

@@ -1,0 +1,25 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Protocols.Lpd;
+using static ActorSpool.Actors.Printers.DeliveryMessages;
+
+namespace ActorSpool.Actors.Printers;
+
+/// <summary>lpd://host[:port]/queue — RFC 1179 "receive job": data files, then the control file.</summary>
+public sealed class LpdDeliveryActor(IDocumentStore documents, SpoolSettings settings) : ProtocolDeliveryActor(documents, settings)
+{
+    protected override Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct)
+    {
+        var target = delivery.Target;
+        var queue = target.AbsolutePath.Trim('/');
+        var files = delivery.Documents
+            .Select(d => new LpdDocument(d.Length, c => Documents.OpenReadAsync(delivery.JobId, d.Number, c), d.Name))
+            .ToList();
+        // RFC 1179 job numbers have three digits.
+        var info = new LpdJobInfo((int)(delivery.JobId % 1000), Environment.MachineName, "actorspool", $"job {delivery.JobId}");
+        var options = new LpdOptions { ConnectTimeout = Settings.ConnectTimeout, IdleTimeout = Settings.IdleTimeout };
+        return LpdClient.SendAsync(target.Host, target.Port > 0 ? target.Port : 515, queue, files, info, options, ct);
+    }
+
+    public static Akka.Actor.Props Props(IDocumentStore documents, SpoolSettings settings) =>
+        Akka.Actor.Props.Create(() => new LpdDeliveryActor(documents, settings));
+}

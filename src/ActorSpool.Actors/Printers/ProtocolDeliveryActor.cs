@@ -1,0 +1,56 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Protocols.AppSocket;
+using Akka.Actor;
+using static ActorSpool.Actors.Printers.DeliveryMessages;
+
+namespace ActorSpool.Actors.Printers;
+
+/// <summary>
+/// Delivers one job at a time over one protocol. Any fault — refused, reset, device error, hang past the
+/// timeouts — escapes as an exception: the actor fails, its Printer parent restarts it, and
+/// <see cref="PreRestart"/> reports the failed attempt. Bytes stream from the document store to the device.
+/// </summary>
+public abstract class ProtocolDeliveryActor : ReceiveActor
+{
+    protected ProtocolDeliveryActor(IDocumentStore documents, SpoolSettings settings)
+    {
+        Documents = documents;
+        Settings = settings;
+        ReceiveAsync<DeliverDocuments>(async delivery =>
+        {
+            using var deadline = new CancellationTokenSource(settings.DeliveryTimeout);
+            var bytes = await DeliverAsync(delivery, deadline.Token);
+            Context.Parent.Tell(new DocumentsDelivered(delivery.JobId, delivery.Attempt, bytes));
+        });
+    }
+
+    protected IDocumentStore Documents { get; }
+
+    protected SpoolSettings Settings { get; }
+
+    /// <summary>Sends the job; returns the bytes sent, throws on any failure.</summary>
+    protected abstract Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct);
+
+    protected IReadOnlyList<Func<CancellationToken, Task<Stream>>> Sources(DeliverDocuments delivery) =>
+        delivery.Documents
+            .Select(d => (Func<CancellationToken, Task<Stream>>)(ct => Documents.OpenReadAsync(delivery.JobId, d.Number, ct)))
+            .ToList();
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (message is DeliverDocuments delivery)
+        {
+            var unreachable = reason is PrinterDeliveryException { Kind: DeliveryFailureKind.ConnectionRefused or DeliveryFailureKind.ConnectTimeout };
+            Context.Parent.Tell(new DeliveryFaulted(delivery.JobId, delivery.Attempt, Describe(reason), unreachable));
+        }
+        base.PreRestart(reason, message);
+    }
+
+    private static string Describe(Exception reason) => reason switch
+    {
+        PrinterDeliveryException { InnerException: { } inner } p when inner is not System.Net.Sockets.SocketException => $"{p.Kind}: {p.Message} ({inner.Message})",
+        PrinterDeliveryException p => $"{p.Kind}: {p.Message}",
+        OperationCanceledException => "delivery timed out",
+        _ => reason.Message,
+    };
+}
