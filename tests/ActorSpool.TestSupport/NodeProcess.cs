@@ -13,6 +13,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _commandPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StreamWriter _log;
 
     private NodeProcess(Process process, string logPath, int ippPort)
@@ -28,6 +29,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             var exited = new InvalidOperationException($"node exited with {process.ExitCode} before it was ready; log: {LogPath}");
             _ready.TrySetException(exited);
             _httpPort.TrySetException(exited);
+            _commandPort.TrySetException(exited);
         };
     }
 
@@ -39,6 +41,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     /// <summary>The HTTP (dashboard, REST, /metrics, /health) port from the node's log; 0 until the node logged it.</summary>
     public int HttpPort => _httpPort.Task.IsCompletedSuccessfully ? _httpPort.Task.Result : 0;
+
+    /// <summary>The command host (spoolctl) port from the node's log ("Command host listening on HOST:PORT"); 0 until logged.</summary>
+    public int CommandPort => _commandPort.Task.IsCompletedSuccessfully ? _commandPort.Task.Result : 0;
+
+    /// <summary>Waits until the node has logged its command host endpoint; returns the port.</summary>
+    public Task<int> WaitForCommandPortAsync(TimeSpan? timeout = null) => _commandPort.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
 
     public Uri QueueUri(string queue) => new($"ipp://127.0.0.1:{IppPort}/printers/{queue}");
 
@@ -158,6 +166,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         lock (_log) _log.WriteLine(line);
         if (ReadyLine().IsMatch(line)) _ready.TrySetResult();
         if (HttpLine().Match(line) is { Success: true } http) _httpPort.TrySetResult(int.Parse(http.Groups[1].Value, CultureInfo.InvariantCulture));
+        if (CommandLine().Match(line) is { Success: true } command) _commandPort.TrySetResult(int.Parse(command.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     [GeneratedRegex("IPP listening on")]
@@ -165,6 +174,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     [GeneratedRegex(@"HTTP \(dashboard, REST, /metrics\) listening on http://[^:/]+:(\d+)/")]
     private static partial Regex HttpLine();
+
+    [GeneratedRegex(@"Command host listening on [^\s]+:(\d+)")]
+    private static partial Regex CommandLine();
 
     public string ReadLog()
     {

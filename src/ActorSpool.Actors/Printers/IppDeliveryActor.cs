@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Storage;
+using ActorSpool.Protocols.Documents;
 using ActorSpool.Protocols.IppDelivery;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 
@@ -9,16 +10,30 @@ public sealed class IppDeliveryActor(IDocumentStore documents, SpoolSettings set
 {
     protected override async Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct)
     {
+        var format = delivery.Documents.Select(d => d.Format).FirstOrDefault() ?? DocumentFormatDetector.OctetStream;
+        if (format == DocumentFormatDetector.OctetStream && delivery.Documents.Length > 0)
+        {
+            // Many IPP devices refuse application/octet-stream: tell them what it is, as CUPS's auto-typing would.
+            format = await DetectAsync(delivery.JobId, delivery.Documents[0].Number, ct);
+        }
         var options = new IppDeliveryOptions
         {
             ConnectTimeout = Settings.ConnectTimeout,
             IdleTimeout = Settings.IdleTimeout,
             JobTimeout = Settings.DeliveryTimeout,
             JobName = $"actorspool job {delivery.JobId}",
-            DocumentFormat = delivery.Documents.Select(d => d.Format).FirstOrDefault() ?? "application/octet-stream",
+            DocumentFormat = format,
         };
         var result = await IppDeliveryClient.SendAsync(delivery.Target, Sources(delivery), options, ct);
         return result.BytesSent;
+    }
+
+    private async Task<string> DetectAsync(long jobId, int documentNumber, CancellationToken ct)
+    {
+        await using var stream = await Documents.OpenReadAsync(jobId, documentNumber, ct);
+        var head = new byte[DocumentFormatDetector.SampleSize];
+        var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        return DocumentFormatDetector.Detect(head.AsSpan(0, read));
     }
 
     public static Akka.Actor.Props Props(IDocumentStore documents, SpoolSettings settings) =>

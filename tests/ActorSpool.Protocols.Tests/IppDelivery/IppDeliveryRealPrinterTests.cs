@@ -1,3 +1,4 @@
+using ActorSpool.TestSupport;
 using System.Text;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;

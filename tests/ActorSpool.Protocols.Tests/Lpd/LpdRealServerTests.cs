@@ -1,3 +1,4 @@
+using ActorSpool.TestSupport;
 using System.Security.Cryptography;
 using System.Text;
 using ActorSpool.Protocols.AppSocket;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ActorSpool.Protocols.Tests.Lpd;
+namespace ActorSpool.TestSupport;
 
 /// <summary>
 /// A real LPD server for the tests: BSD lpd from Debian's <c>lpr</c> package (/usr/sbin/lpd), on a free loopback port.
@@ -142,7 +142,7 @@ public sealed class BsdLpdServer : IAsyncDisposable
         var directory = QueueDirectory(queue);
         var number = jobNumber.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
         string[] Find(string prefix) => Directory.EnumerateFiles(directory, $"{prefix}?{number}*").Order(StringComparer.Ordinal).ToArray();
-        await LpdTestSupport.WaitUntilAsync(() => Find("cf").Length == 1 && Find("df").Length == dataFiles,
+        await WaitUntilAsync(() => Find("cf").Length == 1 && Find("df").Length == dataFiles,
             $"lpd to store job {number} in queue {queue} (files there: {string.Join(", ", Directory.EnumerateFiles(directory).Select(Path.GetFileName))}; lpd output: {Output})");
         return (Find("cf")[0], Find("df"));
     }
@@ -156,7 +156,7 @@ public sealed class BsdLpdServer : IAsyncDisposable
                 _process.Kill(entireProcessTree: true);
             }
 
-            await _process.WaitForExitAsync().WaitAsync(LpdTestSupport.Patience);
+            await _process.WaitForExitAsync().WaitAsync(Patience);
         }
         catch (Exception)
         {
@@ -194,7 +194,7 @@ public sealed class BsdLpdServer : IAsyncDisposable
                 socket.Shutdown(SocketShutdown.Both);
                 return;
             }
-            catch (SocketException) when (clock.Elapsed < LpdTestSupport.Patience)
+            catch (SocketException) when (clock.Elapsed < Patience)
             {
                 await Task.Delay(50);
             }
@@ -218,6 +218,24 @@ public sealed class BsdLpdServer : IAsyncDisposable
         lock (output)
         {
             output.AppendLine(line);
+        }
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Gave up waiting for: {what}");
+            }
         }
     }
 }

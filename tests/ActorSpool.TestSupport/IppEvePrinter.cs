@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ActorSpool.Protocols.Tests.IppDelivery;
+namespace ActorSpool.TestSupport;
 
 /// <summary>
 /// CUPS's IPP Everywhere reference printer, <c>ippeveprinter</c> (Debian package cups-ipp-utils), on a free loopback
