@@ -1,12 +1,6 @@
-using System.CommandLine;
-using ActorSpool.Cli.Commands;
+using ActorSpool.Cli.Spoolctl;
 
-// spoolctl: the ActorSpool command-line tool.
-// Each subcommand lives in its own file under Commands/ and exposes `public static Command Create()`;
-// to add one, add its file and one line to the list below.
-var root = new RootCommand("spoolctl: command-line tool for the ActorSpool clustered print spooler.")
-{
-    SimulateCommand.Create(),
-};
-
-return await root.Parse(args).InvokeAsync();
+// spoolctl: the ActorSpool command-line tool. `spoolctl [HOST:PORT] PALETTE VERB [-x value …]` runs one command of
+// the node's palettes, `spoolctl [HOST:PORT]` opens the REPL; submit, bench and simulate are built in
+// (Commands/, System.CommandLine). See docs/spoolctl.md.
+return await SpoolctlProgram.MainAsync(args, Console.Out, Console.Error);

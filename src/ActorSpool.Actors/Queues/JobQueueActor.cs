@@ -92,6 +92,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<Commands.HoldJob>(Hold);
         Command<Commands.ReleaseJob>(Release);
         Command<Commands.ReportOutcome>(RecordOutcome);
+        Command<Commands.PauseQueue>(Pause);
+        Command<Commands.ResumeQueue>(Resume);
         Command<Commands.WakeUp>(_ => { });
         Command<WorkerGranted>(Granted);
         Command<Terminated>(WorkerLost);
@@ -230,6 +232,42 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    private void Pause(Commands.PauseQueue command)
+    {
+        if (_state.Paused)
+        {
+            Sender.Tell(Status());
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new QueuePaused(command.By, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            // Jobs waiting for a worker stay pending; running deliveries finish.
+            foreach (var jobId in _placing.Keys) _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
+            _placing.Clear();
+            _log.Info("Queue {0}: paused by {1}; accepting jobs, dispatching none", _definition.Name, command.By);
+            replyTo.Tell(Status());
+        });
+    }
+
+    private void Resume(Commands.ResumeQueue command)
+    {
+        if (!_state.Paused)
+        {
+            Sender.Tell(Status());
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new QueueResumed(DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            _log.Info("Queue {0}: resumed", _definition.Name);
+            replyTo.Tell(Status());
+            TryDispatch();
+        });
+    }
+
     /// <summary>Answers NotFound / NotPossible for unknown or finished jobs; true when the job may change.</summary>
     private bool CanChange(long jobId, out JobRecord job)
     {
@@ -251,7 +289,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var jobId = grant.Request.JobId;
         var job = _state.Find(jobId);
-        if (!_placing.Remove(jobId, out var placement) || job is not { State: JobState.Pending }
+        if (!_placing.Remove(jobId, out var placement) || _state.Paused || job is not { State: JobState.Pending }
             || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
         {
             // Canceled, held or its printer failed while we waited: give the worker back and place the job anew.
@@ -347,7 +385,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         foreach (var (jobId, placement) in _placing.Where(p => now - p.Value.RequestedAt >= _settings.DispatchRetryInterval).ToList())
         {
             var job = _state.Find(jobId);
-            if (job is not { State: JobState.Pending } || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
+            if (_state.Paused || job is not { State: JobState.Pending } || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
             {
                 _placing.Remove(jobId);
                 _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
@@ -374,7 +412,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// <summary>Places as many pending jobs as the pool's healthy, free printers can take right now.</summary>
     private void TryDispatch()
     {
-        if (IsRecovering) return;
+        if (IsRecovering || _state.Paused) return;
         var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
             .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
         var reserved = new HashSet<long>(_placing.Keys);
@@ -479,7 +517,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             counts.GetValueOrDefault(JobState.Canceled),
             counts.GetValueOrDefault(JobState.Aborted),
             _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.IsAcceptingWork ?? false).ToArray(),
-            _definition.Sequential);
+            _definition.Sequential) { Paused = _state.Paused };
     }
 
     public static Props Props(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents) =>

@@ -32,9 +32,18 @@ public static class JobQueueEvents
 
     public sealed record JobReleased(long JobId, DateTimeOffset At) : IJobQueueEvent;
 
+    /// <summary>The queue stopped dispatching (it still accepts jobs) until <see cref="QueueResumed"/>.</summary>
+    public sealed record QueuePaused(string By, DateTimeOffset At) : IJobQueueEvent;
+
+    public sealed record QueueResumed(DateTimeOffset At) : IJobQueueEvent;
+
     /// <summary>Retention removed these terminal jobs from the queue's memory and journal state.</summary>
     public sealed record JobsPurged(long[] JobIds, DateTimeOffset At) : IJobQueueEvent;
 }
 
 /// <summary>The persisted snapshot of a queue: all jobs it still knows plus the next sequence number.</summary>
-public sealed record QueueSnapshot(JobRecord[] Jobs, long NextSequence) : Messages.ISpoolMessage;
+public sealed record QueueSnapshot(JobRecord[] Jobs, long NextSequence) : Messages.ISpoolMessage
+{
+    /// <summary>The queue was paused (absent in snapshots written before pausing existed: not paused).</summary>
+    public bool Paused { get; init; }
+}

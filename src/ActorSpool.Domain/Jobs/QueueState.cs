@@ -18,6 +18,9 @@ public sealed class QueueState
 
     public long NextSequence { get; private set; } = 1;
 
+    /// <summary>A paused queue accepts jobs but dispatches none.</summary>
+    public bool Paused { get; private set; }
+
     public int Count => _jobs.Count;
 
     public IEnumerable<JobRecord> Jobs => _jobs.Values;
@@ -95,6 +98,12 @@ public sealed class QueueState
             case JobReleased e:
                 Update(e.JobId, j => j.State == JobState.PendingHeld ? j with { State = JobState.Pending } : j);
                 break;
+            case QueuePaused:
+                Paused = true;
+                break;
+            case QueueResumed:
+                Paused = false;
+                break;
             case JobsPurged e:
                 foreach (var id in e.JobIds) Remove(id);
                 break;
@@ -103,11 +112,11 @@ public sealed class QueueState
         }
     }
 
-    public QueueSnapshot ToSnapshot() => new(_jobs.Values.OrderBy(j => j.Sequence).ToArray(), NextSequence);
+    public QueueSnapshot ToSnapshot() => new(_jobs.Values.OrderBy(j => j.Sequence).ToArray(), NextSequence) { Paused = Paused };
 
     public static QueueState FromSnapshot(QueueSnapshot snapshot)
     {
-        var state = new QueueState { NextSequence = snapshot.NextSequence };
+        var state = new QueueState { NextSequence = snapshot.NextSequence, Paused = snapshot.Paused };
         foreach (var job in snapshot.Jobs) state.Put(job);
         return state;
     }

@@ -25,6 +25,12 @@ public static class JobQueueProtocol
         public sealed record ReportOutcome(string Queue, long JobId, int Attempt, string Printer, DeliveryOutcome Outcome, string? Error)
             : IJobQueueCommand;
 
+        /// <summary>Stops dispatching: the queue still accepts jobs but hands none out until resumed (persisted). Answered with <see cref="Replies.QueueStatus"/>.</summary>
+        public sealed record PauseQueue(string Queue, string By) : IJobQueueCommand;
+
+        /// <summary>Dispatches again after <see cref="PauseQueue"/>. Answered with <see cref="Replies.QueueStatus"/>.</summary>
+        public sealed record ResumeQueue(string Queue) : IJobQueueCommand;
+
         /// <summary>Starts the queue entity (and so its recovery and dispatch) without doing anything else.</summary>
         public sealed record WakeUp(string Queue) : IJobQueueCommand;
     }
@@ -62,7 +68,11 @@ public static class JobQueueProtocol
             int Canceled,
             int Aborted,
             string[] AcceptingPrinters,
-            bool Sequential) : ISpoolMessage;
+            bool Sequential) : ISpoolMessage
+        {
+            /// <summary>The queue accepts jobs but dispatches none (spoolctl queue pause).</summary>
+            public bool Paused { get; init; }
+        }
     }
 
     /// <summary>Which jobs a listing returns (IPP which-jobs).</summary>

@@ -22,11 +22,14 @@ public static class NodeCommandLine
         var seed = Flag<string[]>("--seed", "ACTORSPOOL_SEED", "actorspool.node.seeds", "Seed node HOST:PORT, repeatable (env: comma separated); none = form a new cluster", "HOST:PORT");
         var ippPort = Flag<int>("--ipp-port", "ACTORSPOOL_IPP_PORT", "actorspool.node.ipp-port", "IPP listener port (0 = any free port)", "N");
         var httpPort = Flag<int>("--http-port", "ACTORSPOOL_HTTP_PORT", "actorspool.node.http-port", "Web/REST/metrics port (0 = any free port)", "N");
-        var cmdPort = Flag<int>("--cmd-port", "ACTORSPOOL_CMD_PORT", "actorspool.node.cmd-port", "spoolctl command host port (0 = any free port)", "N");
+        var cmdPort = Flag<int>("--cmd-port", "ACTORSPOOL_CMD_PORT", "actorspool.cmd.port", "spoolctl command host port (0 = any free port)", "N");
+        var cmdHost = Flag<string>("--cmd-host", "ACTORSPOOL_CMD_HOST", "actorspool.cmd.host", "Address the command host binds (127.0.0.1 = local only)", "IP");
+        var cmdToken = Flag<string>("--cmd-token", "ACTORSPOOL_CMD_TOKEN", "actorspool.cmd.token", "Token spoolctl must give for commands that change state (prefer the environment variable)", "TOKEN");
+        var lpdPort = Flag<int>("--lpd-port", "ACTORSPOOL_LPD_PORT", "", "LPD listener port; turns the LPD listener on (0 = any free port; else actorspool.lpd)", "N");
         var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
         var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
         var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Address other nodes use to reach this node", "H");
-        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, workers, roles, hostname };
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
         foreach (var setting in settings) root.Add(setting.Option);
@@ -37,7 +40,7 @@ public static class NodeCommandLine
             {
                 var configDirectory = Path.Combine(AppContext.BaseDirectory, "config");
                 var extraConfig = Value(config, null);
-                var hocon = NodeConfiguration.LoadBase(configDirectory, extraConfig.FirstOrDefault());
+                var hocon = NodeConfiguration.WithCommandHostAliases(NodeConfiguration.LoadBase(configDirectory, extraConfig.FirstOrDefault()));
 
                 // Flag, then environment variable (lists comma separated), then HOCON.
                 string[] Value(Setting s, Config? fromConfig)
@@ -77,8 +80,10 @@ public static class NodeCommandLine
                     IppPort = Number(ippPort, 0, 65535, 8631),
                     HttpPort = Number(httpPort, 0, 65535, 8080),
                     CommandPort = Number(cmdPort, 0, 65535, 9110),
-                    CommandHost = hocon.GetString("actorspool.node.cmd-host", "127.0.0.1"),
+                    CommandHost = NodeConfiguration.ParseBindAddress(Text(cmdHost, "127.0.0.1"), "--cmd-host"),
+                    CommandToken = Text(cmdToken, "") is { Length: > 0 } token ? token : null,
                     ListenAddress = hocon.GetString("actorspool.node.listen", "0.0.0.0"),
+                    LpdPort = Value(lpdPort, null).Length > 0 ? Number(lpdPort, 0, 65535, 0) : null,
                     Workers = Number(workers, 0, 1024, 4),
                     Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Hostname = Text(hostname, "127.0.0.1"),

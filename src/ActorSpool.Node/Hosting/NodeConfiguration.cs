@@ -34,6 +34,33 @@ public static class NodeConfiguration
         }
     }
 
+    /// <summary>
+    /// The command host is configured in <c>actorspool.cmd { host, port, token }</c>; the older keys
+    /// <c>actorspool.node.cmd-host</c> / <c>cmd-port</c> still work and, where an operator's file sets them, win.
+    /// </summary>
+    public static Config WithCommandHostAliases(Config config)
+    {
+        foreach (var (legacy, current) in new[] { ("actorspool.node.cmd-host", "actorspool.cmd.host"), ("actorspool.node.cmd-port", "actorspool.cmd.port") })
+        {
+            if (!config.HasPath(legacy)) continue;
+            var value = config.GetString(legacy);
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            config = ConfigurationFactory.ParseString($"{current} = \"{value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(config);
+        }
+        return config;
+    }
+
+    /// <summary>An IP address to bind (<c>localhost</c> = 127.0.0.1, <c>*</c> = 0.0.0.0).</summary>
+    public static string ParseBindAddress(string text, string flag)
+    {
+        var trimmed = text.Trim();
+        if (trimmed is "localhost") return "127.0.0.1";
+        if (trimmed is "*") return "0.0.0.0";
+        return System.Net.IPAddress.TryParse(trimmed, out var address)
+            ? address.ToString()
+            : throw new StartupException($"{flag}: '{text}' is not an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)");
+    }
+
     /// <summary>Parses HOST:PORT of a seed node into its Akka address.</summary>
     public static string ParseSeed(string seed)
     {

@@ -5,6 +5,7 @@ using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Management;
+using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ipp;
 using ActorSpool.Node.Spool;
 using Akka.Actor;
@@ -57,8 +58,7 @@ public static class NodeHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
         builder.Services.AddSingleton<IppPrintService>();
-        builder.Services.AddSingleton<CommandHost>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommandHost>());
+        builder.Services.AddCommandHost();
         builder.Services.AddSingleton<DemoPrinters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
 
@@ -87,6 +87,8 @@ public static class NodeHost
                     }
                 });
         });
+
+        builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
 
         var app = builder.Build();
         app.MapIpp();
@@ -135,6 +137,7 @@ public static class NodeHost
         log.LogInformation("IPP listening on ipp://{Host}:{Port}/printers/{{{Queues}}}", options.ListenAddress, ports.Ipp, string.Join(",", topology.QueueNames));
         log.LogInformation("HTTP (dashboard, REST, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
         log.LogInformation("Command host listening on {Endpoint}", app.Services.GetRequiredService<CommandHost>().Endpoint);
+        IngressServices.LogListeners(app.Services, log);
         log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);
         log.LogInformation("Storage: {Provider} ({Where})", options.PersistenceProvider, options.UsesPostgres ? "PostgreSQL" : Path.GetFullPath(options.DataDirectory));
     }

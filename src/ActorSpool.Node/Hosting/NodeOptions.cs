@@ -19,6 +19,10 @@ public sealed record NodeOptions
     public int HttpPort { get; init; }
     public required string CommandHost { get; init; }
     public int CommandPort { get; init; }
+    /// <summary>Token that state-changing spoolctl commands must carry; null = none required.</summary>
+    public string? CommandToken { get; init; }
+    /// <summary>LPD listener port from --lpd-port / ACTORSPOOL_LPD_PORT (turns the listener on); null = actorspool.lpd decides.</summary>
+    public int? LpdPort { get; init; }
     public int Workers { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [];
 

@@ -1,26 +1,50 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
-using ActorSpool.Domain.Topology;
+using System.Text.Json;
 using ActorSpool.Node.Hosting;
-using ActorSpool.Node.Spool;
+using ActorSpool.Protocols.Spoolctl;
 using Akka.Actor;
-using Akka.Cluster;
 
 namespace ActorSpool.Node.Management;
 
 /// <summary>
-/// The node's command endpoint for spoolctl: one command line per connection, answered by output lines and a
-/// closing <c>END code</c> line (0 = ok). Local-only by default.
+/// The node's command endpoint for spoolctl: newline-delimited JSON over TCP (<see cref="CommandWire"/>,
+/// docs/spoolctl.md). Each connection runs its requests one after the other; every request is answered by
+/// reply lines and an <c>end</c> line with the exit code. Bound to 127.0.0.1 unless configured otherwise;
+/// with a token configured, commands that change state need it.
 /// </summary>
-public sealed class CommandHost(NodeOptions options, ActorSystem system, ISpoolGateway spool, SpoolTopology topology, ILogger<CommandHost> log)
-    : BackgroundService
+public sealed class CommandHost : BackgroundService
 {
-    public const string EndMarker = "END";
+    private readonly NodeOptions _options;
+    private readonly ILogger<CommandHost> _log;
+    private readonly TcpListener _listener;
+    private readonly Dictionary<string, ICommandPalette> _palettes;
+    private readonly byte[]? _token;
 
-    private readonly TcpListener _listener = new(IPAddress.Parse(options.CommandHost), options.CommandPort);
+    public CommandHost(NodeOptions options, IEnumerable<ICommandPalette> palettes, ILogger<CommandHost> log)
+    {
+        _options = options;
+        _log = log;
+        _listener = new TcpListener(IPAddress.Parse(options.CommandHost), options.CommandPort);
+        _palettes = new Dictionary<string, ICommandPalette>(StringComparer.OrdinalIgnoreCase);
+        foreach (var palette in palettes)
+        {
+            if (!_palettes.TryAdd(palette.Definition.Name, palette))
+            {
+                throw new InvalidOperationException($"two command palettes are named '{palette.Definition.Name}'");
+            }
+        }
+        _token = string.IsNullOrEmpty(options.CommandToken) ? null : Encoding.UTF8.GetBytes(options.CommandToken);
+    }
 
     public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    /// <summary>The palettes in name order, as sent to clients.</summary>
+    public IReadOnlyList<PaletteDefinition> Palettes => _palettes.Values.Select(p => p.Definition).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+
+    public bool RequiresToken => _token is not null;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +54,9 @@ public sealed class CommandHost(NodeOptions options, ActorSystem system, ISpoolG
         }
         catch (SocketException e)
         {
-            throw new StartupException($"command host cannot listen on {options.CommandHost}:{options.CommandPort}: {e.Message}", e);
+            // NodeHost.RunAsync reports an exception with a SocketException inside as one line, exit code 2.
+            var what = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "is already in use" : $"cannot be bound ({e.Message})";
+            throw new IOException($"port {_options.CommandPort} (--cmd-port) on {_options.CommandHost} {what}; the command host cannot listen", e);
         }
         return base.StartAsync(cancellationToken);
     }
@@ -56,49 +82,235 @@ public sealed class CommandHost(NodeOptions options, ActorSystem system, ISpoolG
 
     private async Task ServeAsync(TcpClient client, CancellationToken ct)
     {
+        var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
         using (client)
         {
+            client.NoDelay = true;
             var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            var reader = new LineReader(stream);
+            var output = new ConnectionOutput(stream);
+            Task<string?>? nextLine = null;
             try
             {
-                var line = await reader.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct) ?? "";
-                var (code, output) = await ExecuteAsync(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), ct);
-                foreach (var text in output) await writer.WriteLineAsync(text);
-                await writer.WriteLineAsync($"{EndMarker} {code}");
+                while (!ct.IsCancellationRequested)
+                {
+                    nextLine ??= reader.ReadLineAsync(ct);
+                    var line = await nextLine;
+                    nextLine = null;
+                    if (line is null) return;
+                    if (string.IsNullOrWhiteSpace(line)) continue;
+
+                    if (!TryParseRequest(line, out var request, out var parseError))
+                    {
+                        await output.WriteAsync(CommandReply.Error(parseError), ct);
+                        await output.WriteAsync(CommandReply.End(ExitCodes.Usage), ct);
+                        continue;
+                    }
+                    switch (request.Op ?? CommandOps.Run)
+                    {
+                        case CommandOps.Cancel:
+                            continue; // nothing runs
+                        case CommandOps.Palettes:
+                            await output.WriteAsync(new CommandReply { Kind = ReplyKinds.Palettes, Palettes = Palettes.ToArray() }, ct);
+                            await output.WriteAsync(CommandReply.End(ExitCodes.Ok), ct);
+                            continue;
+                        case CommandOps.Run:
+                            break;
+                        default:
+                            await output.WriteAsync(CommandReply.Error($"unknown op '{request.Op}'; use run, palettes or cancel"), ct);
+                            await output.WriteAsync(CommandReply.End(ExitCodes.Usage), ct);
+                            continue;
+                    }
+
+                    // Run the command while listening for a cancel (or the client going away).
+                    using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var run = RunAsync(request, output, peer, running.Token);
+                    while (!run.IsCompleted)
+                    {
+                        nextLine ??= reader.ReadLineAsync(ct);
+                        if (await Task.WhenAny(run, nextLine) == run) break;
+                        var next = await nextLine;
+                        if (next is null)
+                        {
+                            await running.CancelAsync();
+                            await run;
+                            return;
+                        }
+                        if (IsCancel(next))
+                        {
+                            nextLine = null;
+                            await running.CancelAsync();
+                            continue;
+                        }
+                        // Another request: it waits (in nextLine) until this one has ended.
+                        await run;
+                    }
+                    await output.WriteAsync(CommandReply.End(await run), ct);
+                }
             }
-            catch (Exception e) when (e is IOException or TimeoutException or OperationCanceledException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidDataException or ObjectDisposedException)
             {
-                log.LogDebug("Command connection ended: {Message}", e.Message);
+                _log.LogDebug("Command connection from {Peer} ended: {Message}", peer, e.Message);
             }
         }
     }
 
-    /// <summary>Runs one command; returns exit code and output lines.</summary>
-    public async Task<(int Code, IReadOnlyList<string> Output)> ExecuteAsync(string[] words, CancellationToken ct)
+    private static bool IsCancel(string line) =>
+        TryParseRequest(line, out var request, out _) && request.Op == CommandOps.Cancel;
+
+    private static bool TryParseRequest(string line, out CommandRequest request, out string error)
     {
-        switch (words)
+        request = new CommandRequest();
+        error = "";
+        try
         {
-            case ["cluster", "show", ..]:
-                var state = Cluster.Get(system).State;
-                var lines = state.Members
-                    .Select(m => $"{m.Address} | [{string.Join(",", m.Roles)}] | {m.Status} | {(state.Unreachable.Contains(m) ? "Unreachable" : "Reachable")} | {m.AppVersion}")
-                    .ToList();
-                lines.Add($"Count: {state.Members.Count} nodes");
-                return (0, lines);
-            case ["queue", "list", ..]:
-                var queues = new List<string>();
-                foreach (var name in topology.QueueNames)
+            request = CommandWire.Deserialize<CommandRequest>(line) ?? throw new JsonException("null request");
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = $"not a JSON request line: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Runs one request; returns its exit code. Every error becomes an <c>err</c> line.</summary>
+    public async Task<int> RunAsync(CommandRequest request, ICommandOutput output, string peer, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Palette) || !_palettes.TryGetValue(request.Palette, out var palette))
+        {
+            var what = string.IsNullOrWhiteSpace(request.Palette) ? "no palette given" : $"unknown palette '{request.Palette}'";
+            await output.WriteAsync(CommandReply.Error($"{what}; palettes: {string.Join(", ", Palettes.Select(p => p.Name))}"), ct);
+            return ExitCodes.Usage;
+        }
+        var definition = palette.Definition;
+        var verb = string.IsNullOrWhiteSpace(request.Verb) ? null : definition.FindVerb(request.Verb);
+        if (verb is null)
+        {
+            var what = string.IsNullOrWhiteSpace(request.Verb) ? "no verb given" : $"unknown verb '{request.Verb}'";
+            await output.WriteAsync(CommandReply.Error($"{definition.Name}: {what}; verbs: {string.Join(", ", definition.Verbs.Select(v => v.Name))}"), ct);
+            return ExitCodes.Usage;
+        }
+        if (!ArgumentParser.TryValidate(definition.Name, verb, request.Args, out var args, out var argumentError))
+        {
+            await output.WriteAsync(CommandReply.Error(argumentError!), ct);
+            return ExitCodes.Usage;
+        }
+        if (verb.ChangesState && !TokenMatches(request.Token))
+        {
+            _log.LogWarning("spoolctl: {Palette} {Verb} from {Peer} refused: {Reason}", definition.Name, verb.Name, peer, request.Token is null ? "no token" : "wrong token");
+            await output.WriteAsync(CommandReply.Error(
+                $"{definition.Name} {verb.Name} changes the system and this node requires its command token: " +
+                (string.IsNullOrEmpty(request.Token) ? "none was given (spoolctl --token or SPOOLCTL_TOKEN)" : "the token given is wrong")), ct);
+            return ExitCodes.Unauthorized;
+        }
+        if (verb.ChangesState)
+        {
+            _log.LogInformation("spoolctl: {Palette} {Verb} {Args} from {Peer}", definition.Name, verb.Name,
+                string.Join(" ", args.Select(a => $"{a.Key}={string.Join(",", a.Value)}")), peer);
+        }
+
+        var context = new CommandContext(definition.Name, verb, args, request.Json, output);
+        try
+        {
+            await palette.ExecuteAsync(context, ct);
+            return context.ExitCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            if (verb.Streams) return ExitCodes.Ok; // a tail ends when the operator stops it
+            await TryWriteAsync(output, CommandReply.Error($"{definition.Name} {verb.Name}: canceled"));
+            return ExitCodes.Interrupted;
+        }
+        catch (CommandException e)
+        {
+            await output.WriteAsync(CommandReply.Error(e.Message), ct);
+            return e.ExitCode;
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException or TaskCanceledException)
+        {
+            await output.WriteAsync(CommandReply.Error($"{definition.Name} {verb.Name}: no answer in time: {e.Message}"), ct);
+            return ExitCodes.Failed;
+        }
+        catch (Exception e) when (e is not IOException)
+        {
+            _log.LogWarning(e, "spoolctl: {Palette} {Verb} failed", definition.Name, verb.Name);
+            await output.WriteAsync(CommandReply.Error($"{definition.Name} {verb.Name} failed: {e.GetType().Name}: {e.Message}"), ct);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static async Task TryWriteAsync(ICommandOutput output, CommandReply reply)
+    {
+        try
+        {
+            await output.WriteAsync(reply, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private bool TokenMatches(string? given) =>
+        _token is null || (given is not null && CryptographicOperations.FixedTimeEquals(_token, Encoding.UTF8.GetBytes(given)));
+
+    /// <summary>Serializes replies onto the connection, one JSON line each, safe for concurrent writers.</summary>
+    private sealed class ConnectionOutput(Stream stream) : ICommandOutput
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+
+        public async ValueTask WriteAsync(CommandReply reply, CancellationToken ct)
+        {
+            var bytes = Encoding.UTF8.GetBytes(CommandWire.Serialize(reply) + "\n");
+            await _gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                await stream.WriteAsync(bytes, ct);
+                await stream.FlushAsync(ct);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Reads UTF-8 lines of at most <see cref="CommandWire.MaxRequestLength"/> bytes.</summary>
+    private sealed class LineReader(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[8192];
+        private readonly MemoryStream _line = new();
+        private int _start;
+        private int _end;
+
+        public async Task<string?> ReadLineAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
                 {
-                    var s = await spool.GetQueueStatusAsync(name, ct);
-                    queues.Add($"{name} | pending {s.Pending} | held {s.Held} | processing {s.Processing} | completed {s.Completed} | aborted {s.Aborted} | canceled {s.Canceled} | printers up: {string.Join(",", s.AcceptingPrinters)}");
+                    _line.Write(_buffer, _start, newline - _start);
+                    _start = newline + 1;
+                    return Take();
                 }
-                return (0, queues);
-            case [] or ["help", ..]:
-                return (0, ["cluster show", "queue list", "help"]);
-            default:
-                return (1, [$"unknown command '{string.Join(' ', words)}'; try 'help'"]);
+                _line.Write(_buffer, _start, _end - _start);
+                _start = _end = 0;
+                if (_line.Length > CommandWire.MaxRequestLength)
+                {
+                    throw new InvalidDataException($"request line longer than {CommandWire.MaxRequestLength} bytes");
+                }
+                var read = await stream.ReadAsync(_buffer, ct);
+                if (read == 0) return _line.Length > 0 ? Take() : null;
+                _end = read;
+            }
+        }
+
+        private string Take()
+        {
+            var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length).TrimEnd('\r');
+            _line.SetLength(0);
+            return text;
         }
     }
 }

@@ -225,7 +225,65 @@ public static class LpdControlFile
     public static bool IsControlFileName(string name) => IsFileName(name, "cf", anyLetter: false);
 
     /// <summary>The job number and host part shared by a job's file names (everything after <c>cfA</c>/<c>dfX</c>).</summary>
-    internal static string JobSuffix(string fileName) => fileName.Length > 3 ? fileName[3..] : string.Empty;
+    public static string JobSuffix(string fileName) => fileName.Length > 3 ? fileName[3..] : string.Empty;
+
+    /// <summary>
+    /// Parses a control file the way a server that takes jobs from any client should: lines end in LF (a CR before
+    /// it is dropped); lines of unknown commands (LPRng's <c>A</c>, <c>Q</c>, <c>D</c>, ...) are kept but mean nothing;
+    /// empty lines are skipped; operands may be longer than RFC 1179 says and may hold bytes above 0x7E (read as
+    /// Latin-1). What a job cannot do without is still required: at least one print command, and print/unlink
+    /// commands that name data files (<c>df</c> + letter + 3 digits + host). <c>H</c> and <c>P</c> are optional.
+    /// </summary>
+    /// <exception cref="FormatException">The control file is empty, holds control characters, or prints nothing.</exception>
+    public static LpdControlFileContent ParseLenient(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            throw new FormatException("The control file is empty.");
+        }
+
+        var lines = new List<LpdControlLine>();
+        var number = 0;
+        var body = bytes[^1] == (byte)'\n' ? bytes[..^1] : bytes;
+        foreach (var range in body.Split((byte)'\n'))
+        {
+            number++;
+            var raw = body[range];
+            if (!raw.IsEmpty && raw[^1] == (byte)'\r')
+            {
+                raw = raw[..^1];
+            }
+
+            if (raw.IsEmpty)
+            {
+                continue;
+            }
+
+            foreach (var b in raw)
+            {
+                if (b < 0x20 && b != (byte)'\t')
+                {
+                    throw new FormatException($"Line {number} of the control file holds control character 0x{b:X2}.");
+                }
+            }
+
+            var command = (char)raw[0];
+            var operand = Encoding.Latin1.GetString(raw[1..]);
+            if ((PrintCommands.Contains(command) || command == 'U') && !IsDataFileName(operand))
+            {
+                throw new FormatException($"Line {number} of the control file: '{command}' names '{operand}', which is not a data file name (df + letter + 3 digits + host).");
+            }
+
+            lines.Add(new LpdControlLine(command, operand));
+        }
+
+        if (!lines.Any(l => PrintCommands.Contains(l.Command)))
+        {
+            throw new FormatException("The control file prints no data file.");
+        }
+
+        return new LpdControlFileContent(lines);
+    }
 
     private static bool IsFileName(string name, string prefix, bool anyLetter)
     {

@@ -1,0 +1,54 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Node.Spool;
+
+namespace ActorSpool.Node.Ingress;
+
+/// <summary>
+/// The LPD listener (RFC 1179 server): <c>lpr</c> and other LPD clients print to the spooler's queues by name.
+/// Binds in <see cref="StartAsync"/> (so a port in use stops start-up), serves connections until the node stops.
+/// See <see cref="LpdSession"/> for the protocol and the durability rule.
+/// </summary>
+public sealed class LpdIngressService : BackgroundService
+{
+    private readonly ISpoolGateway _gateway;
+    private readonly IDocumentStore? _documents;
+    private readonly LpdIngressOptions _options;
+    private readonly ILogger _logger;
+    private TcpAcceptor? _acceptor;
+
+    /// <param name="documents">Where discarded jobs' documents are deleted; null = left to the retention sweep.</param>
+    public LpdIngressService(ISpoolGateway gateway, LpdIngressOptions options, ILogger<LpdIngressService> logger, IDocumentStore? documents = null)
+    {
+        _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _documents = documents;
+    }
+
+    public LpdIngressOptions Options => _options;
+
+    /// <summary>The bound port once started (the chosen one when the options say 0).</summary>
+    public int Port => _acceptor?.Port ?? throw new InvalidOperationException("The LPD listener has not started.");
+
+    /// <summary>The bound address once started.</summary>
+    public string Host => _acceptor?.Address.ToString() ?? _options.Host;
+
+    /// <summary>Connections being served.</summary>
+    public int ActiveConnections => _acceptor?.ActiveConnections ?? 0;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _acceptor = TcpAcceptor.Listen(
+            IngressConfiguration.Address(_options.Host), _options.Port, "LPD", "actorspool.lpd.port / --lpd-port", _options.MaxConnections,
+            (socket, stop) => new LpdSession(_gateway, _documents, _options, _logger, socket, stop).RunAsync(), _logger);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _acceptor!.RunAsync(stoppingToken);
+
+    public override void Dispose()
+    {
+        _acceptor?.Close();
+        base.Dispose();
+    }
+}

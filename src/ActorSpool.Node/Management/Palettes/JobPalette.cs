@@ -1,0 +1,200 @@
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Spool;
+using ActorSpool.Protocols.Spoolctl;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Node.Management.Define;
+
+namespace ActorSpool.Node.Management.Palettes;
+
+/// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
+public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDocumentStore documents) : ICommandPalette
+{
+    public const string Operator = "spoolctl";
+
+    private static readonly string[] StateFilters =
+        ["active", "finished", "all", .. Enum.GetValues<JobState>().Select(s => s.ToKeyword())];
+
+    private static readonly ArgumentDefinition Job = Option("job", 'j', "ID", "job id", mandatory: true);
+
+    public PaletteDefinition Definition { get; } = new("job", "Jobs of every queue: list, show, cancel, hold, release, move",
+    [
+        Verb("list", "Jobs of all queues (or one): unfinished ones in dispatch order, then finished ones, newest first",
+            Option("queue", 'q', "QUEUE", "only this queue"),
+            Option("state", 's', "STATE", "active (pending, held, processing), finished, all, or one state", defaultValue: "active", allowed: StateFilters),
+            Option("user", 'u', "USER", "only jobs of this owner"),
+            Option("limit", 'n', "N", "at most N jobs", defaultValue: "100")),
+        Verb("show", "Everything known about one job", Job),
+        Change("cancel", "Cancel a job that has not finished (a job being delivered is canceled when the delivery ends)", Job),
+        Change("hold", "Hold a pending job: it is not printed until released", Job),
+        Change("release", "Release a held job", Job),
+        Change("move", "Move a pending or held job to another queue: a new job (new id) with the same documents there, the old one canceled",
+            Job, Option("queue", 'q', "QUEUE", "target queue", mandatory: true)),
+    ]);
+
+    public Task ExecuteAsync(CommandContext context, CancellationToken ct) => context.Verb.Name switch
+    {
+        "list" => ListAsync(context, ct),
+        "show" => ShowAsync(context, ct),
+        "cancel" => ChangeAsync(context, "canceled", (q, id) => spool.CancelJobAsync(q, id, Operator, ct), ct),
+        "hold" => ChangeAsync(context, "held", (q, id) => spool.HoldJobAsync(q, id, ct), ct),
+        "release" => ChangeAsync(context, "released", (q, id) => spool.ReleaseJobAsync(q, id, ct), ct),
+        "move" => MoveAsync(context, ct),
+        _ => throw CommandException.Usage($"job: no verb {context.Verb.Name}"),
+    };
+
+    private async Task ListAsync(CommandContext c, CancellationToken ct)
+    {
+        var queues = c.Value("queue") is { } name ? [Lookup.Queue(topology, name).Name] : topology.QueueNames;
+        var filter = c.Value("state") ?? "active";
+        var limit = c.Int("limit", 1, 100_000);
+        var which = filter switch
+        {
+            "active" => JobFilter.NotCompleted,
+            "finished" => JobFilter.Completed,
+            _ => JobFilter.All,
+        };
+        var lists = await Task.WhenAll(queues.Select(q => spool.GetJobsAsync(q, which, c.Value("user"), 0, ct)));
+        var selected = lists.SelectMany(l => l).Where(j => filter is "active" or "finished" or "all" || j.State.ToKeyword() == filter).ToList();
+        var jobs = selected.Where(j => !j.State.IsTerminal()).OrderByDescending(j => j.Priority).ThenBy(j => j.SubmittedAt)
+            .Concat(selected.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt ?? j.SubmittedAt).ThenByDescending(j => j.JobId))
+            .ToList();
+        var shown = jobs.Take(limit).Select(JobView.From).ToList();
+        var table = new TextTable("ID", "QUEUE", "STATE", "PRI", "OWNER", "NAME", "PRINTER", "TRIES", "SIZE", "SUBMITTED");
+        foreach (var j in shown)
+        {
+            table.Add(j.Id, j.Queue, j.State, j.Priority, j.Owner, Truncate(j.Name, 32), j.Printer, j.Attempts, Show.Size(j.Bytes), Show.Time(j.SubmittedAt));
+        }
+        var summary = $"{shown.Count} job(s)" + (jobs.Count > shown.Count ? $" of {jobs.Count} (raise -n to see more)" : "") + $" ({filter})";
+        await c.ReportAsync(shown, shown.Count == 0 ? [$"No jobs ({filter})"] : table.Lines().Append(summary), ct);
+    }
+
+    private async Task ShowAsync(CommandContext c, CancellationToken ct)
+    {
+        var (_, job) = await FindAsync(c.Long("job"), ct);
+        var j = JobView.From(job);
+        await c.ReportAsync(j,
+        [
+            $"Job:         {j.Id}",
+            $"Queue:       {j.Queue}",
+            $"State:       {j.State} ({string.Join(", ", j.Reasons)})",
+            $"Owner:       {j.Owner}",
+            $"Name:        {j.Name}",
+            $"Priority:    {j.Priority}",
+            $"Documents:   {j.Documents} ({Show.Size(j.Bytes)}): {string.Join("; ", job.Documents.Select(d => $"#{d.Number} {d.Name ?? "(unnamed)"} {d.Format} {Show.Size(d.Length)}"))}",
+            $"Printer:     {Show.Or(j.Printer)}",
+            $"Attempts:    {j.Attempts} (dispatched {j.Dispatches} time(s))",
+            $"Submitted:   {Show.Time(j.SubmittedAt)}",
+            $"Processing:  {Show.Time(j.ProcessingAt)}",
+            $"Finished:    {Show.Time(j.CompletedAt)}",
+            .. j.CanceledBy is null ? Array.Empty<string>() : [$"Canceled by: {j.CanceledBy}"],
+            .. j.LastError is null ? Array.Empty<string>() : [$"Last error:  {j.LastError}"],
+        ], ct);
+    }
+
+    private async Task ChangeAsync(CommandContext c, string done, Func<string, long, Task<Replies.CommandResult>> change, CancellationToken ct)
+    {
+        var id = c.Long("job");
+        var (queue, before) = await FindAsync(id, ct);
+        var result = await change(queue, id);
+        if (result.Outcome != CommandOutcome.Ok)
+        {
+            throw new CommandException(result.Message ?? $"job {id} could not be {done} ({result.Outcome})");
+        }
+        var after = result.Job ?? before;
+        await c.ReportAsync(JobView.From(after), [$"Job {id} {done} (queue {queue}, was {before.State.ToKeyword()}, now {after.State.ToKeyword()})"], ct);
+    }
+
+    /// <summary>
+    /// Hold the job (so it cannot start printing meanwhile), copy its documents to a new job id of the target
+    /// queue, submit that job (held if the original was), then cancel the original. On any failure before the
+    /// submit, the original is released again and nothing else changes.
+    /// </summary>
+    private async Task MoveAsync(CommandContext c, CancellationToken ct)
+    {
+        var id = c.Long("job");
+        var target = Lookup.Queue(topology, c.Required("queue"));
+        var (source, job) = await FindAsync(id, ct);
+        if (string.Equals(source, target.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CommandException($"job {id} is already in queue {target.Name}");
+        }
+        if (job.State is not (JobState.Pending or JobState.PendingHeld))
+        {
+            throw new CommandException($"job {id} is {job.State.ToKeyword()}; only pending or held jobs can be moved");
+        }
+        var wasHeld = job.State == JobState.PendingHeld;
+        if (!wasHeld)
+        {
+            var hold = await spool.HoldJobAsync(source, id, ct);
+            if (hold.Outcome != CommandOutcome.Ok) throw new CommandException($"job {id} cannot be moved: {hold.Message}");
+        }
+
+        long newId = 0;
+        object? submitted;
+        try
+        {
+            newId = await spool.AllocateJobIdAsync(target.Name, ct);
+            var copies = new List<JobDocument>();
+            foreach (var document in await documents.ListDocumentsAsync(id, ct))
+            {
+                copies.Add(await CopyDocumentAsync(document, newId, target, ct));
+            }
+            if (copies.Count == 0) throw new CommandException($"job {id} has no stored documents to move");
+            submitted = await spool.SubmitAsync(new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, copies.ToArray()), ct);
+            if (submitted is Replies.JobRejected rejected) throw new CommandException($"queue {target.Name} rejected the job: {rejected.Reason}");
+        }
+        catch
+        {
+            if (!wasHeld) await spool.ReleaseJobAsync(source, id, CancellationToken.None);
+            if (newId != 0) await documents.DeleteJobAsync(newId, CancellationToken.None);
+            throw;
+        }
+
+        var cancel = await spool.CancelJobAsync(source, id, $"{Operator}: moved to {target.Name} as job {newId}", ct);
+        var moved = submitted is Replies.JobAccepted accepted ? accepted.Job : null;
+        var data = new { from = new { queue = source, job = id }, to = new { queue = target.Name, job = newId }, state = moved?.State.ToKeyword() };
+        if (cancel.Outcome != CommandOutcome.Ok)
+        {
+            await c.ReportAsync(data, [$"Job {id} copied to {target.Name} as job {newId}, but the original could not be canceled: {cancel.Message}"], ct);
+            c.ExitCode = ExitCodes.Failed;
+            return;
+        }
+        await c.ReportAsync(data, [$"Job {id} moved from {source} to {target.Name} as job {newId} ({moved?.State.ToKeyword() ?? "accepted"})"], ct);
+    }
+
+    private async Task<JobDocument> CopyDocumentAsync(StoredDocument document, long newId, QueueDefinition target, CancellationToken ct)
+    {
+        // Through a temporary file: the source is read chunk by chunk and the target written in one short transaction.
+        var temp = Path.GetTempFileName();
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                await using (var source = await documents.OpenReadAsync(document.JobId, document.DocumentNumber, ct))
+                {
+                    await source.CopyToAsync(file, ct);
+                }
+                file.Position = 0;
+                var stored = await documents.WriteDocumentAsync(newId, document.DocumentNumber, file, document.Format, document.Name,
+                    Math.Max(target.MaxDocumentBytes, document.Length), allowEmpty: true, ct);
+                return new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name);
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task<(string Queue, JobRecord Job)> FindAsync(long id, CancellationToken ct)
+    {
+        var queue = await spool.FindQueueOfJobAsync(id, ct) ?? throw new CommandException($"no job {id}");
+        if (topology.FindQueue(queue) is null) throw new CommandException($"job {id} belongs to queue {queue}, which this node does not configure");
+        var job = await spool.GetJobAsync(queue, id, ct) ?? throw new CommandException($"no job {id} (queue {queue} does not know it; finished jobs are kept for a while only)");
+        return (queue, job);
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Printers;
+using ActorSpool.Domain.Topology;
+
+namespace ActorSpool.Node.Management;
+
+/// <summary>A job as spoolctl shows it (also its <c>--json</c> shape).</summary>
+public sealed record JobView(
+    long Id,
+    string Queue,
+    string State,
+    IReadOnlyList<string> Reasons,
+    string Owner,
+    string Name,
+    int Priority,
+    int Documents,
+    long Bytes,
+    string? Printer,
+    int Attempts,
+    int Dispatches,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? ProcessingAt,
+    DateTimeOffset? CompletedAt,
+    string? CanceledBy,
+    string? LastError)
+{
+    public static JobView From(JobRecord job) => new(job.JobId, job.Queue, job.State.ToKeyword(), job.StateReasons, job.Owner, job.Name, job.Priority,
+        job.Documents.Length, job.TotalBytes, job.Printer, job.Attempts, job.Dispatches, job.SubmittedAt, job.ProcessingAt, job.CompletedAt,
+        job.CanceledBy, job.LastError);
+}
+
+/// <summary>A printer's configuration and live status (also its <c>--json</c> shape).</summary>
+public sealed record PrinterView(
+    string Name,
+    string Uri,
+    string? FallbackUri,
+    IReadOnlyList<string> Queues,
+    string State,
+    bool Accepting,
+    bool Reachable,
+    bool Paused,
+    bool BreakerOpen,
+    bool UsingFallback,
+    int ActiveDeliveries,
+    int WaitingDeliveries,
+    IReadOnlyList<string> Reasons,
+    long Delivered,
+    long Failed,
+    string? LastError)
+{
+    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterStatus status) => new(
+        definition.Name, definition.Uri.ToString(), definition.FallbackUri?.ToString(), queues.ToArray(),
+        status.State.ToString().ToLowerInvariant(), status.IsAcceptingWork, status.Reachable, status.Paused, status.BreakerOpen,
+        status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError);
+}
+
+/// <summary>Small formatting helpers shared by the palettes.</summary>
+public static class Show
+{
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB",
+        < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB",
+        _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.##", CultureInfo.InvariantCulture) + " GiB",
+    };
+
+    public static string Time(DateTimeOffset? time) =>
+        time is { } t ? t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "-";
+
+    public static string YesNo(bool value) => value ? "yes" : "no";
+
+    public static string Or(string? text, string fallback = "-") => string.IsNullOrEmpty(text) ? fallback : text;
+}
+
+/// <summary>Finds queues and printers by name, with an error that lists what exists.</summary>
+public static class Lookup
+{
+    public static QueueDefinition Queue(SpoolTopology topology, string name) =>
+        topology.FindQueue(name) ?? throw new CommandException($"no queue named '{name}'; queues: {string.Join(", ", topology.QueueNames)}");
+
+    public static PrinterDefinition Printer(SpoolTopology topology, string name) =>
+        topology.FindPrinter(name) ?? throw new CommandException($"no printer named '{name}'; printers: {string.Join(", ", topology.PrinterNames)}");
+}
