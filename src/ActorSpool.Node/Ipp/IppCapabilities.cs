@@ -25,12 +25,17 @@ internal static class IppCapabilities
     [
         IppOperation.PrintJob, IppOperation.ValidateJob, IppOperation.CancelJob, IppOperation.GetJobAttributes,
         IppOperation.GetJobs, IppOperation.GetPrinterAttributes, IppOperation.HoldJob, IppOperation.ReleaseJob,
+        IppOperation.PausePrinter, IppOperation.ResumePrinter, IppOperation.PurgeJobs, IppOperation.CancelMyJobs,
+        IppOperation.IdentifyPrinter,
     ];
 
     public static readonly string[] Charsets = ["utf-8", "us-ascii"];
 
-    /// <summary>Compression arrives later (gzip, deflate); until then only uncompressed documents.</summary>
-    public static readonly string[] Compressions = ["none"];
+    /// <summary>
+    /// Document compression: gzip (RFC 1952) and deflate, which IPP means as the zlib stream of RFC 1950. Documents
+    /// are decompressed while they stream into the document store.
+    /// </summary>
+    public static readonly string[] Compressions = ["none", "deflate", "gzip"];
 
     /// <summary>Every value but no-hold holds the job until it is released (there is no time-of-day scheduler).</summary>
     public static readonly string[] HoldUntil =
@@ -84,7 +89,8 @@ internal static class IppCapabilities
         "attributes-charset", "attributes-natural-language", "printer-uri", "job-uri", "job-id",
         "requesting-user-name", "job-name", "ipp-attribute-fidelity", "document-name", "compression",
         "document-format", "document-natural-language", "job-k-octets", "job-impressions", "job-media-sheets",
-        "requested-attributes", "which-jobs", "my-jobs", "limit", "message", "job-hold-until",
+        "requested-attributes", "which-jobs", "my-jobs", "limit", "message", "job-hold-until", "job-ids",
+        "identify-actions",
     };
 
     public static bool IsSupportedVersion(byte major, byte minor) =>

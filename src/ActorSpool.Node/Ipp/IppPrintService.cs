@@ -2,6 +2,7 @@ using ActorSpool.Actors;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Spool;
+using System.IO.Compression;
 using ActorSpool.Protocols.Ipp;
 using Microsoft.Extensions.Logging.Abstractions;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
@@ -111,6 +112,11 @@ public sealed class IppPrintService
                 t => _gateway.HoldJobAsync(t.Queue.Name, t.JobId, ct), ct),
             IppOperation.ReleaseJob => JobCommandAsync(request, context,
                 t => _gateway.ReleaseJobAsync(t.Queue.Name, t.JobId, ct), ct),
+            IppOperation.IdentifyPrinter => IdentifyPrinter(request, context),
+            IppOperation.PausePrinter => PauseOrResumeAsync(request, context, pause: true, ct),
+            IppOperation.ResumePrinter => PauseOrResumeAsync(request, context, pause: false, ct),
+            IppOperation.CancelMyJobs => CancelMyJobsAsync(request, context, ct),
+            IppOperation.PurgeJobs => PurgeJobsAsync(request, context, ct),
             _ => throw new InvalidOperationException($"{request.Operation} is listed as supported but has no handler."),
         };
     }
@@ -125,10 +131,17 @@ public sealed class IppPrintService
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
         StoredDocument stored;
+        // A compressed document is inflated while the store reads it: its size limit applies to what will print.
+        await using var content = Decompressed(document, ticket.Compression);
         try
         {
             stored = await _gateway.StoreDocumentAsync(
-                jobId, FirstDocument, document, ticket.Format, ticket.DocumentName, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+                jobId, FirstDocument, content, ticket.Format, ticket.DocumentName, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e) when (ticket.Compression != "none")
+        {
+            throw new IppRequestException(IppStatusCode.ClientErrorCompressionError,
+                $"The document could not be decompressed as {ticket.Compression}: {e.Message} Nothing was stored.");
         }
         catch (EmptyDocumentException)
         {
@@ -161,6 +174,88 @@ public sealed class IppPrintService
             default:
                 throw new InvalidOperationException($"Unexpected answer to SubmitJob: {reply?.GetType().Name ?? "null"}.");
         }
+    }
+
+    private static Stream Decompressed(Stream document, string compression) => compression switch
+    {
+        "gzip" => new GZipStream(document, CompressionMode.Decompress, leaveOpen: true),
+        "deflate" => new ZLibStream(document, CompressionMode.Decompress, leaveOpen: true), // IPP deflate = RFC 1950
+        _ => new NonClosingStream(document),
+    };
+
+    // Identify-Printer (PWG 5100.13): the queue has no panel or beeper of its own, so identifying succeeds silently.
+    private Task IdentifyPrinter(IppMessage request, IppRequestContext context)
+    {
+        _targets.ResolvePrinter(request, context);
+        return Task.CompletedTask;
+    }
+
+    // Pause-Printer / Resume-Printer (RFC 8011 §4.3.7–4.3.8) pause the queue: it keeps accepting jobs, dispatches none.
+    private async Task PauseOrResumeAsync(IppMessage request, IppRequestContext context, bool pause, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        if (pause)
+            await _gateway.PauseQueueAsync(queue.Name, IppOperationAttributes.RequestingUser(request), ct).ConfigureAwait(false);
+        else
+            await _gateway.ResumeQueueAsync(queue.Name, ct).ConfigureAwait(false);
+    }
+
+    // Cancel-My-Jobs (PWG 5100.11 §4.2): the requesting user's not-completed jobs of the queue, or those in job-ids.
+    private async Task CancelMyJobsAsync(IppMessage request, IppRequestContext context, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        string user = IppOperationAttributes.RequestingUser(request);
+        var jobIds = JobIds(request);
+        JobRecord[] jobs;
+        if (jobIds is null)
+        {
+            jobs = await _gateway.GetJobsAsync(queue.Name, JobFilter.NotCompleted, user, 0, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            // Every listed job must be cancelable, or none is canceled.
+            var found = new List<JobRecord>();
+            var refused = new List<int>();
+            foreach (int id in jobIds)
+            {
+                var job = await _gateway.GetJobAsync(queue.Name, id, ct).ConfigureAwait(false);
+                if (job is null || job.Owner != user || job.State.IsTerminal())
+                    refused.Add(id);
+                else
+                    found.Add(job);
+            }
+            if (refused.Count > 0)
+                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
+                    $"These jobs are not {user}'s not-completed jobs of queue {queue.Name}: {string.Join(", ", refused)}; none was canceled.",
+                    IppAttribute.Integer("job-ids", [.. refused]));
+            jobs = [.. found];
+        }
+        await CancelAllAsync(queue.Name, jobs, user, ct).ConfigureAwait(false);
+    }
+
+    // Purge-Jobs (RFC 8011 §4.3.9): cancels every not-completed job of the queue; job history is kept.
+    private async Task PurgeJobsAsync(IppMessage request, IppRequestContext context, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        var jobs = await _gateway.GetJobsAsync(queue.Name, JobFilter.NotCompleted, null, 0, ct).ConfigureAwait(false);
+        await CancelAllAsync(queue.Name, jobs, IppOperationAttributes.RequestingUser(request), ct).ConfigureAwait(false);
+    }
+
+    // A job that finished meanwhile (NotPossible) or vanished (NotFound) needs no cancel: not an error.
+    private async Task CancelAllAsync(string queue, IEnumerable<JobRecord> jobs, string by, CancellationToken ct)
+    {
+        foreach (var job in jobs)
+            await _gateway.CancelJobAsync(queue, job.JobId, by, ct).ConfigureAwait(false);
+    }
+
+    private static int[]? JobIds(IppMessage request)
+    {
+        var attribute = request.FindOperationAttribute("job-ids");
+        if (attribute is null)
+            return null;
+        if (attribute.Tag != IppTag.Integer || attribute.Values.Any(v => v.Tag != IppTag.Integer))
+            throw IppRequestException.BadRequest("job-ids must hold integer values.");
+        return [.. attribute.Values.Select(v => v.AsInt())];
     }
 
     // Validate-Job runs the Print-Job checks without creating a job (RFC 8011 §4.2.3).
@@ -253,4 +348,22 @@ public sealed class IppPrintService
         var (major, minor, requestId) = recorder.Header ?? (1, 1, 0);
         return IppResponse.Error(status, message).ToMessage(major, minor, requestId);
     }
+}
+
+/// <summary>Passes reads through but leaves the request body open when disposed (uncompressed documents).</summary>
+internal sealed class NonClosingStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => inner.ReadAsync(buffer, offset, count, ct);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => inner.ReadAsync(buffer, ct);
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

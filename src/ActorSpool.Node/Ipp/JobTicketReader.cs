@@ -10,8 +10,10 @@ namespace ActorSpool.Node.Ipp;
 /// Validated and advertised, but not yet carried to the job: SubmitJob has no copies, so the device prints what the
 /// document itself asks for.
 /// </param>
+/// <param name="Compression">The compression keyword the document is sent with: none, deflate or gzip.</param>
 internal sealed record JobTicket(
-    string Owner, string Name, string? DocumentName, string Format, int? Priority, bool Hold, int Copies);
+    string Owner, string Name, string? DocumentName, string Format, int? Priority, bool Hold, int Copies,
+    string Compression = "none");
 
 /// <summary>
 /// Reads and checks the operation and job template attributes of a job creation request (RFC 8011 §4.2.1.1,
@@ -49,7 +51,7 @@ internal static class JobTicketReader
             : documentName is { Length: > 0 } ? documentName
             : "Untitled";
         string format = ReadDocumentFormat(request);
-        ReadCompression(request);
+        string compression = ReadCompression(request);
         bool fidelity = IppOperationAttributes.Boolean(request, "ipp-attribute-fidelity") ?? false;
 
         int? priority = null;
@@ -89,7 +91,7 @@ internal static class JobTicketReader
                 + string.Join(", ", ignored.Select(a => a.Name)) + ".",
                 [.. ignored]);
         unsupported.AddRange(ignored);
-        return new JobTicket(owner, name, documentName, format, priority, hold, copies);
+        return new JobTicket(owner, name, documentName, format, priority, hold, copies, compression);
     }
 
     private static string ReadDocumentFormat(IppMessage request)
@@ -103,13 +105,16 @@ internal static class JobTicketReader
                 IppAttribute.MimeMediaType("document-format", requested));
     }
 
-    private static void ReadCompression(IppMessage request)
+    private static string ReadCompression(IppMessage request)
     {
         var compression = IppOperationAttributes.Keyword(request, "compression");
-        if (compression is not null && !C.Compressions.Contains(compression))
+        if (compression is null)
+            return "none";
+        if (!C.Compressions.Contains(compression))
             throw new IppRequestException(IppStatusCode.ClientErrorCompressionNotSupported,
-                $"Compression '{compression}' is not supported; send the document uncompressed (compression none).",
+                $"Compression '{compression}' is not supported; supported: {string.Join(", ", C.Compressions)}.",
                 IppAttribute.Keyword("compression", compression));
+        return compression;
     }
 
     private static bool IsOneOf(IppAttribute attribute, IppTag[] tags, IEnumerable<string> values) =>

@@ -12,6 +12,9 @@ internal sealed record PrinterState(int State, string[] Reasons, string Message)
 
     public static PrinterState Of(Replies.QueueStatus status)
     {
+        if (status.Paused)
+            return new(Stopped, ["paused"],
+                $"Queue {status.Queue} is paused: it accepts jobs and prints none until resumed.");
         // The queue keeps accepting (spooling) jobs either way; "stopped" says that nothing will print until a
         // printer of the pool comes back.
         if (status.AcceptingPrinters.Length == 0)

@@ -61,6 +61,13 @@ public sealed class ActorSpoolGateway(
     public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default) =>
         AskWithRetries<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), ct);
 
+    /// <summary>Pausing and resuming are idempotent (a paused queue answers its status), so they are retried.</summary>
+    public Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default) =>
+        AskWithRetries<Replies.QueueStatus>(new Commands.PauseQueue(queue, by), ct);
+
+    public Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default) =>
+        AskWithRetries<Replies.QueueStatus>(new Commands.ResumeQueue(queue), ct);
+
     private async Task<T> Ask<T>(object message, CancellationToken ct)
     {
         var region = await queues.GetAsync(ct);

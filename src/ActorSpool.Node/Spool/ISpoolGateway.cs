@@ -38,4 +38,12 @@ public interface ISpoolGateway
     Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default);
 
     Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>Pauses the queue (it accepts jobs, dispatches none; persisted) and answers its status.</summary>
+    Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot pause queues.");
+
+    /// <summary>Resumes a paused queue and answers its status.</summary>
+    Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot resume queues.");
 }

@@ -35,6 +35,9 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     /// <summary>Queues none of whose printers accept work (printer-state stopped).</summary>
     public HashSet<string> OfflineQueues { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Queues paused through PauseQueueAsync (printer-state stopped, reason paused).</summary>
+    public HashSet<string> PausedQueues { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// When set, accepted jobs complete this long after submission (seen on the next call), like a printer that
     /// takes a moment: conformance suites then see them pending first and completed later.
@@ -230,8 +233,24 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                 Count(JobState.Canceled),
                 Count(JobState.Aborted),
                 OfflineQueues.Contains(queue) ? [] : [.. definition.Printers],
-                definition.Sequential));
+                definition.Sequential) { Paused = PausedQueues.Contains(queue) });
         }
+    }
+
+    public Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+            PausedQueues.Add(queue);
+        return GetQueueStatusAsync(queue, ct);
+    }
+
+    public Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+            PausedQueues.Remove(queue);
+        return GetQueueStatusAsync(queue, ct);
     }
 
     // change answers the new record, or null when the job's state does not allow the change.

@@ -49,12 +49,12 @@ public sealed class IppPrinterAttributesTests
         Assert.Equal("not-attempted", response.Printer("pdl-override-supported").Value.AsString());
         Assert.Equal("application/octet-stream", response.Printer("document-format-default").Value.AsString());
         Assert.Contains("application/pdf", response.Printer("document-format-supported").Values.Select(v => v.AsString()));
-        Assert.Equal(["none"], response.Printer("compression-supported").Values.Select(v => v.AsString()));
+        Assert.Equal(["none", "deflate", "gzip"], response.Printer("compression-supported").Values.Select(v => v.AsString()));
         Assert.Equal(new IppRange(1, 999), response.Printer("copies-supported").Value.Value);
         Assert.False(response.Printer("multiple-document-jobs-supported").Value.AsBool());
         Assert.InRange(response.Printer("printer-up-time").Value.AsInt(), 299, 400);
         Assert.Equal(
-            [0x02, 0x04, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D],
+            [0x02, 0x04, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x10, 0x11, 0x12, 0x39, 0x3C],
             response.Printer("operations-supported").Values.Select(v => v.AsInt()).Order());
     }
 
