@@ -37,14 +37,18 @@ public sealed partial class SpoolctlClusterTests(ThreeNodeCluster cluster) : ICl
         Assert.All(members, m => Assert.Equal("reachable", m.Groups[4].Value));
         Assert.Equal("Count: 3 nodes", count);
 
-        var fromNode2 = ParseShow(await Spoolctl(1, "cluster", "show"));
+        // The second node converges on its own schedule: wait for its view too.
+        var fromNode2 = ParseShow(await Eventually.ValueAsync(() => Spoolctl(1, "cluster", "show"),
+            r => r.ExitCode == 0 && r.Lines.Count == 4 && r.Lines.Take(3).All(l => l.Contains("| up |", StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(2), "three Up members seen from node2"));
         Assert.Equal("Count: 3 nodes", fromNode2.Count);
 
         var leave = await SpoolctlWithToken(0, "cluster", "leave", "-a", cluster.Address(2));
         Assert.True(leave.ExitCode == 0, leave.ToString());
         Assert.Contains($"{cluster.Address(2)} is leaving the cluster", leave.Output);
 
-        var after = await Eventually.ValueAsync(() => Spoolctl(0, "cluster", "show"), r => r.ExitCode == 0 && r.Lines.Count == 3,
+        var after = await Eventually.ValueAsync(() => Spoolctl(0, "cluster", "show"),
+            r => r.ExitCode == 0 && r.Lines.Count == 3 && r.Lines.Take(2).All(l => l.Contains("| up |", StringComparison.Ordinal)),
             TimeSpan.FromMinutes(2), "node3 removed from the members");
         var (remaining, remainingCount) = ParseShow(after);
         Assert.Equal(new[] { cluster.Address(0), cluster.Address(1) }.Order(StringComparer.Ordinal), remaining.Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
