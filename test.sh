@@ -24,7 +24,11 @@ dotnet build ActorSpool.sln -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 status=0
-dotnet test ActorSpool.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
+# The chaos tests (several node processes SIGKILLed under load, ~15 min) run when ACTORSPOOL_CHAOS=1;
+# they are still being hardened (see docs/cluster.md) and are kept out of the default run until they are.
+filter=()
+[ "${ACTORSPOOL_CHAOS:-0}" = "1" ] || filter=(--filter "FullyQualifiedName!~ActorSpool.Chaos.Tests")
+dotnet test ActorSpool.sln -c Release --no-build -nologo "${filter[@]}" "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line over all test assemblies.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -27,6 +27,11 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         public int Workers { get; init; } = 4;
         public string Queue { get; init; } = "office";
         public string Mode { get; init; } = "balance";
+        /// <summary>
+        /// false (default): every node lists every node as a seed. true: the layout of docs/cluster.md and
+        /// docker-compose.yml - the first node has no seed (it forms the cluster), the others name the first node.
+        /// </summary>
+        public bool OnlyFirstNodeAsSeed { get; init; }
     }
 
     /// <summary>One job as Get-Jobs lists it; <see cref="Number"/> is the submitter's request number from the job name.</summary>
@@ -45,6 +50,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     private readonly int[] _ippPorts;
     private readonly int[] _httpPorts;
     private readonly List<(int Node, NodeProcess Process)> _incarnations = [];
+    private readonly List<(int Node, string Log)> _failedStarts = [];
     private readonly List<string> _timeline = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly IppClient _ipp;
@@ -57,12 +63,61 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         Settings = options;
         ConnectionString = connectionString;
         _nodes = new NodeProcess?[options.Nodes];
-        _nodePorts = Enumerable.Range(0, options.Nodes).Select(_ => FreePort.Next()).ToArray();
-        _ippPorts = Enumerable.Range(0, options.Nodes).Select(_ => FreePort.Next()).ToArray();
-        _httpPorts = Enumerable.Range(0, options.Nodes).Select(_ => FreePort.Next()).ToArray();
+        var ports = StablePorts(3 * options.Nodes);
+        _nodePorts = ports[..options.Nodes];
+        _ippPorts = ports[options.Nodes..(2 * options.Nodes)];
+        _httpPorts = ports[(2 * options.Nodes)..];
         _ipp = new IppClient(_http);
         Submitter = new IppSubmitter(this);
     }
+
+    /// <summary>
+    /// Free ports below the kernel's ephemeral range. A node keeps its ports across restarts; a port from the
+    /// ephemeral range (what binding port 0 gives) could meanwhile be taken by any outgoing connection (to
+    /// PostgreSQL, a printer, another node) and the restart would fail with "port in use".
+    /// </summary>
+    private static int[] StablePorts(int count)
+    {
+        var low = 32768;
+        try
+        {
+            low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0],
+                CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Not Linux: the IANA default.
+        }
+        var floor = Math.Min(20000, low / 2);
+        var chosen = new List<int>();
+        lock (PortGate)
+        {
+            while (chosen.Count < count)
+            {
+                var port = Random.Shared.Next(floor, low);
+                if (chosen.Contains(port) || !IsFree(port)) continue;
+                chosen.Add(port);
+            }
+        }
+        return [.. chosen];
+
+        static bool IsFree(int port)
+        {
+            try
+            {
+                using var any = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
+                any.Start();
+                any.Stop();
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static readonly object PortGate = new();
 
     public string Name { get; }
     public Options Settings { get; }
@@ -162,11 +217,26 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         };
         // Every node lists every node as a seed, the first node first. On a fresh start the first node forms the
         // cluster once no other seed answers; a restarted node (the first one too) joins the members still alive.
-        foreach (var port in _nodePorts) args.AddRange(["--seed", $"127.0.0.1:{port}"]);
+        if (!Settings.OnlyFirstNodeAsSeed) foreach (var port in _nodePorts) args.AddRange(["--seed", $"127.0.0.1:{port}"]);
+        else if (i > 0) args.AddRange(["--seed", $"127.0.0.1:{_nodePorts[0]}"]);
         var hook = environment is not null && environment.TryGetValue("ACTORSPOOL_TEST_HOOK", out var h) ? $" with ACTORSPOOL_TEST_HOOK={h}" : "";
         Log($"starting {NodeName(i)}{hook}");
-        var node = await NodeProcess.StartAsync(Path.Combine(_directory.Path, NodeName(i)), _printersFile, _ippPorts[i], args,
-            TimeSpan.FromMinutes(2), environment);
+        var dataDirectory = Path.Combine(_directory.Path, NodeName(i));
+        NodeProcess node;
+        try
+        {
+            node = await NodeProcess.StartAsync(dataDirectory, _printersFile, _ippPorts[i], args, TimeSpan.FromMinutes(2), environment);
+        }
+        catch (Exception e)
+        {
+            // The process is gone (or never got ready); keep its log for the report.
+            var log = new DirectoryInfo(dataDirectory).GetFiles("node-*.log").OrderBy(f => f.LastWriteTimeUtc).LastOrDefault();
+            var text = log is null ? "(no log)" : File.ReadAllText(log.FullName);
+            if (log is not null) lock (_failedStarts) _failedStarts.Add((i, log.FullName));
+            Log($"{NodeName(i)} failed to start: {e.Message}");
+            Output($"=== {NodeName(i)} start-up log:\n{string.Join('\n', text.Split('\n').TakeLast(40))}");
+            throw;
+        }
         _nodes[i] = node;
         lock (_incarnations) _incarnations.Add((i, node));
         if (!waitUntilReady) return;
@@ -188,16 +258,9 @@ public sealed partial class ClusterHarness : IAsyncDisposable
 
     public void Log(string message)
     {
-        var line = $"[{Clock.Elapsed.TotalSeconds,7:0.0} s] {message}";
+        var line = $"[{Clock.Elapsed.TotalSeconds,7:0.0} s {DateTime.UtcNow:HH:mm:ss.fff}Z] {message}";
         lock (_timeline) _timeline.Add(line);
-        try
-        {
-            _output.WriteLine(line);
-        }
-        catch (InvalidOperationException)
-        {
-            // No test is running any more (disposal after the test).
-        }
+        Output(line);
     }
 
     /// <summary>Get-Jobs (which-jobs all) from the first running node that answers.</summary>
@@ -253,23 +316,53 @@ public sealed partial class ClusterHarness : IAsyncDisposable
 
     private static string Sample(IEnumerable<int> ids) => string.Join(",", ids.Take(10)) is { Length: > 0 } s ? s : "-";
 
-    /// <summary>The node that most recently logged hosting the queue (its "recovered" line), by log time; -1 if unknown.</summary>
-    public int QueueHost()
+    /// <summary>The running node that most recently logged hosting the queue (its "recovered" line); -1 if unknown.</summary>
+    public int QueueHost() => LatestLogger($"Queue {Settings.Queue}: recovered");
+
+    /// <summary>The running node that most recently logged starting the balancer singleton; -1 if unknown.</summary>
+    public int BalancerHost() => LatestLogger("Balancer singleton started on");
+
+    private int LatestLogger(string text)
     {
-        var best = (Node: -1, Time: TimeSpan.MinValue);
+        var best = (Node: -1, Time: DateTimeOffset.MinValue);
         for (var i = 0; i < NodeCount; i++)
         {
             if (!IsRunning(i)) continue;
-            foreach (var line in Node(i).ReadLog().Split('\n'))
+            foreach (var line in SafeRead(Node(i)).Split('\n'))
             {
-                if (!line.Contains($"Queue {Settings.Queue}: recovered", StringComparison.Ordinal)) continue;
-                if (TimeSpan.TryParseExact(line.Split(' ')[0], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time) && time > best.Time)
-                {
-                    best = (i, time);
-                }
+                if (line.Contains(text, StringComparison.Ordinal) && AkkaTime(line) is { } time && time > best.Time) best = (i, time);
             }
         }
         return best.Node;
+    }
+
+    /// <summary>The UTC time stamp Akka puts in its log lines ("[11/23/2026 14:04:58.225Z]").</summary>
+    public static DateTimeOffset? AkkaTime(string line)
+    {
+        var match = AkkaTimestamp().Match(line);
+        return match.Success && DateTimeOffset.TryParseExact(match.Groups[1].Value, "MM/dd/yyyy HH:mm:ss.fff", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+    }
+
+    [GeneratedRegex(@"\[(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{3})Z\]")]
+    private static partial Regex AkkaTimestamp();
+
+    /// <summary>The earliest Akka log line of any node incarnation matching <paramref name="pattern"/> logged after <paramref name="after"/>.</summary>
+    public (DateTimeOffset Time, string Node, string Line)? FirstLogAfter(string pattern, DateTimeOffset after)
+    {
+        var regex = new Regex(pattern);
+        List<(int Node, NodeProcess Process)> all;
+        lock (_incarnations) all = [.. _incarnations];
+        (DateTimeOffset Time, string Node, string Line)? best = null;
+        foreach (var (i, process) in all)
+        {
+            foreach (var line in SafeRead(process).Split('\n'))
+            {
+                if (!regex.IsMatch(line) || AkkaTime(line) is not { } time || time <= after) continue;
+                if (best is null || time < best.Value.Time) best = (time, NodeName(i), line.Trim());
+            }
+        }
+        return best;
     }
 
     /// <summary>Log lines of all incarnations matching <paramref name="pattern"/>, prefixed with the node name.</summary>
@@ -293,10 +386,10 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the tails of every node log (and their warnings and errors) to the test output.</summary>
+    /// <summary>Writes the tails of every node log (and their warnings and errors) to the test output (not the timeline).</summary>
     public void DumpLogs(string why, int tail = 80)
     {
-        Log($"--- node logs ({why}) ---");
+        Log($"node logs dumped to the test output ({why})");
         List<(int Node, NodeProcess Process)> all;
         lock (_incarnations) all = [.. _incarnations];
         foreach (var (i, process) in all)
@@ -304,9 +397,21 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             var text = SafeRead(process).Split('\n');
             var warnings = text.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)
                                            || l.Contains("crit:", StringComparison.Ordinal) || l.Contains("TEST HOOK", StringComparison.Ordinal)).ToList();
-            Log($"=== {NodeName(i)} pid {process.ProcessId} {(process.HasExited ? $"exited {process.ExitCode}" : "running")} log {process.LogPath}: "
-                + $"{text.Length} lines, {warnings.Count} warnings/errors; last of them:\n" + string.Join('\n', warnings.TakeLast(25))
-                + $"\n--- tail:\n{string.Join('\n', text.TakeLast(tail))}");
+            Output($"=== {NodeName(i)} pid {process.ProcessId} {(process.HasExited ? $"exited {process.ExitCode}" : "running")} log {process.LogPath}: "
+                   + $"{text.Length} lines, {warnings.Count} warnings/errors; last of them:\n" + string.Join('\n', warnings.TakeLast(25))
+                   + $"\n--- tail:\n{string.Join('\n', text.TakeLast(tail))}");
+        }
+    }
+
+    private void Output(string text)
+    {
+        try
+        {
+            _output.WriteLine(text);
+        }
+        catch (InvalidOperationException)
+        {
+            // No test is running any more.
         }
     }
 
@@ -335,6 +440,13 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             {
                 seen[i] = seen.GetValueOrDefault(i) + 1;
                 if (File.Exists(process.LogPath)) File.Copy(process.LogPath, Path.Combine(target, $"{NodeName(i)}-{seen[i]}.log"));
+            }
+            lock (_failedStarts)
+            {
+                foreach (var (i, log) in _failedStarts)
+                {
+                    if (File.Exists(log)) File.Copy(log, Path.Combine(target, $"{NodeName(i)}-failed-start-{Path.GetFileName(log)}"));
+                }
             }
             File.WriteAllLines(Path.Combine(target, "timeline.txt"), Timeline);
         }

@@ -80,10 +80,17 @@ public sealed class IppSubmitter : IDisposable
         }
     }
 
-    /// <summary>Submits jobs <paramref name="jobs"/> from <paramref name="clients"/> concurrent clients.</summary>
-    public Task SubmitManyAsync(IEnumerable<int> jobs, int clients, CancellationToken ct = default) =>
+    /// <summary>
+    /// Submits jobs <paramref name="jobs"/> from <paramref name="clients"/> concurrent clients, each pausing
+    /// <paramref name="pace"/> after each of its jobs (none by default).
+    /// </summary>
+    public Task SubmitManyAsync(IEnumerable<int> jobs, int clients, TimeSpan? pace = null, CancellationToken ct = default) =>
         Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = clients, CancellationToken = ct },
-            async (job, token) => await SubmitAsync(job, ct: token));
+            async (job, token) =>
+            {
+                await SubmitAsync(job, ct: token);
+                if (pace is { } p && p > TimeSpan.Zero) await Task.Delay(p, token);
+            });
 
     /// <summary>One request to one node, no retry. Never throws for the node's failures: they are recorded.</summary>
     public async Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default)

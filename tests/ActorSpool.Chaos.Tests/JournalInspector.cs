@@ -14,8 +14,9 @@ public static class JournalInspector
         IReadOnlyDictionary<(long JobId, int Attempt), string> Workers,
         IReadOnlyList<(long JobId, int Attempt, string Printer)> Completions,
         IReadOnlyList<(long JobId, string Reason)> Interruptions,
-        int FailedAttempts,
-        int Aborted)
+        IReadOnlyList<(long JobId, int Attempt, string Printer, string Reason, DateTimeOffset At)> FailedAttempts,
+        int Aborted,
+        IReadOnlyList<(long JobId, int Attempt, string Worker, DateTimeOffset At)> Dispatches)
     {
         /// <summary>The worker (actor path with its node address) whose delivery completed each job.</summary>
         public IEnumerable<(long JobId, string? Worker)> CompletedBy() =>
@@ -27,7 +28,9 @@ public static class JournalInspector
         var workers = new Dictionary<(long, int), string>();
         var completions = new List<(long, int, string)>();
         var interruptions = new List<(long, string)>();
-        int failed = 0, aborted = 0;
+        var dispatches = new List<(long, int, string, DateTimeOffset)>();
+        var failed = new List<(long, int, string, string, DateTimeOffset)>();
+        var aborted = 0;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
@@ -45,6 +48,8 @@ public static class JournalInspector
             {
                 case "JobDispatched":
                     workers[(e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32())] = e.GetProperty("Worker").GetString() ?? "";
+                    dispatches.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Worker").GetString() ?? "",
+                        e.GetProperty("At").GetDateTimeOffset()));
                     break;
                 case "JobCompleted":
                     completions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? ""));
@@ -53,13 +58,14 @@ public static class JournalInspector
                     interruptions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Reason").GetString() ?? ""));
                     break;
                 case "JobAttemptFailed":
-                    failed++;
+                    failed.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? "",
+                        e.GetProperty("Reason").GetString() ?? "", e.GetProperty("At").GetDateTimeOffset()));
                     break;
                 case "JobAborted":
                     aborted++;
                     break;
             }
         }
-        return new History(workers, completions, interruptions, failed, aborted);
+        return new History(workers, completions, interruptions, failed, aborted, dispatches);
     }
 }

@@ -54,7 +54,11 @@ public sealed class Outcome
                       + (history.Interruptions.Count > 0
                           ? " (" + string.Join("; ", history.Interruptions.GroupBy(i => i.Reason).Select(g => $"{g.Count()} × {g.Key}")) + ")"
                           : "")
-                      + $", {history.FailedAttempts} JobAttemptFailed, {history.Aborted} JobAborted";
+                      + $", {history.FailedAttempts.Count} JobAttemptFailed"
+                      + (history.FailedAttempts.Count > 0
+                          ? " (" + string.Join("; ", history.FailedAttempts.Take(5).Select(f => $"job {f.JobId} attempt {f.Attempt} on {f.Printer} at {f.At:HH:mm:ss.fff}Z: {f.Reason}")) + ")"
+                          : "")
+                      + $", {history.Aborted} JobAborted";
         }
         catch (Exception e)
         {
@@ -80,6 +84,21 @@ public sealed class Outcome
             PerNode = perNode.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(),
             JournalSummary = journal,
         };
+    }
+
+    /// <summary>On a failure: whatever can still be said about the outcome (the listing as it is now), never throwing.</summary>
+    public static async Task DescribeCurrentAsync(ClusterHarness cluster, StringBuilder md)
+    {
+        try
+        {
+            var jobs = await cluster.GetJobsAsync();
+            md.AppendLine().AppendLine("State at the failure:").AppendLine();
+            (await AnalyseAsync(cluster, jobs)).WriteTo(md);
+        }
+        catch (Exception e)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- (no listing at the failure: {e.Message})");
+        }
     }
 
     public static string Sample<T>(IEnumerable<T> items, int max = 15)

@@ -29,12 +29,13 @@ public sealed class ComposeFileTests
         Assert.Equal(new[] { "node1", "node2", "node3", "postgres" }, services.Keys.Order(StringComparer.Ordinal));
 
         var node1 = EnvironmentOf(services["node1"]);
-        Assert.False(node1.ContainsKey("ACTORSPOOL_SEED"), "node1 is the seed: it must not have ACTORSPOOL_SEED");
+        // Every node lists every seed (node1 first); a seedless node1 would form a second cluster when restarted.
+        Assert.Equal("node1:4053,node2:4053,node3:4053", node1["ACTORSPOOL_SEED"]);
         foreach (var node in new[] { "node2", "node3" })
         {
             var environment = EnvironmentOf(services[node]);
             Assert.True(environment.TryGetValue("ACTORSPOOL_SEED", out var seed), $"{node} has no ACTORSPOOL_SEED");
-            Assert.Equal("node1:4053", seed);
+            Assert.Equal("node1:4053,node2:4053,node3:4053", seed);
         }
     }
 
