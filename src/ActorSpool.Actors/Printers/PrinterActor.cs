@@ -66,6 +66,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
         Receive<DeliverJob>(job =>
         {
+            if (_current?.Job.JobId == job.JobId && _current.Job.Attempt == job.Attempt
+                || _waiting.Any(p => p.Job.JobId == job.JobId && p.Job.Attempt == job.Attempt))
+            {
+                // A worker re-sent a request we already hold (its first acknowledgement got lost): acknowledge again.
+                Sender.Tell(new DeliveryQueued(_definition.Name, job.JobId, job.Attempt));
+                return;
+            }
             if (!IsAcceptingWork)
             {
                 Sender.Tell(new DeliveryFinished(_definition.Name, job.JobId, job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} is not accepting work ({string.Join(", ", Reasons())})", 0));

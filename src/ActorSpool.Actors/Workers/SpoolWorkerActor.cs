@@ -28,6 +28,11 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         public static readonly RetryReport Instance = new();
     }
 
+    /// <summary>No acknowledgement from the printer yet: the request may have gone to a shard on a node that died.</summary>
+    private sealed record ResendDelivery(long JobId, int Attempt);
+
+    private static readonly TimeSpan DeliveryAckTimeout = TimeSpan.FromSeconds(3);
+
     private readonly SpoolSettings _settings;
     private readonly IActorRef _balancer;
     private readonly IActorRef _printers;
@@ -65,8 +70,16 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<DeliveryFinished>(d => _job is { } j && d.JobId == j.JobId && d.Attempt == j.Attempt && _report is null, Delivered);
         Receive<DeliveryTimedOut>(t => _job is { } j && t.JobId == j.JobId && t.Attempt == j.Attempt && _report is null, t =>
             Delivered(new DeliveryFinished(_job!.Printer, t.JobId, t.Attempt, DeliveryOutcome.Failed, "printer did not answer in time", 0)));
+        Receive<ResendDelivery>(r => _job is { } j && r.JobId == j.JobId && r.Attempt == j.Attempt && _report is null && _printer is null, _ =>
+        {
+            var job = _job!;
+            _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
+        Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
+            Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
+        });
         Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, _ =>
         {
+            Timers.Cancel("ack");
             // Watch the printer entity: if its node dies mid-delivery we hear it now, not at the delivery timeout.
             _printer = Sender;
             Context.Watch(_printer);
@@ -79,6 +92,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<GetWorkerStatus>(_ => Sender.Tell(new WorkerStatus(Self.Path.ToString(), _node, _job?.Queue, _job?.JobId, _job?.Printer, _completed, _failed)));
         // Late answers for jobs already settled.
         Receive<DeliveryQueued>(_ => { });
+        Receive<ResendDelivery>(_ => { });
         Receive<Terminated>(_ => { });
         Receive<DeliveryFinished>(_ => { });
         Receive<DeliveryTimedOut>(_ => { });
@@ -110,6 +124,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private void Delivered(DeliveryFinished finished)
     {
         Timers.Cancel("delivery");
+        Timers.Cancel("ack");
         if (_printer is not null) Context.Unwatch(_printer);
         _printer = null;
         var job = _job!;
