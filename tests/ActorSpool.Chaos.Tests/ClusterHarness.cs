@@ -27,11 +27,6 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         public int Workers { get; init; } = 4;
         public string Queue { get; init; } = "office";
         public string Mode { get; init; } = "balance";
-        /// <summary>
-        /// false (default): every node lists every node as a seed. true: the layout of docs/cluster.md and
-        /// docker-compose.yml - the first node has no seed (it forms the cluster), the others name the first node.
-        /// </summary>
-        public bool OnlyFirstNodeAsSeed { get; init; }
     }
 
     /// <summary>One job as Get-Jobs lists it; <see cref="Number"/> is the submitter's request number from the job name.</summary>
@@ -46,6 +41,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private readonly List<AppSocketPrinterSimulator> _printers = [];
     private readonly NodeProcess?[] _nodes;
+    /// <summary>Node i became an Up member since it was last started (and was not killed since).</summary>
+    private readonly bool[] _up;
     private readonly int[] _nodePorts;
     private readonly int[] _ippPorts;
     private readonly int[] _httpPorts;
@@ -63,6 +60,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         Settings = options;
         ConnectionString = connectionString;
         _nodes = new NodeProcess?[options.Nodes];
+        _up = new bool[options.Nodes];
         var ports = StablePorts(3 * options.Nodes);
         _nodePorts = ports[..options.Nodes];
         _ippPorts = ports[options.Nodes..(2 * options.Nodes)];
@@ -217,8 +215,10 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         };
         // Every node lists every node as a seed, the first node first. On a fresh start the first node forms the
         // cluster once no other seed answers; a restarted node (the first one too) joins the members still alive.
-        if (!Settings.OnlyFirstNodeAsSeed) foreach (var port in _nodePorts) args.AddRange(["--seed", $"127.0.0.1:{port}"]);
-        else if (i > 0) args.AddRange(["--seed", $"127.0.0.1:{_nodePorts[0]}"]);
+        // (A node without seeds always forms a new cluster: restarted next to running members it would start a
+        // second cluster on the same journal - checked below.)
+        foreach (var port in _nodePorts) args.AddRange(["--seed", $"127.0.0.1:{port}"]);
+        var membersUp = Enumerable.Range(0, NodeCount).Where(n => n != i && IsRunning(n) && _up[n]).ToList();
         var hook = environment is not null && environment.TryGetValue("ACTORSPOOL_TEST_HOOK", out var h) ? $" with ACTORSPOOL_TEST_HOOK={h}" : "";
         Log($"starting {NodeName(i)}{hook}");
         var dataDirectory = Path.Combine(_directory.Path, NodeName(i));
@@ -241,7 +241,12 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         lock (_incarnations) _incarnations.Add((i, node));
         if (!waitUntilReady) return;
         await node.WaitForReadyAsync(TimeSpan.FromMinutes(2));
+        _up[i] = true;
         Log($"{NodeName(i)} is Up (pid {node.ProcessId})");
+        if (membersUp.Count > 0 && node.ReadLog().Contains("and forming a new cluster", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{NodeName(i)} formed a second cluster on the same database although {string.Join(", ", membersUp.Select(NodeName))} were Up members");
+        }
     }
 
     public Task RestartAsync(int i, IReadOnlyDictionary<string, string>? environment = null) => StartNodeAsync(i, environment);
@@ -250,6 +255,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     public async Task<DateTimeOffset> KillAsync(int i)
     {
         var node = Node(i);
+        _up[i] = false;
         var at = DateTimeOffset.UtcNow;
         await node.KillAsync();
         Log($"SIGKILL {NodeName(i)} (pid {node.ProcessId})");
