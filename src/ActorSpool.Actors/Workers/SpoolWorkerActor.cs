@@ -74,7 +74,6 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         {
             var job = _job!;
             _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
-        Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
             Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         });
         Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, _ =>
@@ -117,6 +116,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         _job = job;
         SpoolMetrics.WorkersBusy.Inc();
         _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
+        Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         // The printer bounds the delivery itself; this only covers losing the printer entity altogether.
         Timers.StartSingleTimer("delivery", new DeliveryTimedOut(job.JobId, job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(30));
     }
