@@ -38,6 +38,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private readonly Func<Uri, TimeSpan, Task<ProbeCompleted>> _probe;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<Pending> _waiting = new();
+    private readonly RecentDeliveries _recent = new(512);
     private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
 
@@ -66,11 +67,16 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
         Receive<DeliverJob>(job =>
         {
-            if (_current?.Job.JobId == job.JobId && _current.Job.Attempt == job.Attempt
-                || _waiting.Any(p => p.Job.JobId == job.JobId && p.Job.Attempt == job.Attempt))
+            if (_current is { } c && SameAttempt(c.Job, job) || _waiting.Any(p => SameAttempt(p.Job, job)))
             {
                 // A worker re-sent a request we already hold (its first acknowledgement got lost): acknowledge again.
                 Sender.Tell(new DeliveryQueued(_definition.Name, job.JobId, job.Attempt));
+                return;
+            }
+            if (_recent.Find(job.Queue, job.JobId, job.Attempt) is { } finished)
+            {
+                // A late re-send of an attempt already settled here: answer with its outcome instead of printing twice.
+                Sender.Tell(finished);
                 return;
             }
             if (!IsAcceptingWork)
@@ -217,10 +223,14 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var current = _current!;
         _current = null;
         Timers.Cancel("overdue");
-        current.Pending.ReplyTo.Tell(new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes));
+        var finished = new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes);
+        _recent.Remember(current.Job.Queue, finished);
+        current.Pending.ReplyTo.Tell(finished);
         PublishStatus();
         StartNext();
     }
+
+    private static bool SameAttempt(DeliverJob a, DeliverJob b) => a.Queue == b.Queue && a.JobId == b.JobId && a.Attempt == b.Attempt;
 
     private bool IsCurrent(long jobId, int attempt) => _current is { } c && c.Job.JobId == jobId && c.Job.Attempt == attempt;
 

@@ -1,0 +1,56 @@
+using System.Text;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Protocols.Simulation;
+using ActorSpool.TestSupport;
+using Akka.Actor;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
+
+namespace ActorSpool.Actors.Tests.Spool;
+
+/// <summary>
+/// A worker re-sends a delivery request the printer never acknowledged (it may have been held up in a shard
+/// hand-off). When the first request did arrive after all, the job must not print twice.
+/// </summary>
+public sealed class LateResendTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private AppSocketPrinterSimulator _device = null!;
+    private SpoolHarness _spool = null!;
+
+    public async Task InitializeAsync()
+    {
+        _device = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "lj-1" });
+        await _device.StartAsync();
+        _spool = await SpoolHarness.StartAsync($$"""
+            actorspool.printers { lj-1 { uri = "socket://127.0.0.1:{{_device.Port}}" } }
+            actorspool.queues { office { printers = [lj-1] } }
+            """, _data.Path);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _spool.DisposeAsync();
+        await _device.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task A_resent_request_for_an_attempt_already_delivered_answers_its_outcome_without_printing_again()
+    {
+        var submitted = await _spool.SubmitAsync("office", Encoding.ASCII.GetBytes("printed once"));
+        var done = (await _spool.WaitForJobsAsync("office", all => all.All(j => j.State == JobState.Completed))).Single();
+        Assert.Single(_device.ReceivedJobs);
+
+        var resend = new DeliverJob("lj-1", "office", done.JobId, done.Dispatches, done.Documents);
+        var answer = await _spool.Printers.Ask<DeliveryFinished>(resend, SpoolHarness.Patience);
+
+        Assert.Equal(DeliveryOutcome.Delivered, answer.Outcome);
+        Assert.Equal(submitted.JobId, answer.JobId);
+        Assert.Single(_device.ReceivedJobs);
+
+        // A new attempt of the same job is a real re-print (e.g. an operator's restart), not a duplicate.
+        var retry = await _spool.Printers.Ask<object>(resend with { Attempt = done.Dispatches + 1 }, SpoolHarness.Patience);
+        Assert.IsType<DeliveryQueued>(retry);
+        await SpoolHarness.WaitUntilAsync(() => Task.FromResult(_device.ReceivedJobs.Count == 2), "the new attempt to print");
+    }
+}
