@@ -24,11 +24,17 @@ dotnet build ActorSpool.sln -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 status=0
-# The chaos tests (several node processes SIGKILLed under load, ~15 min) run when ACTORSPOOL_CHAOS=1;
-# they are still being hardened (see docs/cluster.md) and are kept out of the default run until they are.
-filter=()
-[ "${ACTORSPOOL_CHAOS:-0}" = "1" ] || filter=(--filter "FullyQualifiedName!~ActorSpool.Chaos.Tests")
-dotnet test ActorSpool.sln -c Release --no-build -nologo "${filter[@]}" "$@" 2>&1 | tee "$log" || status=$?
+# The chaos tests (three node processes SIGKILLed under load, ~5 min) run on their own after the others:
+# run beside them on a 2-core machine they would measure CPU starvation, not recovery.
+# ACTORSPOOL_CHAOS=0 leaves them out (a quick run); ACTORSPOOL_CHAOS=only runs just them.
+chaos="${ACTORSPOOL_CHAOS:-1}"
+if [ "$chaos" != "only" ]; then
+  dotnet test ActorSpool.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~ActorSpool.Chaos.Tests" "$@" 2>&1 | tee -a "$log" || status=$?
+fi
+if [ "$chaos" != "0" ]; then
+  dotnet test tests/ActorSpool.Chaos.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
+  echo "test.sh: chaos report in tests/ActorSpool.Chaos.Tests/bin/chaos-report.md"
+fi
 
 # One closing line over all test assemblies.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
