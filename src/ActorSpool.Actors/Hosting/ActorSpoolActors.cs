@@ -43,12 +43,13 @@ public static class ActorSpoolActors
         IDocumentStore documents,
         bool runsWorkers = true)
     {
-        var shardOptions = new ShardOptions
+        ShardOptions ShardOptions(object? handOffStopMessage = null) => new()
         {
             RememberEntities = true,
             RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
             StateStoreMode = StateStoreMode.DData,
             Role = WorkerRole,
+            HandOffStopMessage = handOffStopMessage,
         };
 
         builder
@@ -59,14 +60,14 @@ public static class ActorSpoolActors
                     ? PrinterActor.Props(definition, settings, documents)
                     : Props.Create(() => new UnknownEntityActor("printer", printer)),
                 new PrinterMessageExtractor(),
-                shardOptions)
+                ShardOptions(PrinterActor.HandOff.Instance))
             .WithShardRegion<JobQueueRegion>(
                 "job-queue",
                 (_, registry) => queue => topology.Queues.TryGetValue(queue, out var definition)
                     ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
                     : Props.Create(() => new UnknownEntityActor("queue", queue)),
                 new QueueMessageExtractor(),
-                shardOptions);
+                ShardOptions());
 
         if (runsWorkers)
         {

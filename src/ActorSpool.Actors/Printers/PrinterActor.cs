@@ -32,6 +32,16 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private sealed record DeliveryOverdue(long JobId, int Attempt);
 
+    /// <summary>
+    /// Sharding's hand-off stop message (a rebalance or a graceful leave moves the entity): the delivery on the
+    /// wire finishes and is reported first. Stopping mid-delivery would have the job re-queued after the device
+    /// may already have printed it.
+    /// </summary>
+    public sealed record HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
+
     private readonly PrinterDefinition _definition;
     private readonly SpoolSettings _settings;
     private readonly Func<Uri, Props> _protocolFor;
@@ -44,6 +54,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private InDelivery? _current;
     private bool _paused;
+    private bool _handingOff;
     private string? _lastError;
     private long _delivered;
     private long _failed;
@@ -65,6 +76,12 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             _paths.Add(new DevicePath(fallback, true, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor)));
         }
 
+        Receive<HandOff>(_ =>
+        {
+            _handingOff = true;
+            Refuse(_waiting, "moving to another node");
+            if (_current is null) Context.Stop(Self);
+        });
         Receive<DeliverJob>(job =>
         {
             if (_current is { } c && SameAttempt(c.Job, job) || _waiting.Any(p => SameAttempt(p.Job, job)))
@@ -77,6 +94,11 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             {
                 // A late re-send of an attempt already settled here: answer with its outcome instead of printing twice.
                 Sender.Tell(finished);
+                return;
+            }
+            if (_handingOff)
+            {
+                Sender.Tell(new DeliveryFinished(_definition.Name, job.JobId, job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} is moving to another node", 0));
                 return;
             }
             if (!IsAcceptingWork)
@@ -185,10 +207,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         if (path is null)
         {
             // Breaker opened or device lost while jobs waited: hand them back untouched so queues re-route them.
-            while (_waiting.TryDequeue(out var pending))
-            {
-                pending.ReplyTo.Tell(new DeliveryFinished(_definition.Name, pending.Job.JobId, pending.Job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} stopped accepting work", 0));
-            }
+            Refuse(_waiting, "stopped accepting work");
             PublishStatus();
             return;
         }
@@ -226,8 +245,21 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var finished = new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes);
         _recent.Remember(current.Job.Queue, finished);
         current.Pending.ReplyTo.Tell(finished);
+        if (_handingOff)
+        {
+            Context.Stop(Self);
+            return;
+        }
         PublishStatus();
         StartNext();
+    }
+
+    private void Refuse(Queue<Pending> waiting, string why)
+    {
+        while (waiting.TryDequeue(out var pending))
+        {
+            pending.ReplyTo.Tell(new DeliveryFinished(_definition.Name, pending.Job.JobId, pending.Job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} {why}", 0));
+        }
     }
 
     private static bool SameAttempt(DeliverJob a, DeliverJob b) => a.Queue == b.Queue && a.JobId == b.JobId && a.Attempt == b.Attempt;

@@ -71,6 +71,7 @@ public sealed class ClusterSpoolTests(PostgresFixture postgres, ITestOutputHelpe
         var perNode = done.GroupBy(NodeOf).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine("jobs per node: " + string.Join(", ", perNode.Select(kv => $"{kv.Key} = {kv.Value}")));
         output.WriteLine("jobs per printer: " + string.Join(", ", _devices.Select(d => $"{d.Name} = {d.ReceivedJobs.Count}")));
+        foreach (var again in done.Where(j => j.Dispatches > 1)) output.WriteLine($"job {again.JobId} dispatched {again.Dispatches}x, last error: {again.LastError}");
         Assert.Equal(3, perNode.Count);
         Assert.All(perNode.Values, count => Assert.True(count >= jobs / 6, $"a node ran only {count} of {jobs} jobs"));
         Assert.Equal(jobs, _devices.Sum(d => d.ReceivedJobs.Count));

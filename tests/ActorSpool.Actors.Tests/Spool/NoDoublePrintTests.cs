@@ -3,15 +3,18 @@ using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
 using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using ActorSpool.Actors.Printers;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Actors.Tests.Spool;
 
 /// <summary>
-/// A worker re-sends a delivery request the printer never acknowledged (it may have been held up in a shard
-/// hand-off). When the first request did arrive after all, the job must not print twice.
+/// The printer entity keeps a job from printing twice when the cluster moves things around: a worker's late
+/// re-send of an attempt already printed, and sharding moving the printer entity while a job is on the wire.
 /// </summary>
-public sealed class LateResendTests : IAsyncLifetime
+public sealed class NoDoublePrintTests : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
     private AppSocketPrinterSimulator _device = null!;
@@ -19,7 +22,7 @@ public sealed class LateResendTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _device = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "lj-1" });
+        _device = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "lj-1", DelayPerJob = TimeSpan.FromSeconds(1) });
         await _device.StartAsync();
         _spool = await SpoolHarness.StartAsync($$"""
             actorspool.printers { lj-1 { uri = "socket://127.0.0.1:{{_device.Port}}" } }
@@ -52,5 +55,25 @@ public sealed class LateResendTests : IAsyncLifetime
         var retry = await _spool.Printers.Ask<object>(resend with { Attempt = done.Dispatches + 1 }, SpoolHarness.Patience);
         Assert.IsType<DeliveryQueued>(retry);
         await SpoolHarness.WaitUntilAsync(() => Task.FromResult(_device.ReceivedJobs.Count == 2), "the new attempt to print");
+    }
+
+    [Fact]
+    public async Task A_printer_entity_told_to_hand_off_mid_delivery_finishes_and_reports_the_job_before_it_stops()
+    {
+        var submitted = await _spool.SubmitAsync("office", Encoding.ASCII.GetBytes("warm-up"), hold: true);
+        var probe = new TestProbe(_spool.System, new XunitAssertions());
+        var deliver = new DeliverJob("lj-1", "office", submitted.JobId, 1, submitted.Documents);
+
+        probe.Send(_spool.Printers, deliver);
+        probe.ExpectMsg<DeliveryQueued>(SpoolHarness.Patience);
+        var entity = probe.LastSender;
+        probe.Watch(entity);
+
+        // What sharding sends on a rebalance or a graceful leave, while the 1 s device is still printing.
+        probe.Send(entity, PrinterActor.HandOff.Instance);
+        var finished = probe.ExpectMsg<DeliveryFinished>(SpoolHarness.Patience);
+        Assert.Equal(DeliveryOutcome.Delivered, finished.Outcome);
+        probe.ExpectTerminated(entity, SpoolHarness.Patience);
+        Assert.Single(_device.ReceivedJobs);
     }
 }
