@@ -69,53 +69,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         Submitter = new IppSubmitter(this);
     }
 
-    /// <summary>
-    /// Free ports below the kernel's ephemeral range. A node keeps its ports across restarts; a port from the
-    /// ephemeral range (what binding port 0 gives) could meanwhile be taken by any outgoing connection (to
-    /// PostgreSQL, a printer, another node) and the restart would fail with "port in use".
-    /// </summary>
-    private static int[] StablePorts(int count)
-    {
-        var low = 32768;
-        try
-        {
-            low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0],
-                CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            // Not Linux: the IANA default.
-        }
-        var floor = Math.Min(20000, low / 2);
-        var chosen = new List<int>();
-        lock (PortGate)
-        {
-            while (chosen.Count < count)
-            {
-                var port = Random.Shared.Next(floor, low);
-                if (chosen.Contains(port) || !IsFree(port)) continue;
-                chosen.Add(port);
-            }
-        }
-        return [.. chosen];
-
-        static bool IsFree(int port)
-        {
-            try
-            {
-                using var any = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
-                any.Start();
-                any.Stop();
-                return true;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                return false;
-            }
-        }
-    }
-
-    private static readonly object PortGate = new();
+    /// <summary>A node keeps its ports across restarts, so they come from below the ephemeral range (see <see cref="FreePort"/>).</summary>
+    private static int[] StablePorts(int count) => Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToArray();
 
     public string Name { get; }
     public Options Settings { get; }

@@ -26,7 +26,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.Exited += (_, _) =>
         {
-            var exited = new InvalidOperationException($"node exited with {process.ExitCode} before it was ready; log: {LogPath}");
+            process.WaitForExit(); // lets the last output lines (the start-up error) reach the log first
+            var exited = new InvalidOperationException($"node exited with {process.ExitCode} before it was ready; log: {LogPath}\n{LogTail(15)}");
             _ready.TrySetException(exited);
             _httpPort.TrySetException(exited);
             _commandPort.TrySetException(exited);
