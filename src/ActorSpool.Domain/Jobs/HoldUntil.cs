@@ -69,3 +69,29 @@ public static class HoldUntil
         return new DateTimeOffset(wall, offset);
     }
 }
+
+/// <summary>
+/// A job's hold: its job-hold-until keyword (null for job-hold-until-time) and when it ends (null: at Release-Job).
+/// As asked by a client, <see cref="ReleaseAt"/> is only set for a time; <see cref="StartingAt"/> works out the rest.
+/// </summary>
+public sealed record JobHold(string? Until, DateTimeOffset? ReleaseAt)
+{
+    public static readonly JobHold Indefinite = new(HoldUntil.Indefinite, null);
+
+    /// <summary>job-hold-until-time: held until <paramref name="time"/>.</summary>
+    public static JobHold At(DateTimeOffset time) => new(null, time);
+
+    /// <summary>
+    /// The hold that starts at <paramref name="now"/>, with its release time worked out in <paramref name="zone"/>; null
+    /// when there is none: no-hold, a period that is on now, a time that has passed.
+    /// </summary>
+    public JobHold? StartingAt(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        if (Until is null)
+            return ReleaseAt is { } time ? (time > now ? this : null) : Indefinite;
+        var release = HoldUntil.ReleaseAt(Until, now, zone);
+        return release is null ? this with { ReleaseAt = null }
+            : release > now ? this with { ReleaseAt = release }
+            : null;
+    }
+}

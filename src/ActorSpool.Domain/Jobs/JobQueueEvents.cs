@@ -45,7 +45,7 @@ public static class JobQueueEvents
 
     /// <summary>
     /// Create-Job: the job exists without documents and is incoming (pending-held, job-incoming) until
-    /// <see cref="JobClosed"/>; its record carries the hold it asked for, applied when it is closed.
+    /// <see cref="JobClosed"/>; its record carries the hold it asked for (HoldUntil, or ReleaseAt for a time).
     /// </summary>
     public sealed record JobCreated(JobRecord Job, DateTimeOffset At) : IJobQueueEvent;
 
@@ -54,9 +54,15 @@ public static class JobQueueEvents
 
     /// <summary>
     /// The incoming job has all its documents (last-document, Close-Job or the multiple-operation-time-out): it becomes
-    /// pending, or pending-held while the hold it asked for lasts.
+    /// pending, or pending-held when the hold it asked for starts now (<see cref="HoldUntil"/>, <see cref="ReleaseAt"/>:
+    /// a named period is reckoned from the close, not from Create-Job).
     /// </summary>
-    public sealed record JobClosed(long JobId, string Reason, DateTimeOffset At) : IJobQueueEvent;
+    public sealed record JobClosed(long JobId, string Reason, DateTimeOffset At) : IJobQueueEvent
+    {
+        public string? HoldUntil { get; init; }
+
+        public DateTimeOffset? ReleaseAt { get; init; }
+    }
 
     /// <summary>
     /// Restart-Job: a finished job goes back in line with its documents, behind the jobs waiting now

@@ -51,6 +51,9 @@ public sealed record JobRecord(
     /// <summary>When the queue releases the held job by itself; null: only Release-Job releases it.</summary>
     public DateTimeOffset? ReleaseAt { get; init; }
 
+    /// <summary>The dispatches made before the last Restart-Job: their late answers concern an earlier run.</summary>
+    public int RestartedAfter { get; init; }
+
     /// <summary>The job asked to be held (by keyword or time) once it has all its documents.</summary>
     [JsonIgnore]
     public bool HoldRequested => HoldUntil is not null || ReleaseAt is not null;

@@ -87,7 +87,10 @@ public sealed class QueueState
                     : j);
                 break;
             case JobClosed e:
-                Update(e.JobId, j => j.Incoming ? Closed(j, e.At) : j);
+                Update(e.JobId, j => !j.Incoming ? j
+                    : e.HoldUntil is null && e.ReleaseAt is null
+                        ? j with { Incoming = false, State = JobState.Pending, HoldUntil = null, ReleaseAt = null }
+                        : WithHold(j, e.HoldUntil, e.ReleaseAt) with { Incoming = false });
                 break;
             case JobDispatched e:
                 Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, Worker = e.Worker, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
@@ -167,12 +170,6 @@ public sealed class QueueState
         ReleaseAt = releaseAt,
     };
 
-    // A hold whose time passed while the job was incoming is over as it closes.
-    private static JobRecord Closed(JobRecord job, DateTimeOffset at) =>
-        job.HoldRequested && !(job.ReleaseAt <= at)
-            ? job with { Incoming = false, State = JobState.PendingHeld }
-            : job with { Incoming = false, State = JobState.Pending, HoldUntil = null, ReleaseAt = null };
-
     private static JobRecord Finished(JobRecord job, DateTimeOffset at) =>
         job with { Incoming = false, HoldUntil = null, ReleaseAt = null, CompletedAt = at };
 
@@ -183,6 +180,7 @@ public sealed class QueueState
             State = JobState.Pending,
             Sequence = e.Sequence,
             Attempts = 0,
+            RestartedAfter = job.Dispatches,
             LastError = null,
             ProcessingAt = null,
             CompletedAt = null,

@@ -81,4 +81,27 @@ public sealed class HoldUntilTests
         Assert.False(HoldUntil.IsKeyword("lunch-break"));
         Assert.True(HoldUntil.IsKeyword("second-shift"));
     }
+
+    [Fact]
+    public void A_hold_starting_now_is_none_when_its_period_is_on_or_its_time_has_passed()
+    {
+        var noon = Local(7, 12);
+
+        Assert.Null(new JobHold(HoldUntil.DayTime, null).StartingAt(noon, Zone));
+        Assert.Null(new JobHold(HoldUntil.NoHold, null).StartingAt(noon, Zone));
+        Assert.Null(JobHold.At(noon).StartingAt(noon, Zone));
+        Assert.Equal(new JobHold(HoldUntil.Night, Local(7, 18)), new JobHold(HoldUntil.Night, null).StartingAt(noon, Zone));
+        Assert.Equal(JobHold.At(noon.AddMinutes(1)), JobHold.At(noon.AddMinutes(1)).StartingAt(noon, Zone));
+        Assert.Equal(JobHold.Indefinite, JobHold.Indefinite.StartingAt(noon, Zone));
+    }
+
+    [Fact]
+    public void A_named_hold_is_reckoned_again_from_the_time_it_starts()
+    {
+        // Asked for at 17:00 (night starts at 18:00), started at 19:00: night is on, so there is no hold left.
+        var asked = new JobHold(HoldUntil.Night, null).StartingAt(Local(7, 17), Zone)!;
+
+        Assert.Equal(Local(7, 18), asked.ReleaseAt);
+        Assert.Null(asked.StartingAt(Local(7, 19), Zone));
+    }
 }

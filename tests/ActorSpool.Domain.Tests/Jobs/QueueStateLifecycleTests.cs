@@ -96,16 +96,17 @@ public sealed class QueueStateLifecycleTests
     }
 
     [Fact]
-    public void A_closed_job_that_asked_for_a_hold_stays_held_until_its_release_time()
+    public void A_job_closed_with_a_hold_stays_held_until_its_release_time()
     {
         var state = new QueueState();
-        Create(state, 1, HoldUntil.Night, T0.AddHours(6));
+        Create(state, 1, HoldUntil.Night);
         state.Apply(new DocumentAdded(1, Doc(1), T0));
 
-        state.Apply(new JobClosed(1, "Close-Job", T0.AddMinutes(1)));
+        state.Apply(new JobClosed(1, "Close-Job", T0.AddMinutes(1)) { HoldUntil = HoldUntil.Night, ReleaseAt = T0.AddHours(6) });
 
         var job = state.Find(1)!;
         Assert.Equal(JobState.PendingHeld, job.State);
+        Assert.False(job.Incoming);
         Assert.Equal(["job-hold-until-specified"], job.StateReasons);
         Assert.Equal(HoldUntil.Night, job.HoldUntil);
         Assert.Null(state.NextToDispatch(false, NoneReserved));
@@ -119,7 +120,7 @@ public sealed class QueueStateLifecycleTests
     }
 
     [Fact]
-    public void A_hold_whose_time_passed_while_the_job_was_incoming_is_over_when_it_closes()
+    public void A_job_closed_without_a_hold_is_pending_whatever_it_asked_for_at_creation()
     {
         var state = new QueueState();
         Create(state, 1, releaseAt: T0.AddMinutes(1));
@@ -141,7 +142,8 @@ public sealed class QueueStateLifecycleTests
 
         state.Apply(new JobHeld(1, T0));
         Assert.True(state.Find(1)!.Incoming);
-        state.Apply(new JobClosed(1, "Close-Job", T0));
+        Assert.Equal(HoldUntil.Indefinite, state.Find(1)!.HoldUntil);
+        state.Apply(new JobClosed(1, "Close-Job", T0) { HoldUntil = HoldUntil.Indefinite });
 
         var job = state.Find(1)!;
         Assert.Equal(JobState.PendingHeld, job.State);
@@ -219,6 +221,7 @@ public sealed class QueueStateLifecycleTests
         Assert.Equal(JobState.Pending, job.State);
         Assert.Equal(0, job.Attempts);
         Assert.Equal(2, job.Dispatches); // late answers of the earlier dispatches stay recognisable
+        Assert.Equal(2, job.RestartedAfter);
         Assert.Null(job.CompletedAt);
         Assert.Null(job.LastError);
         Assert.Equal([1], job.Documents.Select(d => d.Number));
