@@ -94,6 +94,14 @@ internal static class JobTicketReader
             }
         }
 
+        // CUPS takes job-hold-until from the operation group too, and its ipptool tests send it there.
+        if (holdUntil is null && request.FindOperationAttribute("job-hold-until") is { } operationHold)
+        {
+            if (IsOneOf(operationHold, KeywordOrName, C.HoldUntil))
+                (holdUntil, hold) = (operationHold, HoldOf(operationHold.Value.AsString()));
+            else
+                ignored.Add(operationHold);
+        }
         if (holdUntil is not null && holdUntilTime is not null)
             throw new IppRequestException(IppStatusCode.ClientErrorConflictingAttributes,
                 "job-hold-until and job-hold-until-time both say when to print: send one of them.", holdUntil, holdUntilTime);

@@ -282,6 +282,15 @@ public sealed class IppMultiDocumentTests
     }
 
     [Fact]
+    public async Task Print_job_takes_job_hold_until_from_the_operation_group_as_cups_does()
+    {
+        long id = await _service.PrintAsync(tweak: r => r.Op(IppAttribute.Keyword("job-hold-until", "indefinite")));
+
+        Assert.Equal(JobState.PendingHeld, _gateway.Job(id).State);
+        Assert.Equal(JobHold.Indefinite, Assert.Single(_gateway.Submitted).HoldUntil);
+    }
+
+    [Fact]
     public async Task Job_hold_until_and_job_hold_until_time_together_conflict()
     {
         var request = PrintJob()
