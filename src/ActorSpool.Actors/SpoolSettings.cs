@@ -19,6 +19,13 @@ public sealed record SpoolSettings
     public int SnapshotEvery { get; init; } = 500;
     public int RetainTerminalJobs { get; init; } = 1000;
     public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// IPP multiple-operation-time-out: how long a Create-Job job waits for its next Send-Document before the queue
+    /// closes it (it has documents) or aborts it (it has none).
+    /// </summary>
+    public TimeSpan MultipleOperationTimeout { get; init; } = TimeSpan.FromSeconds(300);
+    /// <summary>The zone job-hold-until periods (night, weekend, ...) are read in.</summary>
+    public TimeZoneInfo HoldTimeZone { get; init; } = TimeZoneInfo.Local;
 
     public static SpoolSettings FromConfig(Config config)
     {
@@ -41,6 +48,20 @@ public sealed record SpoolSettings
             SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
             RetainTerminalJobs = c.GetInt("retain-terminal-jobs", d.RetainTerminalJobs),
             RetainTerminalFor = c.GetTimeSpan("retain-terminal-for", d.RetainTerminalFor),
+            MultipleOperationTimeout = c.GetTimeSpan("multiple-operation-time-out", d.MultipleOperationTimeout),
+            HoldTimeZone = c.GetString("hold-time-zone", "") is { Length: > 0 } zone ? FindZone(zone) : d.HoldTimeZone,
         };
+    }
+
+    private static TimeZoneInfo FindZone(string id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new ConfigurationException($"actorspool.spool.hold-time-zone: '{id}' is not a time zone this machine knows ({e.Message})");
+        }
     }
 }

@@ -25,6 +25,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// <summary>A job waiting for the balancer to grant a worker, bound for <paramref name="Printer"/>.</summary>
     private sealed record Placement(string Printer, DateTimeOffset RequestedAt);
 
+    /// <summary>The highest document number reserved for an incoming job, and when (a Send-Document under way).</summary>
+    private sealed record DocumentSlot(int Number, DateTimeOffset ReservedAt);
+
     /// <summary>A job handed to a worker.</summary>
     private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt);
 
@@ -60,6 +63,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, PrinterStatus> _printerStatus = new();
     private readonly Dictionary<long, Placement> _placing = new();
     private readonly Dictionary<long, Running> _running = new();
+    // Document numbers handed to Send-Documents under way (not persisted: a lost one leaves a gap in the numbers).
+    private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     private QueueState _state = new();
     private int _rotation;
     private int _eventsSinceSnapshot;
@@ -88,6 +93,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<WorkingOn>(Reclaim);
         Command<ReclaimWindowClosed>(_ => InterruptUnclaimed("no worker claimed the delivery after the queue restarted"));
         Command<Commands.SubmitJob>(Submit);
+        Command<Commands.CreateJob>(Create);
+        Command<Commands.ReserveDocument>(ReserveDocument);
+        Command<Commands.AddDocument>(AddDocument);
+        Command<Commands.CloseJob>(Close);
+        Command<Commands.RestartJob>(Restart);
         Command<Commands.CancelJob>(Cancel);
         Command<Commands.HoldJob>(Hold);
         Command<Commands.ReleaseJob>(Release);
@@ -175,15 +185,173 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new Replies.JobRejected(command.JobId, "a job needs at least one document"));
             return;
         }
-        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, DateTimeOffset.UtcNow);
+        if (HoldProblem(command.HoldUntil) is { } problem)
+        {
+            Sender.Tell(new Replies.JobRejected(command.JobId, problem));
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        var hold = command.HoldUntil is { } asked ? asked.StartingAt(now, _settings.HoldTimeZone)
+            : command.Hold ? JobHold.Indefinite
+            : null;
+        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, now)
+            with { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
         var replyTo = Sender;
-        Persist(new JobAccepted(job, command.Hold, job.SubmittedAt), e =>
+        Persist(new JobAccepted(job, hold is not null, job.SubmittedAt), e =>
         {
             Apply(e);
             replyTo.Tell(new Replies.JobAccepted(_state.Find(job.JobId)!));
             TryDispatch();
         });
     }
+
+    /// <summary>Create-Job: the job is recorded without documents and stays incoming (never dispatched) until closed.</summary>
+    private void Create(Commands.CreateJob command)
+    {
+        if (_state.Find(command.JobId) is { } existing)
+        {
+            Sender.Tell(new Replies.JobAccepted(existing)); // an ingress retry
+            return;
+        }
+        var priority = command.Priority ?? _definition.DefaultPriority;
+        var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100" : HoldProblem(command.HoldUntil);
+        if (problem is not null)
+        {
+            Sender.Tell(new Replies.JobRejected(command.JobId, problem));
+            return;
+        }
+        // The hold is worked out when the job is closed: a named period counts from then, not from Create-Job.
+        var hold = command.HoldUntil is { Until: HoldUntil.NoHold } ? null : command.HoldUntil;
+        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, [], DateTimeOffset.UtcNow)
+            with { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
+        var replyTo = Sender;
+        Persist(new JobCreated(job, job.SubmittedAt), e =>
+        {
+            Apply(e);
+            replyTo.Tell(new Replies.JobAccepted(_state.Find(job.JobId)!));
+        });
+    }
+
+    /// <summary>
+    /// Send-Document asks for a document number before it stores the document, so two Send-Documents never store
+    /// under the same number. A reservation also counts as activity for the multiple-operation-time-out.
+    /// </summary>
+    private void ReserveDocument(Commands.ReserveDocument command)
+    {
+        if (!CanAddDocument(command.JobId, out var job)) return;
+        var recorded = job.Documents.Select(d => d.Number).DefaultIfEmpty(0).Max();
+        var number = Math.Max(recorded, _documentSlots.GetValueOrDefault(job.JobId)?.Number ?? 0) + 1;
+        _documentSlots[job.JobId] = new DocumentSlot(number, DateTimeOffset.UtcNow);
+        Sender.Tell(new Replies.DocumentReserved(job.JobId, number));
+    }
+
+    /// <summary>Send-Document, its document stored: recorded (and the job closed when it is the last) before the answer.</summary>
+    private void AddDocument(Commands.AddDocument command)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<IJobQueueEvent>();
+        if (_state.Find(command.JobId) is { } known && known.Documents.Any(d => d.Number == command.Document.Number))
+        {
+            // An ingress retry of a document already recorded: only the close may still be missing.
+            if (command.Last && known.Incoming) events.Add(CloseEvent(known, "last-document", now));
+        }
+        else
+        {
+            if (!CanAddDocument(command.JobId, out var job)) return;
+            events.Add(new DocumentAdded(job.JobId, command.Document, now));
+            if (command.Last) events.Add(CloseEvent(job, "last-document", now));
+        }
+        var replyTo = Sender;
+        if (events.Count == 0)
+        {
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(command.JobId)));
+            return;
+        }
+        PersistAll(events, Apply);
+        DeferAsync(events, _ =>
+        {
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(command.JobId)));
+            TryDispatch();
+        });
+    }
+
+    /// <summary>Close-Job: an incoming job with documents becomes printable; a job already closed stays as it is.</summary>
+    private void Close(Commands.CloseJob command)
+    {
+        if (!CanChange(command.JobId, out var job)) return;
+        if (!job.Incoming)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, job));
+            return;
+        }
+        if (job.Documents.Length == 0)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
+                $"job {job.JobId} has no document yet: send one with Send-Document, or cancel the job", job));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(CloseEvent(job, "Close-Job", DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+            TryDispatch();
+        });
+    }
+
+    /// <summary>Restart-Job (RFC 8011 §4.3.7): a finished job whose documents are still kept prints again.</summary>
+    private void Restart(Commands.RestartJob command)
+    {
+        var job = _state.Find(command.JobId);
+        var problem = job switch
+        {
+            null => null,
+            { State: var state } when !state.IsTerminal() =>
+                $"job {job.JobId} is {state.ToKeyword()}: only a completed, canceled or aborted job can be restarted",
+            { Documents.Length: 0 } => $"job {job.JobId} has no document to print",
+            _ => HoldProblem(command.HoldUntil),
+        };
+        if (job is null)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotFound, $"job {command.JobId} not found in queue {_definition.Name}", null));
+            return;
+        }
+        if (problem is not null)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, problem, job));
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        var hold = command.HoldUntil?.StartingAt(now, _settings.HoldTimeZone);
+        var replyTo = Sender;
+        Persist(new JobRestarted(job.JobId, _state.NextSequence, now) { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt }, e =>
+        {
+            Apply(e);
+            _log.Info("Queue {0}: job {1} restarted", _definition.Name, job.JobId);
+            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+            TryDispatch();
+        });
+    }
+
+    /// <summary>Answers NotFound / NotPossible unless the job is incoming (takes documents); true when it is.</summary>
+    private bool CanAddDocument(long jobId, out JobRecord job)
+    {
+        if (!CanChange(jobId, out job)) return false;
+        if (job.Incoming) return true;
+        Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
+            $"job {jobId} is closed ({job.State.ToKeyword()}): it takes no more documents", job));
+        return false;
+    }
+
+    /// <summary>Closes an incoming job; the hold it asked for starts now (a named period is reckoned from now).</summary>
+    private JobClosed CloseEvent(JobRecord job, string reason, DateTimeOffset now)
+    {
+        var hold = job.HoldRequested ? new JobHold(job.HoldUntil, job.ReleaseAt).StartingAt(now, _settings.HoldTimeZone) : null;
+        return new JobClosed(job.JobId, reason, now) { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
+    }
+
+    private static string? HoldProblem(JobHold? hold) =>
+        hold?.Until is { } keyword && !HoldUntil.IsKeyword(keyword) ? $"job-hold-until '{keyword}' is not supported" : null;
 
     private void Cancel(Commands.CancelJob command)
     {
@@ -206,8 +374,33 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()} and can no longer be held", job));
             return;
         }
+        if (HoldProblem(command.HoldUntil) is { } problem)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, problem, job));
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        var asked = command.HoldUntil ?? JobHold.Indefinite;
+        // An incoming job keeps the hold as asked: it starts when the job is closed.
+        var hold = job.Incoming ? (asked.Until == HoldUntil.NoHold ? null : asked) : asked.StartingAt(now, _settings.HoldTimeZone);
         var replyTo = Sender;
-        Persist(new JobHeld(job.JobId, DateTimeOffset.UtcNow), e =>
+        if (hold is null)
+        {
+            // no-hold, or a period that is on now: the job is printable, as after Release-Job.
+            if (job.State == JobState.Pending || (job.Incoming && !job.HoldRequested))
+            {
+                Sender.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, job));
+                return;
+            }
+            Persist(new JobReleased(job.JobId, now), e =>
+            {
+                Apply(e);
+                replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
+                TryDispatch();
+            });
+            return;
+        }
+        Persist(new JobHeld(job.JobId, now) { HoldUntil = hold.Until, ReleaseAt = hold.ReleaseAt }, e =>
         {
             Apply(e);
             if (_placing.Remove(job.JobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, job.JobId));
@@ -221,6 +414,12 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (job.State != JobState.PendingHeld)
         {
             Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()}, not held", job));
+            return;
+        }
+        if (job.Incoming && !job.HoldRequested)
+        {
+            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
+                $"job {job.JobId} is still receiving documents (job-incoming); it is printable once closed", job));
             return;
         }
         var replyTo = Sender;
@@ -320,7 +519,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
         var events = new List<IJobQueueEvent>();
         var now = DateTimeOffset.UtcNow;
-        if (job is not null && !job.State.IsTerminal())
+        // A report about a dispatch before Restart-Job concerns the earlier run, which already ended.
+        if (job is not null && !job.State.IsTerminal() && report.Attempt > job.RestartedAfter)
         {
             switch (report.Outcome)
             {
@@ -396,17 +596,49 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         }
         // A delivery that outlived every timeout below it lost its worker without a Terminated (e.g. a partition).
         var overdue = _running.Where(r => now - r.Value.StartedAt > _settings.DeliveryTimeout + TimeSpan.FromMinutes(1)).Select(r => r.Key).ToList();
-        if (overdue.Count > 0)
+        overdue.ForEach(StopRunning);
+        var events = overdue.Select(id => (IJobQueueEvent)new JobInterrupted(id, "no outcome reported in time", now)).ToList();
+        events.AddRange(TimedEvents(now));
+        if (events.Count > 0)
         {
-            overdue.ForEach(StopRunning);
-            var events = overdue.Select(id => new JobInterrupted(id, "no outcome reported in time", now)).ToList();
             PersistAll(events, Apply);
+            DeferAsync(events, _ => TryDispatch());
         }
         foreach (var printer in _definition.Printers.Where(p => !_printerStatus.ContainsKey(p)))
         {
             _printers.Tell(new GetPrinterStatus(printer));
         }
         TryDispatch();
+    }
+
+    /// <summary>
+    /// Held jobs whose release time came, and incoming jobs idle for the multiple-operation-time-out: closed when they
+    /// have a document (the client most likely lost track of the last one), aborted when they have none.
+    /// </summary>
+    private List<IJobQueueEvent> TimedEvents(DateTimeOffset now)
+    {
+        var events = new List<IJobQueueEvent>();
+        foreach (var job in _state.DueForRelease(now))
+        {
+            _log.Info("Queue {0}: job {1} released: its job-hold-until {2} came", _definition.Name, job.JobId, job.HoldUntil ?? "time");
+            events.Add(new JobReleased(job.JobId, now));
+        }
+        var timeout = _settings.MultipleOperationTimeout;
+        foreach (var job in _state.IncomingIdleSince(now - timeout))
+        {
+            if (_documentSlots.TryGetValue(job.JobId, out var slot) && now - slot.ReservedAt < timeout) continue; // a document is on its way
+            if (job.Documents.Length > 0)
+            {
+                _log.Info("Queue {0}: job {1} closed with {2} document(s): no Send-Document within {3}", _definition.Name, job.JobId, job.Documents.Length, timeout);
+                events.Add(CloseEvent(job, "multiple-operation-time-out", now));
+            }
+            else
+            {
+                _log.Warning("Queue {0}: job {1} aborted: Create-Job but no document within {2}", _definition.Name, job.JobId, timeout);
+                events.Add(new JobAborted(job.JobId, $"no document arrived within the multiple-operation-time-out ({timeout.TotalSeconds:0} s)", now));
+            }
+        }
+        return events;
     }
 
     /// <summary>Places as many pending jobs as the pool's healthy, free printers can take right now.</summary>
@@ -472,16 +704,21 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var queue = _definition.Name;
         switch (e)
         {
-            case JobAccepted:
+            case JobAccepted or JobCreated:
                 SpoolMetrics.JobsAccepted.WithLabels(queue).Inc();
+                break;
+            case JobClosed closed:
+                _documentSlots.Remove(closed.JobId);
                 break;
             case JobCompleted:
                 SpoolMetrics.JobsFinished.WithLabels(queue, "completed").Inc();
                 break;
-            case JobCanceled:
+            case JobCanceled canceled:
+                _documentSlots.Remove(canceled.JobId);
                 SpoolMetrics.JobsFinished.WithLabels(queue, "canceled").Inc();
                 break;
-            case JobAborted:
+            case JobAborted aborted:
+                _documentSlots.Remove(aborted.JobId);
                 SpoolMetrics.JobsFinished.WithLabels(queue, "aborted").Inc();
                 SpoolMetrics.JobsAborted.WithLabels(queue).Inc();
                 break;

@@ -33,6 +33,31 @@ public sealed record JobRecord(
     /// <summary>Who canceled the job, when it was canceled.</summary>
     public string? CanceledBy { get; init; }
 
+    /// <summary>
+    /// Created by Create-Job and still receiving documents (IPP job-incoming; the state is pending-held): never
+    /// dispatched until closed by last-document, Close-Job or the multiple-operation-time-out.
+    /// </summary>
+    public bool Incoming { get; init; }
+
+    /// <summary>When the incoming job was created or last received a document: its time-out runs from here.</summary>
+    public DateTimeOffset? LastDocumentAt { get; init; }
+
+    /// <summary>
+    /// The job-hold-until keyword holding the job (or that will hold it once an incoming job is closed); null when
+    /// not held, or held until the time in <see cref="ReleaseAt"/> (job-hold-until-time).
+    /// </summary>
+    public string? HoldUntil { get; init; }
+
+    /// <summary>When the queue releases the held job by itself; null: only Release-Job releases it.</summary>
+    public DateTimeOffset? ReleaseAt { get; init; }
+
+    /// <summary>The dispatches made before the last Restart-Job: their late answers concern an earlier run.</summary>
+    public int RestartedAfter { get; init; }
+
+    /// <summary>The job asked to be held (by keyword or time) once it has all its documents.</summary>
+    [JsonIgnore]
+    public bool HoldRequested => HoldUntil is not null || ReleaseAt is not null;
+
     [JsonIgnore]
     public long TotalBytes => Documents.Sum(d => d.Length);
 
@@ -42,6 +67,7 @@ public sealed record JobRecord(
     {
         JobState.Pending when Attempts > 0 => ["job-queued", "job-restartable"],
         JobState.Pending => ["job-queued"],
+        JobState.PendingHeld when Incoming => ["job-incoming"],
         JobState.PendingHeld => ["job-hold-until-specified"],
         JobState.Processing => ["job-printing"],
         JobState.ProcessingStopped => ["printer-stopped"],

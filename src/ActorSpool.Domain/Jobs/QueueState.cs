@@ -16,6 +16,9 @@ public sealed class QueueState
     // Pending and processing jobs in submission order: the head is the only candidate of a sequential queue.
     private readonly SortedSet<JobRecord> _activeBySequence = new(Comparer<JobRecord>.Create((a, b) => a.Sequence.CompareTo(b.Sequence)));
 
+    // Held and incoming jobs: the only ones the queue's timers look at.
+    private readonly HashSet<long> _held = new();
+
     public long NextSequence { get; private set; } = 1;
 
     /// <summary>A paused queue accepts jobs but dispatches none.</summary>
@@ -72,7 +75,22 @@ public sealed class QueueState
         {
             case JobAccepted e:
                 NextSequence = Math.Max(NextSequence, e.Job.Sequence + 1);
-                Put(e.Job with { State = e.Held ? JobState.PendingHeld : JobState.Pending });
+                Put(e.Held ? WithHold(e.Job, e.Job.HoldUntil, e.Job.ReleaseAt) : e.Job with { State = JobState.Pending, HoldUntil = null, ReleaseAt = null });
+                break;
+            case JobCreated e:
+                NextSequence = Math.Max(NextSequence, e.Job.Sequence + 1);
+                Put(e.Job with { State = JobState.PendingHeld, Incoming = true, LastDocumentAt = e.At });
+                break;
+            case DocumentAdded e:
+                Update(e.JobId, j => j.Incoming && j.Documents.All(d => d.Number != e.Document.Number)
+                    ? j with { Documents = [.. j.Documents.Append(e.Document).OrderBy(d => d.Number)], LastDocumentAt = e.At }
+                    : j);
+                break;
+            case JobClosed e:
+                Update(e.JobId, j => !j.Incoming ? j
+                    : e.HoldUntil is null && e.ReleaseAt is null
+                        ? j with { Incoming = false, State = JobState.Pending, HoldUntil = null, ReleaseAt = null }
+                        : WithHold(j, e.HoldUntil, e.ReleaseAt) with { Incoming = false });
                 break;
             case JobDispatched e:
                 Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, Worker = e.Worker, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
@@ -87,16 +105,21 @@ public sealed class QueueState
                 Update(e.JobId, j => j.State == JobState.Processing ? j with { State = JobState.Pending, LastError = e.Reason } : j);
                 break;
             case JobAborted e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Aborted, LastError = e.Reason, CompletedAt = e.At });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with { State = JobState.Aborted, LastError = e.Reason });
                 break;
             case JobCanceled e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Canceled, CanceledBy = e.By, CompletedAt = e.At });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with { State = JobState.Canceled, CanceledBy = e.By });
                 break;
             case JobHeld e:
-                Update(e.JobId, j => j.State == JobState.Pending ? j with { State = JobState.PendingHeld } : j);
+                Update(e.JobId, j => j.State is JobState.Pending or JobState.PendingHeld ? WithHold(j, e.HoldUntil, e.ReleaseAt) : j);
                 break;
             case JobReleased e:
-                Update(e.JobId, j => j.State == JobState.PendingHeld ? j with { State = JobState.Pending } : j);
+                Update(e.JobId, j => j.State != JobState.PendingHeld ? j
+                    : j with { State = j.Incoming ? JobState.PendingHeld : JobState.Pending, HoldUntil = null, ReleaseAt = null });
+                break;
+            case JobRestarted e:
+                NextSequence = Math.Max(NextSequence, e.Sequence + 1);
+                Update(e.JobId, j => !j.State.IsTerminal() ? j : Restarted(j, e));
                 break;
             case QueuePaused:
                 Paused = true;
@@ -111,6 +134,14 @@ public sealed class QueueState
                 throw new ArgumentException($"Unknown queue event {@event.GetType().Name}", nameof(@event));
         }
     }
+
+    /// <summary>Held jobs whose release time has come (incoming ones wait to be closed first).</summary>
+    public List<JobRecord> DueForRelease(DateTimeOffset now) =>
+        _held.Select(id => _jobs[id]).Where(j => !j.Incoming && j.ReleaseAt <= now).ToList();
+
+    /// <summary>Incoming jobs that have received nothing since <paramref name="cutoff"/> (multiple-operation-time-out).</summary>
+    public List<JobRecord> IncomingIdleSince(DateTimeOffset cutoff) =>
+        _held.Select(id => _jobs[id]).Where(j => j.Incoming && (j.LastDocumentAt ?? j.SubmittedAt) <= cutoff).ToList();
 
     public QueueSnapshot ToSnapshot() => new(_jobs.Values.OrderBy(j => j.Sequence).ToArray(), NextSequence) { Paused = Paused };
 
@@ -131,6 +162,35 @@ public sealed class QueueState
             .ToArray();
     }
 
+    // A hold without keyword or time is indefinite (also for events written before named holds existed).
+    private static JobRecord WithHold(JobRecord job, string? holdUntil, DateTimeOffset? releaseAt) => job with
+    {
+        State = JobState.PendingHeld,
+        HoldUntil = holdUntil ?? (releaseAt is null ? HoldUntil.Indefinite : null),
+        ReleaseAt = releaseAt,
+    };
+
+    private static JobRecord Finished(JobRecord job, DateTimeOffset at) =>
+        job with { Incoming = false, HoldUntil = null, ReleaseAt = null, CompletedAt = at };
+
+    private static JobRecord Restarted(JobRecord job, JobRestarted e)
+    {
+        var restarted = job with
+        {
+            State = JobState.Pending,
+            Sequence = e.Sequence,
+            Attempts = 0,
+            RestartedAfter = job.Dispatches,
+            LastError = null,
+            ProcessingAt = null,
+            CompletedAt = null,
+            CanceledBy = null,
+            HoldUntil = null,
+            ReleaseAt = null,
+        };
+        return e.HoldUntil is null && e.ReleaseAt is null ? restarted : WithHold(restarted, e.HoldUntil, e.ReleaseAt);
+    }
+
     private void Update(long jobId, Func<JobRecord, JobRecord> change)
     {
         // An event for an unknown job can only follow a purge: nothing to do.
@@ -143,6 +203,7 @@ public sealed class QueueState
         Remove(job.JobId);
         _jobs[job.JobId] = job;
         if (job.State == JobState.Pending) _pendingByPriority.Add(job);
+        if (job.State == JobState.PendingHeld) _held.Add(job.JobId);
         if (job.State is JobState.Pending or JobState.Processing) _activeBySequence.Add(job);
     }
 
@@ -151,5 +212,6 @@ public sealed class QueueState
         if (!_jobs.Remove(jobId, out var old)) return;
         _pendingByPriority.Remove(old);
         _activeBySequence.Remove(old);
+        _held.Remove(jobId);
     }
 }

@@ -13,11 +13,41 @@ public static class JobQueueProtocol
     {
         /// <summary>Accept a job whose documents are already in the document store. Priority null = queue default.</summary>
         public sealed record SubmitJob(string Queue, long JobId, string Owner, string Name, int? Priority, bool Hold, JobDocument[] Documents)
+            : IJobQueueCommand
+        {
+            /// <summary>job-hold-until / job-hold-until-time; when set it decides the hold instead of <see cref="Hold"/>.</summary>
+            public JobHold? HoldUntil { get; init; }
+        }
+
+        /// <summary>
+        /// Create-Job: record a job without documents, incoming until <see cref="AddDocument"/> with Last or
+        /// <see cref="CloseJob"/>. Answered like <see cref="SubmitJob"/> (idempotent by job id).
+        /// </summary>
+        public sealed record CreateJob(string Queue, long JobId, string Owner, string Name, int? Priority, JobHold? HoldUntil)
             : IJobQueueCommand;
+
+        /// <summary>
+        /// Send-Document, before the document is stored: answers <see cref="Replies.DocumentReserved"/> with a number no
+        /// other Send-Document gets, or a <see cref="Replies.CommandResult"/> saying why the job takes no document.
+        /// </summary>
+        public sealed record ReserveDocument(string Queue, long JobId) : IJobQueueCommand;
+
+        /// <summary>Send-Document, after the document is stored: record it, and close the job when <paramref name="Last"/>.</summary>
+        public sealed record AddDocument(string Queue, long JobId, JobDocument Document, bool Last) : IJobQueueCommand;
+
+        /// <summary>Close-Job: the incoming job has all its documents. Closing a closed, unfinished job is a no-op.</summary>
+        public sealed record CloseJob(string Queue, long JobId) : IJobQueueCommand;
+
+        /// <summary>Restart-Job: print a finished job (completed, canceled, aborted) again, held when <paramref name="HoldUntil"/> says so.</summary>
+        public sealed record RestartJob(string Queue, long JobId, JobHold? HoldUntil) : IJobQueueCommand;
 
         public sealed record CancelJob(string Queue, long JobId, string By) : IJobQueueCommand;
 
-        public sealed record HoldJob(string Queue, long JobId) : IJobQueueCommand;
+        /// <summary>Hold-Job: held until released, or as <see cref="HoldUntil"/> says (RFC 8011 §4.3.5 job-hold-until).</summary>
+        public sealed record HoldJob(string Queue, long JobId) : IJobQueueCommand
+        {
+            public JobHold? HoldUntil { get; init; }
+        }
 
         public sealed record ReleaseJob(string Queue, long JobId) : IJobQueueCommand;
 
@@ -51,6 +81,9 @@ public static class JobQueueProtocol
         public sealed record JobRejected(long JobId, string Reason) : ISpoolMessage;
 
         public sealed record JobInfo(JobRecord? Job) : ISpoolMessage;
+
+        /// <summary>The document number a Send-Document stores its document under.</summary>
+        public sealed record DocumentReserved(long JobId, int Number) : ISpoolMessage;
 
         public sealed record JobList(JobRecord[] Jobs) : ISpoolMessage;
 

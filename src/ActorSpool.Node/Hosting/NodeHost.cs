@@ -30,7 +30,7 @@ public static class NodeHost
         EnsurePortsFree(options);
         Directory.CreateDirectory(options.DataDirectory);
         var documents = await OpenDocumentStoreAsync(options, ct);
-        var settings = SpoolSettings.FromConfig(hocon) with { WorkersPerNode = options.Workers };
+        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers };
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -97,6 +97,18 @@ public static class NodeHost
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503));
         app.MapMetrics();
         return app;
+    }
+
+    private static SpoolSettings ReadSettings(Config hocon)
+    {
+        try
+        {
+            return SpoolSettings.FromConfig(hocon);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
     }
 
     /// <summary>Runs a node until Ctrl-C / SIGTERM; returns the process exit code.</summary>

@@ -23,9 +23,10 @@ internal static class IppCapabilities
 
     public static readonly IppOperation[] Operations =
     [
-        IppOperation.PrintJob, IppOperation.ValidateJob, IppOperation.CancelJob, IppOperation.GetJobAttributes,
-        IppOperation.GetJobs, IppOperation.GetPrinterAttributes, IppOperation.HoldJob, IppOperation.ReleaseJob,
-        IppOperation.PausePrinter, IppOperation.ResumePrinter, IppOperation.PurgeJobs, IppOperation.CancelMyJobs,
+        IppOperation.PrintJob, IppOperation.ValidateJob, IppOperation.CreateJob, IppOperation.SendDocument,
+        IppOperation.CancelJob, IppOperation.GetJobAttributes, IppOperation.GetJobs, IppOperation.GetPrinterAttributes,
+        IppOperation.HoldJob, IppOperation.ReleaseJob, IppOperation.RestartJob, IppOperation.PausePrinter,
+        IppOperation.ResumePrinter, IppOperation.PurgeJobs, IppOperation.CancelMyJobs, IppOperation.CloseJob,
         IppOperation.IdentifyPrinter,
     ];
 
@@ -37,9 +38,11 @@ internal static class IppCapabilities
     /// </summary>
     public static readonly string[] Compressions = ["none", "deflate", "gzip"];
 
-    /// <summary>Every value but no-hold holds the job until it is released (there is no time-of-day scheduler).</summary>
-    public static readonly string[] HoldUntil =
-        ["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"];
+    /// <summary>
+    /// indefinite holds the job until Release-Job; the named periods until the queue releases it when the period starts
+    /// (at once when it is on); no-hold does not hold.
+    /// </summary>
+    public static readonly string[] HoldUntil = [.. Domain.Jobs.HoldUntil.Keywords];
 
     public static readonly MediaSize[] Media =
     [
@@ -75,9 +78,9 @@ internal static class IppCapabilities
     /// <summary>The job template attributes a Print-Job may carry (job-creation-attributes-supported).</summary>
     public static readonly string[] JobCreationAttributes =
     [
-        "copies", "finishings", "job-hold-until", "job-priority", "job-sheets", "media", "media-col",
-        "multiple-document-handling", "number-up", "orientation-requested", "output-bin", "print-color-mode",
-        "print-quality", "sides",
+        "copies", "finishings", "job-hold-until", "job-hold-until-time", "job-priority", "job-sheets", "media",
+        "media-col", "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
+        "print-color-mode", "print-quality", "sides",
     ];
 
     /// <summary>
@@ -90,7 +93,7 @@ internal static class IppCapabilities
         "requesting-user-name", "job-name", "ipp-attribute-fidelity", "document-name", "compression",
         "document-format", "document-natural-language", "job-k-octets", "job-impressions", "job-media-sheets",
         "requested-attributes", "which-jobs", "my-jobs", "limit", "message", "job-hold-until", "job-ids",
-        "identify-actions",
+        "identify-actions", "last-document",
     };
 
     public static bool IsSupportedVersion(byte major, byte minor) =>

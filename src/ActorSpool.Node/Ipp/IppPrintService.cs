@@ -103,14 +103,22 @@ public sealed class IppPrintService
         {
             IppOperation.PrintJob => PrintJobAsync(request, document, context, response, ct),
             IppOperation.ValidateJob => ValidateJob(request, context, response),
+            IppOperation.CreateJob => CreateJobAsync(request, context, response, ct),
+            IppOperation.SendDocument => SendDocumentAsync(request, document, context, response, ct),
+            IppOperation.CloseJob => JobCommandAsync(request, context, response,
+                t => _gateway.CloseJobAsync(t.Queue.Name, t.JobId, ct), ct),
+            IppOperation.RestartJob => JobCommandAsync(request, context, response,
+                t => _gateway.RestartJobAsync(t.Queue.Name, t.JobId, JobTicketReader.ReadHoldOperationAttribute(request), ct), ct),
             IppOperation.GetPrinterAttributes => GetPrinterAttributesAsync(request, context, response, ct),
             IppOperation.GetJobs => GetJobsAsync(request, context, response, ct),
             IppOperation.GetJobAttributes => GetJobAttributesAsync(request, context, response, ct),
-            IppOperation.CancelJob => JobCommandAsync(request, context,
+            IppOperation.CancelJob => JobCommandAsync(request, context, null,
                 t => _gateway.CancelJobAsync(t.Queue.Name, t.JobId, IppOperationAttributes.RequestingUser(request), ct), ct),
-            IppOperation.HoldJob => JobCommandAsync(request, context,
-                t => _gateway.HoldJobAsync(t.Queue.Name, t.JobId, ct), ct),
-            IppOperation.ReleaseJob => JobCommandAsync(request, context,
+            IppOperation.HoldJob => JobCommandAsync(request, context, null,
+                t => JobTicketReader.ReadHoldOperationAttribute(request) is { } until
+                    ? _gateway.HoldJobAsync(t.Queue.Name, t.JobId, until, ct)
+                    : _gateway.HoldJobAsync(t.Queue.Name, t.JobId, ct), ct),
+            IppOperation.ReleaseJob => JobCommandAsync(request, context, null,
                 t => _gateway.ReleaseJobAsync(t.Queue.Name, t.JobId, ct), ct),
             IppOperation.IdentifyPrinter => IdentifyPrinter(request, context),
             IppOperation.PausePrinter => PauseOrResumeAsync(request, context, pause: true, ct),
@@ -130,13 +138,89 @@ public sealed class IppPrintService
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
-        StoredDocument stored;
-        // A compressed document is inflated while the store reads it: its size limit applies to what will print.
+        var stored = await StoreAsync(queue, jobId, FirstDocument, document,
+            new DocumentTicket(ticket.DocumentName, ticket.Format, ticket.Compression), ct).ConfigureAwait(false)
+            ?? throw IppRequestException.BadRequest(
+                "The document is empty: Print-Job needs the document data after the attributes.");
+
+        var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
+        var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil is not null, documents)
+        {
+            HoldUntil = ticket.HoldUntil,
+        };
+        var reply = await _gateway.SubmitAsync(submit, ct).ConfigureAwait(false);
+        Accepted(reply, queue.Name, "SubmitJob", context, response);
+        SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    // RFC 8011 §4.2.4: the job is durably recorded (incoming, pending-held with job-incoming, as CUPS does: it may not
+    // print before its last document) before its job-id goes back; Send-Document adds the documents.
+    private async Task CreateJobAsync(IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var queue = _targets.ResolvePrinter(request, context);
+        var ticket = JobTicketReader.Read(request, response.Unsupported);
+        long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
+        var create = new Commands.CreateJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil);
+        Accepted(await _gateway.CreateJobAsync(create, ct).ConfigureAwait(false), queue.Name, "CreateJob", context, response);
+    }
+
+    // RFC 8011 §4.3.1: successful-ok only once the document is stored and the queue has recorded it. The queue hands
+    // out the document number first, so it refuses a closed, finished or unknown job before any data is stored.
+    private async Task SendDocumentAsync(
+        IppMessage request, Stream document, IppRequestContext context, IppResponse response, CancellationToken ct)
+    {
+        var target = await _targets.ResolveJobAsync(request, context, ct).ConfigureAwait(false);
+        bool last = IppOperationAttributes.Boolean(request, "last-document")
+            ?? throw IppRequestException.BadRequest("Send-Document needs last-document (true for the job's last document).");
+        var ticket = JobTicketReader.ReadDocument(request);
+        string queue = target.Queue.Name;
+
+        int number = await _gateway.ReserveDocumentAsync(queue, target.JobId, ct).ConfigureAwait(false) switch
+        {
+            Replies.DocumentReserved reserved => reserved.Number,
+            Replies.CommandResult refused => throw Refusal(refused, IppOperation.SendDocument, target.JobId),
+            var other => throw new InvalidOperationException($"Unexpected answer to ReserveDocument: {other?.GetType().Name ?? "null"}."),
+        };
+        var stored = await StoreAsync(target.Queue, target.JobId, number, document, ticket, ct).ConfigureAwait(false);
+
+        Replies.CommandResult result;
+        if (stored is null)
+        {
+            // No data: with last-document this is how a client closes the job (RFC 8011 §4.3.1), else a mistake.
+            if (!last)
+                throw IppRequestException.BadRequest(
+                    "The document is empty: Send-Document needs document data unless last-document is true.");
+            result = await _gateway.CloseJobAsync(queue, target.JobId, ct).ConfigureAwait(false);
+            if (result is { Outcome: CommandOutcome.NotPossible, Job: { Incoming: true, Documents.Length: 0 } })
+                throw IppRequestException.BadRequest(
+                    $"Send-Document has no document data and job {target.JobId} has no document yet: nothing to print.");
+        }
+        else
+        {
+            var added = new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name);
+            result = await _gateway.AddDocumentAsync(new Commands.AddDocument(queue, target.JobId, added, last), ct).ConfigureAwait(false);
+            // Canceled while its data was on the way (RFC 8011 §4.3.1: server-error-job-canceled).
+            if (result is { Outcome: CommandOutcome.NotPossible, Job.State: JobState.Canceled })
+                throw new IppRequestException(IppStatusCode.ServerErrorJobCanceled,
+                    $"Job {target.JobId} was canceled while its document was being sent; the document was not added.");
+        }
+        if (result.Outcome != CommandOutcome.Ok)
+            throw Refusal(result, IppOperation.SendDocument, target.JobId);
+        response.Groups.Add(NewJobAttributes(context).Describe(result.Job!, JobAttributes.Summary));
+    }
+
+    /// <summary>
+    /// Streams one document into the store, decompressed as it streams (its size limit applies to what will print).
+    /// Null when the request carried no document data. Nothing is stored when it fails.
+    /// </summary>
+    private async Task<StoredDocument?> StoreAsync(
+        Domain.Topology.QueueDefinition queue, long jobId, int number, Stream document, DocumentTicket ticket, CancellationToken ct)
+    {
         await using var content = Decompressed(document, ticket.Compression);
         try
         {
-            stored = await _gateway.StoreDocumentAsync(
-                jobId, FirstDocument, content, ticket.Format, ticket.DocumentName, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+            return await _gateway.StoreDocumentAsync(
+                jobId, number, content, ticket.Format, ticket.Name, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
         }
         catch (InvalidDataException e) when (ticket.Compression != "none")
         {
@@ -145,8 +229,7 @@ public sealed class IppPrintService
         }
         catch (EmptyDocumentException)
         {
-            throw IppRequestException.BadRequest(
-                "The document is empty: Print-Job needs the document data after the attributes.");
+            return null;
         }
         catch (DocumentTooLargeException e)
         {
@@ -158,21 +241,21 @@ public sealed class IppPrintService
             // The body broke off (client disconnect, bad chunking): the client's problem, not the spooler's.
             throw IppRequestException.BadRequest($"The document data could not be read: {e.Message}");
         }
+    }
 
-        var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
-        var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.Hold, documents);
-        var reply = await _gateway.SubmitAsync(submit, ct).ConfigureAwait(false);
+    /// <summary>Describes a job the queue accepted (Print-Job, Create-Job), or turns its refusal into an IPP error.</summary>
+    private void Accepted(object reply, string queue, string command, IppRequestContext context, IppResponse response)
+    {
         switch (reply)
         {
             case Replies.JobAccepted accepted:
-                SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
                 break;
             case Replies.JobRejected rejected:
                 throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
-                    $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
+                    $"Queue {queue} rejected the job: {rejected.Reason}.");
             default:
-                throw new InvalidOperationException($"Unexpected answer to SubmitJob: {reply?.GetType().Name ?? "null"}.");
+                throw new InvalidOperationException($"Unexpected answer to {command}: {reply?.GetType().Name ?? "null"}.");
         }
     }
 
@@ -276,7 +359,7 @@ public sealed class IppPrintService
         var state = PrinterState.Of(status);
         var changedAt = _stateHistory.ChangedAt(queue.Name, state, now, _gateway.StartedAt);
         var snapshot = new PrinterSnapshot(
-            queue, status, state, new IppUris(context.Authority), _gateway.StartedAt, changedAt, now);
+            queue, status, state, new IppUris(context.Authority), _gateway.StartedAt, changedAt, now, _gateway.MultipleOperationTimeout);
         response.Groups.Add(PrinterAttributes.Describe(snapshot, requested));
     }
 
@@ -320,24 +403,26 @@ public sealed class IppPrintService
         response.Groups.Add(NewJobAttributes(context).Describe(job, requested));
     }
 
+    /// <summary>A job operation answered by a CommandResult; with <paramref name="response"/> the job is described.</summary>
     private async Task JobCommandAsync(
-        IppMessage request, IppRequestContext context, Func<JobTarget, Task<Replies.CommandResult>> command, CancellationToken ct)
+        IppMessage request, IppRequestContext context, IppResponse? response,
+        Func<JobTarget, Task<Replies.CommandResult>> command, CancellationToken ct)
     {
         var target = await _targets.ResolveJobAsync(request, context, ct).ConfigureAwait(false);
         var result = await command(target).ConfigureAwait(false);
-        switch (result.Outcome)
-        {
-            case CommandOutcome.Ok:
-                return;
-            case CommandOutcome.NotFound:
-                throw IppRequestException.NotFound(result.Message ?? $"There is no job {target.JobId}.");
-            case CommandOutcome.NotPossible:
-                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
-                    result.Message ?? $"{request.Operation} is not possible for job {target.JobId} now.");
-            default:
-                throw new InvalidOperationException($"Unexpected command outcome {result.Outcome}.");
-        }
+        if (result.Outcome != CommandOutcome.Ok)
+            throw Refusal(result, request.Operation, target.JobId);
+        if (response is not null && result.Job is { } job)
+            response.Groups.Add(NewJobAttributes(context).Describe(job, JobAttributes.Summary));
     }
+
+    private static IppRequestException Refusal(Replies.CommandResult result, IppOperation operation, long jobId) => result.Outcome switch
+    {
+        CommandOutcome.NotFound => IppRequestException.NotFound(result.Message ?? $"There is no job {jobId}."),
+        CommandOutcome.NotPossible => new IppRequestException(IppStatusCode.ClientErrorNotPossible,
+            result.Message ?? $"{operation} is not possible for job {jobId} now."),
+        _ => throw new InvalidOperationException($"Unexpected command outcome {result.Outcome}."),
+    };
 
     private JobAttributes NewJobAttributes(IppRequestContext context) =>
         new(new IppUris(context.Authority), _gateway.StartedAt, _time.GetUtcNow());

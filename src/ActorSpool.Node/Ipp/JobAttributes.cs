@@ -46,9 +46,13 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
         new("date-time-at-processing", Description, (_, j) => DateAt("date-time-at-processing", j.ProcessingAt)),
         new("date-time-at-completed", Description, (_, j) => DateAt("date-time-at-completed", j.CompletedAt)),
         new("job-priority", Template, (_, j) => IppAttribute.Integer("job-priority", j.Priority)),
-        // The record keeps no hold-until keyword; a held job waits for Release-Job, which is 'indefinite'.
-        new("job-hold-until", Template, (_, j) =>
-            IppAttribute.Keyword("job-hold-until", j.State == JobState.PendingHeld ? "indefinite" : "no-hold")),
+        // A job held until a time has job-hold-until-time instead; a job held before named holds existed is indefinite.
+        new("job-hold-until", Template, (_, j) => j is { HoldUntil: null, ReleaseAt: not null } ? null
+            : IppAttribute.Keyword("job-hold-until",
+                j.HoldUntil ?? (j is { State: JobState.PendingHeld, Incoming: false } ? HoldUntil.Indefinite : HoldUntil.NoHold))),
+        new("job-hold-until-time", Template, (_, j) => j is { HoldUntil: null, ReleaseAt: { } at }
+            ? IppAttribute.DateTime("job-hold-until-time", at.ToUniversalTime())
+            : null),
     ];
 
     /// <summary>printer-up-time: whole seconds since the node started, at least 1 (RFC 8011 §5.4.29).</summary>
@@ -76,7 +80,14 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
             JobState.Pending when job.Attempts > 0 =>
                 $"Queued for another attempt after {job.Attempts} failed delivery attempt(s){Detail(job.LastError)}.",
             JobState.Pending => "Queued.",
-            JobState.PendingHeld => "Held until released.",
+            JobState.PendingHeld when job.Incoming =>
+                $"Receiving documents ({job.Documents.Length} so far); prints once the last one has arrived.",
+            JobState.PendingHeld => job switch
+            {
+                { ReleaseAt: { } at, HoldUntil: { } keyword } => $"Held until {keyword} ({at.ToUniversalTime():u}).",
+                { ReleaseAt: { } at } => $"Held until {at.ToUniversalTime():u}.",
+                _ => "Held until released.",
+            },
             JobState.Processing => job.Printer is null ? "Printing." : $"Printing on {job.Printer}.",
             JobState.ProcessingStopped => "Stopped: the printer is not accepting work.",
             JobState.Completed => job.Printer is null ? "Completed." : $"Completed on {job.Printer}.",

@@ -1,19 +1,23 @@
+using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.Ipp;
 using C = ActorSpool.Node.Ipp.IppCapabilities;
 
 namespace ActorSpool.Node.Ipp;
 
-/// <summary>What a Print-Job / Validate-Job asks for, after validation.</summary>
+/// <summary>What a Print-Job / Validate-Job / Create-Job asks for, after validation.</summary>
 /// <param name="Priority">job-priority, or null for the queue's default.</param>
-/// <param name="Hold">True when job-hold-until asked to hold the job (any value but no-hold).</param>
+/// <param name="HoldUntil">job-hold-until (but no-hold) or job-hold-until-time; null: print when ready.</param>
 /// <param name="Copies">
 /// Validated and advertised, but not yet carried to the job: SubmitJob has no copies, so the device prints what the
 /// document itself asks for.
 /// </param>
 /// <param name="Compression">The compression keyword the document is sent with: none, deflate or gzip.</param>
 internal sealed record JobTicket(
-    string Owner, string Name, string? DocumentName, string Format, int? Priority, bool Hold, int Copies,
+    string Owner, string Name, string? DocumentName, string Format, int? Priority, JobHold? HoldUntil, int Copies,
     string Compression = "none");
+
+/// <summary>The document a Print-Job or Send-Document carries: document-name, document-format and compression.</summary>
+internal sealed record DocumentTicket(string? Name, string Format, string Compression);
 
 /// <summary>
 /// Reads and checks the operation and job template attributes of a job creation request (RFC 8011 §4.2.1.1,
@@ -46,16 +50,15 @@ internal static class JobTicketReader
     public static JobTicket Read(IppMessage request, List<IppAttribute> unsupported)
     {
         string owner = IppOperationAttributes.RequestingUser(request);
-        string? documentName = IppOperationAttributes.Name(request, "document-name");
+        var document = ReadDocument(request);
         string name = IppOperationAttributes.Name(request, "job-name") is { Length: > 0 } jobName ? jobName
-            : documentName is { Length: > 0 } ? documentName
+            : document.Name is { Length: > 0 } ? document.Name
             : "Untitled";
-        string format = ReadDocumentFormat(request);
-        string compression = ReadCompression(request);
         bool fidelity = IppOperationAttributes.Boolean(request, "ipp-attribute-fidelity") ?? false;
 
         int? priority = null;
-        bool hold = false;
+        JobHold? hold = null;
+        IppAttribute? holdUntil = null, holdUntilTime = null;
         int copies = 1;
         var ignored = new List<IppAttribute>();
         foreach (var attribute in request.Groups.Where(g => g.Tag == IppTag.JobAttributes).SelectMany(g => g.Attributes))
@@ -72,7 +75,13 @@ internal static class JobTicketReader
                     break;
                 case "job-hold-until":
                     if (IsOneOf(attribute, KeywordOrName, C.HoldUntil))
-                        hold = attribute.Value.AsString() != "no-hold";
+                        (holdUntil, hold) = (attribute, HoldOf(attribute.Value.AsString()));
+                    else
+                        ignored.Add(attribute);
+                    break;
+                case "job-hold-until-time":
+                    if (attribute is { Values.Count: 1, Tag: IppTag.DateTime, Value.Value: DateTimeOffset time })
+                        (holdUntilTime, hold) = (attribute, JobHold.At(time));
                     else
                         ignored.Add(attribute);
                     break;
@@ -85,14 +94,46 @@ internal static class JobTicketReader
             }
         }
 
+        // CUPS takes job-hold-until from the operation group too, and its ipptool tests send it there.
+        if (holdUntil is null && request.FindOperationAttribute("job-hold-until") is { } operationHold)
+        {
+            if (IsOneOf(operationHold, KeywordOrName, C.HoldUntil))
+                (holdUntil, hold) = (operationHold, HoldOf(operationHold.Value.AsString()));
+            else
+                ignored.Add(operationHold);
+        }
+        if (holdUntil is not null && holdUntilTime is not null)
+            throw new IppRequestException(IppStatusCode.ClientErrorConflictingAttributes,
+                "job-hold-until and job-hold-until-time both say when to print: send one of them.", holdUntil, holdUntilTime);
         if (fidelity && ignored.Count > 0)
             throw IppRequestException.NotSupported(
                 "ipp-attribute-fidelity is true and these job attributes or values are not supported: "
                 + string.Join(", ", ignored.Select(a => a.Name)) + ".",
                 [.. ignored]);
         unsupported.AddRange(ignored);
-        return new JobTicket(owner, name, documentName, format, priority, hold, copies, compression);
+        return new JobTicket(owner, name, document.Name, document.Format, priority, hold, copies, document.Compression);
     }
+
+    /// <summary>document-name, document-format and compression of a Print-Job or Send-Document.</summary>
+    public static DocumentTicket ReadDocument(IppMessage request) =>
+        new(IppOperationAttributes.Name(request, "document-name"), ReadDocumentFormat(request), ReadCompression(request));
+
+    /// <summary>
+    /// job-hold-until as an operation attribute (Hold-Job, Restart-Job; RFC 8011 §4.3.5, §4.3.7): null when absent
+    /// (Hold-Job then holds indefinitely), a hold otherwise; unsupported values are refused.
+    /// </summary>
+    public static JobHold? ReadHoldOperationAttribute(IppMessage request)
+    {
+        var attribute = request.FindOperationAttribute("job-hold-until");
+        if (attribute is null)
+            return null;
+        if (!IsOneOf(attribute, KeywordOrName, C.HoldUntil))
+            throw IppRequestException.NotSupported(
+                $"job-hold-until must be one of {string.Join(", ", C.HoldUntil)}.", attribute);
+        return new JobHold(attribute.Value.AsString(), null);
+    }
+
+    private static JobHold? HoldOf(string keyword) => keyword == HoldUntil.NoHold ? null : new JobHold(keyword, null);
 
     private static string ReadDocumentFormat(IppMessage request)
     {

@@ -13,7 +13,8 @@ internal sealed record PrinterSnapshot(
     IppUris Uris,
     DateTimeOffset StartedAt,
     DateTimeOffset StateChangedAt,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    TimeSpan MultipleOperationTimeout);
 
 /// <summary>
 /// The printer attributes of a queue: the IPP/1.1 (RFC 8011 §5.4) and IPP/2.0 (PWG 5100.12) required ones plus the
@@ -63,7 +64,11 @@ internal static class PrinterAttributes
         D("document-format-supported", _ => IppAttribute.MimeMediaType("document-format-supported", C.DocumentFormats)),
         D("pdl-override-supported", _ => IppAttribute.Keyword("pdl-override-supported", "not-attempted")),
         D("compression-supported", _ => IppAttribute.Keyword("compression-supported", C.Compressions)),
-        D("multiple-document-jobs-supported", _ => IppAttribute.Boolean("multiple-document-jobs-supported", false)),
+        D("multiple-document-jobs-supported", _ => IppAttribute.Boolean("multiple-document-jobs-supported", true)),
+        D("multiple-operation-time-out", s => IppAttribute.Integer("multiple-operation-time-out",
+            (int)Math.Clamp(s.MultipleOperationTimeout.TotalSeconds, 1, int.MaxValue))),
+        // PWG 5100.11: a job left open is closed and printed (one that has no document yet can only be aborted).
+        D("multiple-operation-time-out-action", _ => IppAttribute.Keyword("multiple-operation-time-out-action", "process-job")),
         // Devices are reached through the queue's pool, so the spool cannot promise less than colour.
         D("color-supported", _ => IppAttribute.Boolean("color-supported", true)),
         D("job-k-octets-supported", s => IppAttribute.Range("job-k-octets-supported", 0,
@@ -78,6 +83,7 @@ internal static class PrinterAttributes
         T("job-priority-default", s => IppAttribute.Integer("job-priority-default", s.Queue.DefaultPriority)),
         T("job-hold-until-supported", _ => IppAttribute.Keyword("job-hold-until-supported", C.HoldUntil)),
         T("job-hold-until-default", _ => IppAttribute.Keyword("job-hold-until-default", "no-hold")),
+        T("job-hold-until-time-supported", _ => IppAttribute.Range("job-hold-until-time-supported", 0, int.MaxValue)),
         T("copies-supported", _ => IppAttribute.Range("copies-supported", 1, C.MaxCopies)),
         T("copies-default", _ => IppAttribute.Integer("copies-default", 1)),
         T("media-supported", _ => IppAttribute.Keyword("media-supported", [.. C.Media.Select(m => m.Keyword)])),

@@ -14,7 +14,8 @@ public sealed class ActorSpoolGateway(
     SpoolTopology topology,
     IDocumentStore documents,
     IRequiredActor<JobQueueRegion> queues,
-    TimeProvider clock) : ISpoolGateway
+    TimeProvider clock,
+    SpoolSettings settings) : ISpoolGateway
 {
     /// <summary>
     /// How long ingress waits for a queue. Generous: right after a crash the queue may first replay its journal
@@ -54,6 +55,30 @@ public sealed class ActorSpoolGateway(
 
     public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
         Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId), ct);
+
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
+        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId) { HoldUntil = until }, ct);
+
+    public TimeSpan MultipleOperationTimeout => settings.MultipleOperationTimeout;
+
+    /// <summary>Idempotent by job id, like submitting, so it is retried.</summary>
+    public Task<object> CreateJobAsync(Commands.CreateJob command, CancellationToken ct = default) =>
+        AskWithRetries<object>(command, ct);
+
+    /// <summary>A retried reservation only skips a document number, so it is retried.</summary>
+    public Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default) =>
+        AskWithRetries<object>(new Commands.ReserveDocument(queue, jobId), ct);
+
+    /// <summary>Idempotent by document number (a recorded document is answered as recorded), so it is retried.</summary>
+    public Task<Replies.CommandResult> AddDocumentAsync(Commands.AddDocument command, CancellationToken ct = default) =>
+        AskWithRetries<Replies.CommandResult>(command, ct);
+
+    /// <summary>Closing a closed job changes nothing, so it is retried.</summary>
+    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        AskWithRetries<Replies.CommandResult>(new Commands.CloseJob(queue, jobId), ct);
+
+    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.RestartJob(queue, jobId, holdUntil), ct);
 
     public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
         Ask<Replies.CommandResult>(new Commands.ReleaseJob(queue, jobId), ct);

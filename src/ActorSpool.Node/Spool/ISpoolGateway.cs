@@ -35,9 +35,39 @@ public interface ISpoolGateway
 
     Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default);
 
+    /// <summary>Hold-Job with job-hold-until: held until that period or time (released at once if it is on now).</summary>
+    Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot hold jobs until a time.");
+
     Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default);
 
     Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>IPP multiple-operation-time-out: how long a Create-Job job waits for its next Send-Document.</summary>
+    TimeSpan MultipleOperationTimeout => TimeSpan.FromSeconds(300);
+
+    /// <summary>Create-Job: records an incoming job without documents. Answers JobAccepted or JobRejected.</summary>
+    Task<object> CreateJobAsync(Commands.CreateJob command, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot create multi-document jobs.");
+
+    /// <summary>
+    /// Send-Document, before storing: answers DocumentReserved with the number to store the document under, or a
+    /// CommandResult (NotFound, NotPossible) when the job takes no document.
+    /// </summary>
+    Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot add documents to jobs.");
+
+    /// <summary>Send-Document, after storing: records the document (and closes the job when it is the last).</summary>
+    Task<Replies.CommandResult> AddDocumentAsync(Commands.AddDocument command, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot add documents to jobs.");
+
+    /// <summary>Close-Job: an incoming job has all its documents.</summary>
+    Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot close jobs.");
+
+    /// <summary>Restart-Job: a completed, canceled or aborted job prints again (held when <paramref name="holdUntil"/> says so).</summary>
+    Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot restart jobs.");
 
     /// <summary>Pauses the queue (it accepts jobs, dispatches none; persisted) and answers its status.</summary>
     Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default) =>

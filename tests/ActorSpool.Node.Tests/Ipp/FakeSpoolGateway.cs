@@ -19,6 +19,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     private readonly Dictionary<long, string> _allocated = [];
     private readonly Dictionary<long, JobRecord> _jobs = [];
     private readonly Dictionary<(long JobId, int Number), byte[]> _documents = [];
+    private readonly Dictionary<long, int> _documentSlots = [];
     private long _lastJobId;
     private long _sequence;
 
@@ -50,10 +51,18 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     /// <summary>When set, StoreDocumentAsync throws it (a broken document store).</summary>
     public Exception? FailStoreWith { get; set; }
 
+    /// <summary>Runs as StoreDocumentAsync starts (with the job id): lets a test change the job while its data arrives.</summary>
+    public Action<long>? OnStore { get; set; }
+
     /// <summary>When set, SubmitAsync answers JobRejected with this reason.</summary>
     public string? RejectWith { get; set; }
 
     public List<Commands.SubmitJob> Submitted { get; } = [];
+
+    /// <summary>CreateJob, AddDocument and CloseJob commands as the service sent them.</summary>
+    public List<object> Requests { get; } = [];
+
+    public TimeSpan MultipleOperationTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
     /// <summary>The largest single read the store issued on a document stream.</summary>
     public int LargestRead { get; private set; }
@@ -126,6 +135,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
     {
         Check();
+        OnStore?.Invoke(jobId);
         if (FailStoreWith is not null)
             throw FailStoreWith;
         using var buffer = new MemoryStream();
@@ -162,10 +172,106 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                 command.Documents, now)
             {
                 State = command.Hold ? JobState.PendingHeld : JobState.Pending,
+                HoldUntil = command.HoldUntil is { } hold ? hold.Until : command.Hold ? HoldUntil.Indefinite : null,
+                ReleaseAt = command.HoldUntil?.ReleaseAt,
             };
             _jobs[job.JobId] = job;
             return Task.FromResult<object>(new Replies.JobAccepted(job));
         }
+    }
+
+    public Task<object> CreateJobAsync(Commands.CreateJob command, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+        {
+            Requests.Add(command);
+            if (_jobs.TryGetValue(command.JobId, out var existing))
+                return Task.FromResult<object>(new Replies.JobAccepted(existing));
+            if (RejectWith is not null)
+                return Task.FromResult<object>(new Replies.JobRejected(command.JobId, RejectWith));
+            var queue = Topology.FindQueue(command.Queue)!;
+            var job = new JobRecord(command.JobId, queue.Name, command.Owner, command.Name, command.Priority ?? queue.DefaultPriority,
+                ++_sequence, [], DateTimeOffset.UtcNow)
+            {
+                State = JobState.PendingHeld,
+                Incoming = true,
+                HoldUntil = command.HoldUntil?.Until,
+                ReleaseAt = command.HoldUntil?.ReleaseAt,
+            };
+            _jobs[job.JobId] = job;
+            return Task.FromResult<object>(new Replies.JobAccepted(job));
+        }
+    }
+
+    public Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+        {
+            if (Refuse(queue, jobId, out var job) is { } refused)
+                return Task.FromResult<object>(refused);
+            int number = Math.Max(job.Documents.Length, _documentSlots.GetValueOrDefault(jobId)) + 1;
+            _documentSlots[jobId] = number;
+            return Task.FromResult<object>(new Replies.DocumentReserved(jobId, number));
+        }
+    }
+
+    public Task<Replies.CommandResult> AddDocumentAsync(Commands.AddDocument command, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+        {
+            Requests.Add(command);
+            if (Refuse(command.Queue, command.JobId, out var job) is { } refused)
+                return Task.FromResult(refused);
+            job = job with { Documents = [.. job.Documents, command.Document] };
+            _jobs[job.JobId] = job = command.Last ? Closed(job) : job;
+            return Task.FromResult(new Replies.CommandResult(CommandOutcome.Ok, null, job));
+        }
+    }
+
+    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default)
+    {
+        lock (_lock)
+            Requests.Add(new Commands.CloseJob(queue, jobId));
+        return Change(queue, jobId, job => job switch
+        {
+            { Incoming: false } when !job.State.IsTerminal() => job,
+            { Incoming: true, Documents.Length: > 0 } => Closed(job),
+            _ => null,
+        });
+    }
+
+    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
+        Change(queue, jobId, job => !job.State.IsTerminal() || job.Documents.Length == 0 ? null : job with
+        {
+            State = holdUntil is null ? JobState.Pending : JobState.PendingHeld,
+            HoldUntil = holdUntil?.Until,
+            Attempts = 0,
+            CompletedAt = null,
+            Sequence = ++_sequence,
+        });
+
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
+        Change(queue, jobId, job => job.State is JobState.Pending or JobState.PendingHeld
+            ? job with { State = JobState.PendingHeld, HoldUntil = until.Until, ReleaseAt = until.ReleaseAt }
+            : null);
+
+    private static JobRecord Closed(JobRecord job) => job with
+    {
+        Incoming = false,
+        State = job.HoldRequested ? JobState.PendingHeld : JobState.Pending,
+    };
+
+    // The queue's answer when a job takes no document: unknown, finished or closed.
+    private Replies.CommandResult? Refuse(string queue, long jobId, out JobRecord job)
+    {
+        if (!_jobs.TryGetValue(jobId, out job!) || !SameQueue(job.Queue, queue))
+            return new Replies.CommandResult(CommandOutcome.NotFound, $"job {jobId} not found in queue {queue}", null);
+        if (!job.Incoming)
+            return new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is closed ({job.State.ToKeyword()})", job);
+        return null;
     }
 
     public Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default)
@@ -204,6 +310,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         Change(queue, jobId, job => job.State.IsTerminal() ? null : job with
         {
             State = JobState.Canceled,
+            Incoming = false,
             CanceledBy = by,
             CompletedAt = DateTimeOffset.UtcNow,
         });
@@ -214,7 +321,9 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             : null);
 
     public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Change(queue, jobId, job => job.State == JobState.PendingHeld ? job with { State = JobState.Pending } : null);
+        Change(queue, jobId, job => job.State == JobState.PendingHeld && !job.Incoming
+            ? job with { State = JobState.Pending, HoldUntil = null, ReleaseAt = null }
+            : null);
 
     public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default)
     {

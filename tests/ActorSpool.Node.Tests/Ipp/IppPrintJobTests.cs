@@ -141,7 +141,9 @@ public sealed class IppPrintJobTests
         var response = await _service.SendAsync(request, TextDocument);
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
-        Assert.Equal(held, Assert.Single(_gateway.Submitted).Hold);
+        var submitted = Assert.Single(_gateway.Submitted);
+        Assert.Equal(held, submitted.Hold);
+        Assert.Equal(held ? holdUntil : null, submitted.HoldUntil?.Until);
         Assert.Equal(held ? (int)JobState.PendingHeld : (int)JobState.Pending, response.Job("job-state").Value.AsInt());
     }
 

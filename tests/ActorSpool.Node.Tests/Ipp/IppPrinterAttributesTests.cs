@@ -51,10 +51,14 @@ public sealed class IppPrinterAttributesTests
         Assert.Contains("application/pdf", response.Printer("document-format-supported").Values.Select(v => v.AsString()));
         Assert.Equal(["none", "deflate", "gzip"], response.Printer("compression-supported").Values.Select(v => v.AsString()));
         Assert.Equal(new IppRange(1, 999), response.Printer("copies-supported").Value.Value);
-        Assert.False(response.Printer("multiple-document-jobs-supported").Value.AsBool());
+        Assert.True(response.Printer("multiple-document-jobs-supported").Value.AsBool());
+        Assert.Equal(300, response.Printer("multiple-operation-time-out").Value.AsInt());
+        Assert.Equal("process-job", response.Printer("multiple-operation-time-out-action").Value.AsString());
+        Assert.Equal(["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"],
+            response.Printer("job-hold-until-supported").Values.Select(v => v.AsString()));
         Assert.InRange(response.Printer("printer-up-time").Value.AsInt(), 299, 400);
         Assert.Equal(
-            [0x02, 0x04, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x10, 0x11, 0x12, 0x39, 0x3C],
+            [0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x39, 0x3B, 0x3C],
             response.Printer("operations-supported").Values.Select(v => v.AsInt()).Order());
     }
 

@@ -193,7 +193,7 @@ public sealed class IppRequestRulesTests
     [Fact]
     public async Task Unsupported_operation_gets_operation_not_supported()
     {
-        var response = await _service.SendAsync(Request(IppOperation.CreateJob));
+        var response = await _service.SendAsync(Request(IppOperation.SendUri));
 
         response.AssertStatus(IppStatusCode.ServerErrorOperationNotSupported);
     }

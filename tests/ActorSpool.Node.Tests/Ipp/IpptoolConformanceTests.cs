@@ -35,6 +35,8 @@ public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLi
     [InlineData("validate-job.test")]
     [InlineData("get-jobs.test")]
     [InlineData("get-printer-attributes.test")]
+    [InlineData("create-job.test")]
+    [InlineData("print-job-hold.test")]
     public async Task Ipptool_test_passes(string testFile)
     {
         var (exitCode, text) = await RunIpptoolAsync(Path.Combine(TestDirectory, testFile));

@@ -71,6 +71,22 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
+    /// <summary>CUPS's create-job.test (Create-Job, then Send-Document with last-document) prints through a real node.</summary>
+    [Fact]
+    public async Task Ipptool_create_job_test_prints_through_a_real_node()
+    {
+        string document = Path.Combine(_data.Path, "create-job.txt");
+        await File.WriteAllTextAsync(document, "ActorSpool create-job test page.\n");
+
+        var (exitCode, text) = await RunIpptoolAsync(document, _node.QueueUri("office").ToString(), Path.Combine(TestDirectory, "create-job.test"));
+        output.WriteLine(text);
+
+        Assert.True(exitCode == 0, $"ipptool create-job.test exited with {exitCode}:\n{text}");
+        Assert.Contains("PASS", text);
+        var received = await _printer.WaitForJobsAsync(1, Timeout);
+        Assert.Equal("ActorSpool create-job test page.\n", System.Text.Encoding.ASCII.GetString(Assert.Single(received).Data!));
+    }
+
     /// <summary>
     /// Pause-Printer through the real gateway pauses the queue entity: a gzip job sent meanwhile waits, and prints,
     /// decompressed, once Resume-Printer resumes the queue.

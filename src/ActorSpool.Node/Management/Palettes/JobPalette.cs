@@ -124,6 +124,10 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
         {
             throw new CommandException($"job {id} is {job.State.ToKeyword()}; only pending or held jobs can be moved");
         }
+        if (job.Incoming)
+        {
+            throw new CommandException($"job {id} is still receiving documents (Create-Job); move it once it is complete");
+        }
         var wasHeld = job.State == JobState.PendingHeld;
         if (!wasHeld)
         {
@@ -142,7 +146,12 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
                 copies.Add(await CopyDocumentAsync(document, newId, target, ct));
             }
             if (copies.Count == 0) throw new CommandException($"job {id} has no stored documents to move");
-            submitted = await spool.SubmitAsync(new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, copies.ToArray()), ct);
+            // A timed hold (night, a time) moves with the job; the target queue works its release out again.
+            var submit = new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, copies.ToArray())
+            {
+                HoldUntil = wasHeld ? new JobHold(job.HoldUntil, job.ReleaseAt) : null,
+            };
+            submitted = await spool.SubmitAsync(submit, ct);
             if (submitted is Replies.JobRejected rejected) throw new CommandException($"queue {target.Name} rejected the job: {rejected.Reason}");
         }
         catch
