@@ -31,6 +31,8 @@ public static class IppEndpoints
         group.MapPost("/printers/{queue}", HandleAsync);
         group.MapPost(IppUris.DefaultPrinterPath, HandleAsync);
         group.MapPost("/", HandleAsync);
+        // CUPS's cancel, lpstat and lp -i post job operations (with a job-uri) to /jobs/ or /jobs/ID.
+        group.MapPost("/jobs/{**job}", HandleAsync);
         group.WithMetadata(new AcceptsMetadata([ContentType]));
         return group;
     }

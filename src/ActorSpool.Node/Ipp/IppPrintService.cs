@@ -365,7 +365,7 @@ public sealed class IppPrintService
 
     private async Task GetJobsAsync(IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
     {
-        var queue = _targets.ResolvePrinter(request, context);
+        var queue = _targets.ResolvePrinterOrAll(request, context);
         var which = IppOperationAttributes.Keyword(request, "which-jobs") switch
         {
             null or "not-completed" => JobFilter.NotCompleted,
@@ -387,7 +387,13 @@ public sealed class IppPrintService
             : null;
         var requested = RequestedAttributes.From(request, "job-uri", "job-id");
 
-        var jobs = await _gateway.GetJobsAsync(queue.Name, which, owner, limit, ct).ConfigureAwait(false);
+        var queues = queue is null ? _gateway.Topology.QueueNames : [queue.Name];
+        var jobs = new List<JobRecord>();
+        foreach (var name in queues)
+        {
+            if (limit > 0 && jobs.Count >= limit) break;
+            jobs.AddRange(await _gateway.GetJobsAsync(name, which, owner, limit > 0 ? limit - jobs.Count : 0, ct).ConfigureAwait(false));
+        }
         var describer = NewJobAttributes(context);
         foreach (var job in jobs)
             response.Groups.Add(describer.Describe(job, requested));

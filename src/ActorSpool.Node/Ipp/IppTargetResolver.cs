@@ -21,6 +21,19 @@ internal sealed class IppTargetResolver(ISpoolGateway gateway)
             ?? throw IppRequestException.NotFound($"{uri} does not name a queue; use ipp://host/printers/NAME.");
     }
 
+    /// <summary>
+    /// The queue a Get-Jobs addresses, or null for every queue: CUPS's lpstat asks ipp://host/ at / for the jobs
+    /// of all printers, as a CUPS server answers it.
+    /// </summary>
+    public QueueDefinition? ResolvePrinterOrAll(IppMessage request, IppRequestContext context)
+    {
+        var uri = IppOperationAttributes.Uri(request, "printer-uri")
+            ?? throw IppRequestException.BadRequest("printer-uri is required.");
+        if (IsUnspecificPrinterUri(uri) && QueueNameFromPath(context.ResourcePath, gateway.Topology) is null)
+            return null;
+        return ResolvePrinter(request, context);
+    }
+
     public async Task<JobTarget> ResolveJobAsync(IppMessage request, IppRequestContext context, CancellationToken ct)
     {
         QueueDefinition? printer = null;
