@@ -152,6 +152,11 @@ public static class NodeHost
         IngressServices.LogListeners(app.Services, log);
         log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);
         log.LogInformation("Storage: {Provider} ({Where})", options.PersistenceProvider, options.UsesPostgres ? "PostgreSQL" : Path.GetFullPath(options.DataDirectory));
+        if (options.UsesPostgres && options.Seeds.Count == 0)
+        {
+            // A shared database with two clusters on it loses and double-prints jobs (docs/cluster.md).
+            log.LogWarning("No --seed: this node forms a cluster of its own on a shared database. Give every node of the cluster the same --seed list, or run only this one node on this database");
+        }
     }
 
     /// <summary>The actual IPP and HTTP ports (they differ from the options when 0 was asked for).</summary>
