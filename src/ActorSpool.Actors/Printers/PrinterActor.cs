@@ -101,7 +101,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 Sender.Tell(new DeliveryFinished(_definition.Name, job.JobId, job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} is moving to another node", 0));
                 return;
             }
-            if (!IsAcceptingWork)
+            // Freshly started (e.g. moved here after a node died): the first probe is under way, so the job waits
+            // for its answer instead of being bounced back to the queue.
+            if (!IsAcceptingWork && !AwaitingFirstProbe)
             {
                 Sender.Tell(new DeliveryFinished(_definition.Name, job.JobId, job.Attempt, DeliveryOutcome.NotStarted, $"printer {_definition.Name} is not accepting work ({string.Join(", ", Reasons())})", 0));
                 return;
@@ -173,6 +175,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private bool IsAcceptingWork => CurrentStatus().IsAcceptingWork;
 
+    private bool AwaitingFirstProbe => !_paused && _paths.All(p => p.Reachable is null);
+
     protected override void PreStart()
     {
         foreach (var path in _paths) path.Protocol = StartProtocol(path);
@@ -206,6 +210,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var path = _paused ? null : UsablePath();
         if (path is null)
         {
+            if (AwaitingFirstProbe) return; // ProbeCompleted starts them
             // Breaker opened or device lost while jobs waited: hand them back untouched so queues re-route them.
             Refuse(_waiting, "stopped accepting work");
             PublishStatus();
