@@ -178,24 +178,36 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         Log($"starting {NodeName(i)}{hook}");
         var dataDirectory = Path.Combine(_directory.Path, NodeName(i));
         NodeProcess node;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            node = await NodeProcess.StartAsync(dataDirectory, _printersFile, _ippPorts[i], args, TimeSpan.FromMinutes(2), environment);
+            try
+            {
+                node = await NodeProcess.StartAsync(dataDirectory, _printersFile, _ippPorts[i], args, TimeSpan.FromMinutes(2), environment);
+            }
+            catch (Exception e)
+            {
+                // The process is gone (or never got ready); keep its log for the report.
+                var log = new DirectoryInfo(dataDirectory).GetFiles("node-*.log").OrderBy(f => f.LastWriteTimeUtc).LastOrDefault();
+                var text = log is null ? "(no log)" : File.ReadAllText(log.FullName);
+                if (log is not null) lock (_failedStarts) _failedStarts.Add((i, log.FullName));
+                Log($"{NodeName(i)} failed to start: {e.Message}");
+                Output($"=== {NodeName(i)} start-up log:\n{string.Join('\n', text.Split('\n').TakeLast(40))}");
+                throw;
+            }
+            _nodes[i] = node;
+            lock (_incarnations) _incarnations.Add((i, node));
+            if (!waitUntilReady) return;
+            try
+            {
+                await node.WaitForReadyAsync(TimeSpan.FromMinutes(2));
+                break;
+            }
+            catch (InvalidOperationException) when (node.HasExited && node.ExitCode == JoinFailedExitCode && attempt < 3)
+            {
+                // What a supervisor (systemd, Compose restart policy) does with a node that could not join: start it again.
+                Log($"{NodeName(i)} could not join through its seeds and exited with {JoinFailedExitCode}; starting it again (attempt {attempt + 1})");
+            }
         }
-        catch (Exception e)
-        {
-            // The process is gone (or never got ready); keep its log for the report.
-            var log = new DirectoryInfo(dataDirectory).GetFiles("node-*.log").OrderBy(f => f.LastWriteTimeUtc).LastOrDefault();
-            var text = log is null ? "(no log)" : File.ReadAllText(log.FullName);
-            if (log is not null) lock (_failedStarts) _failedStarts.Add((i, log.FullName));
-            Log($"{NodeName(i)} failed to start: {e.Message}");
-            Output($"=== {NodeName(i)} start-up log:\n{string.Join('\n', text.Split('\n').TakeLast(40))}");
-            throw;
-        }
-        _nodes[i] = node;
-        lock (_incarnations) _incarnations.Add((i, node));
-        if (!waitUntilReady) return;
-        await node.WaitForReadyAsync(TimeSpan.FromMinutes(2));
         _up[i] = true;
         Log($"{NodeName(i)} is Up (pid {node.ProcessId})");
         if (membersUp.Count > 0 && node.ReadLog().Contains("and forming a new cluster", StringComparison.Ordinal))
@@ -203,6 +215,9 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             throw new InvalidOperationException($"{NodeName(i)} formed a second cluster on the same database although {string.Join(", ", membersUp.Select(NodeName))} were Up members");
         }
     }
+
+    /// <summary>ActorSpool.Node's exit code when it gave up joining the cluster (NodeHost.ExitJoinFailed).</summary>
+    private const int JoinFailedExitCode = 3;
 
     public Task RestartAsync(int i, IReadOnlyDictionary<string, string>? environment = null) => StartNodeAsync(i, environment);
 

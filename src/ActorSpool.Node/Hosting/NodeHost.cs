@@ -137,7 +137,28 @@ public static class NodeHost
 
         LogListeners(app, options);
         await app.WaitForShutdownAsync(ct);
-        return 0;
+        return ExitCodeFor(CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason, app);
+    }
+
+    /// <summary>Exit code when the node stopped because of the cluster (not an operator's Ctrl-C / SIGTERM).</summary>
+    public const int ExitJoinFailed = 3, ExitDowned = 4;
+
+    // A supervisor (systemd Restart=on-failure, Compose restart policies) should start such a node again: a fresh
+    // process joins cleanly where the stopped one could not, so these are failures, not a clean exit.
+    private static int ExitCodeFor(CoordinatedShutdown.Reason? reason, WebApplication app)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node");
+        switch (reason)
+        {
+            case CoordinatedShutdown.ClusterJoinUnsuccessfulReason:
+                log.LogError("Could not join the cluster through its seeds in time (akka.cluster.shutdown-after-unsuccessful-join-seed-nodes); exiting with {Code} so a supervisor restarts the node", ExitJoinFailed);
+                return ExitJoinFailed;
+            case CoordinatedShutdown.ClusterDowningReason:
+                log.LogError("This node was downed by the cluster (split brain resolver or an operator); exiting with {Code} so a supervisor restarts it as a new member", ExitDowned);
+                return ExitDowned;
+            default:
+                return 0;
+        }
     }
 
     public static void LogListeners(WebApplication app, NodeOptions options)

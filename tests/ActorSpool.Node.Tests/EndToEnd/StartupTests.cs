@@ -96,4 +96,24 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("IPP listening on", node.ReadLog());
         await node.DisposeAsync();
     }
+
+    [Fact]
+    public async Task A_node_that_cannot_join_its_seeds_exits_with_code_3_for_its_supervisor()
+    {
+        var printers = Path.Combine(_data.Path, "printers.conf");
+        await File.WriteAllTextAsync(printers, """
+            actorspool.printers { lj-1 { uri = "socket://127.0.0.1:9" } }
+            actorspool.queues { office { printers = [lj-1] } }
+            """);
+        var config = Path.Combine(_data.Path, "short-join.conf");
+        await File.WriteAllTextAsync(config, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 3s\n");
+        // The only seed is a port nobody listens on, and it is not this node: it can never join.
+        var node = await NodeProcess.StartAsync(Path.Combine(_data.Path, "node"), printers,
+            extraArgs: ["--seed", $"127.0.0.1:{FreePort.Next()}", "--config", config]);
+
+        Assert.True(await node.WaitForExitAsync(TimeSpan.FromMinutes(2)), "the node kept waiting for its seeds");
+        Assert.Equal(3, node.ExitCode);
+        Assert.Contains("Could not join the cluster", node.ReadLog());
+        await node.DisposeAsync();
+    }
 }
