@@ -75,12 +75,30 @@ internal static class IppCapabilities
     /// <summary>finishings: none.</summary>
     public static readonly int[] Finishings = [3];
 
+    /// <summary>
+    /// printer-resolution: 600 dpi only. The spooler does not render: documents reach the device as they were sent,
+    /// and the device prints them at the resolution the document and the device settle on. So the spool offers one
+    /// value and changes nothing for it: a client that rasterises (image/pwg-raster, image/urf) renders at 600 dpi,
+    /// which office laser printers print natively; any other requested resolution is reported as not supported
+    /// (refused under ipp-attribute-fidelity) rather than promised.
+    /// </summary>
+    public static readonly IppResolution[] Resolutions = [new(600, 600, IppResolution.DotsPerInch)];
+
+    public static IppResolution DefaultResolution => Resolutions[0];
+
+    /// <summary>
+    /// pages-per-minute and pages-per-minute-color (PWG 5100.12 §6.2): informative, not a promise (PWG 5100.7), and
+    /// the spool does not know how fast the devices behind a queue are. 1 is what PWG's reference implementation
+    /// (PAPPL) reports when a driver states no speed: a floor, not a measurement. Not configured per queue (yet).
+    /// </summary>
+    public const int PagesPerMinute = 1;
+
     /// <summary>The job template attributes a Print-Job may carry (job-creation-attributes-supported).</summary>
     public static readonly string[] JobCreationAttributes =
     [
         "copies", "finishings", "job-hold-until", "job-hold-until-time", "job-priority", "job-sheets", "media",
         "media-col", "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
-        "print-color-mode", "print-quality", "sides",
+        "print-color-mode", "print-quality", "printer-resolution", "sides",
     ];
 
     /// <summary>

@@ -42,6 +42,8 @@ internal static class JobTicketReader
         ["print-quality"] = a => IsEnumOf(a, C.PrintQualities),
         ["finishings"] = a => a.Values.All(v => v.Tag == IppTag.Enum && C.Finishings.Contains(v.AsInt())),
         ["number-up"] = a => IsIntegerIn(a, 1, 1),
+        ["printer-resolution"] = a => a is { Values.Count: 1, Tag: IppTag.Resolution, Value.Value: IppResolution r }
+            && C.Resolutions.Contains(r),
     };
 
     /// <summary>

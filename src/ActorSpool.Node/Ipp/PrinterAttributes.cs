@@ -71,6 +71,9 @@ internal static class PrinterAttributes
         D("multiple-operation-time-out-action", _ => IppAttribute.Keyword("multiple-operation-time-out-action", "process-job")),
         // Devices are reached through the queue's pool, so the spool cannot promise less than colour.
         D("color-supported", _ => IppAttribute.Boolean("color-supported", true)),
+        // Required by PWG 5100.12 §6.2 (the colour one because color-supported is true); see C.PagesPerMinute.
+        D("pages-per-minute", _ => IppAttribute.Integer("pages-per-minute", C.PagesPerMinute)),
+        D("pages-per-minute-color", _ => IppAttribute.Integer("pages-per-minute-color", C.PagesPerMinute)),
         D("job-k-octets-supported", s => IppAttribute.Range("job-k-octets-supported", 0,
             (int)Math.Min(int.MaxValue, s.Queue.MaxDocumentBytes / 1024))),
         D("which-jobs-supported", _ => IppAttribute.Keyword("which-jobs-supported", "completed", "not-completed", "all")),
@@ -116,6 +119,8 @@ internal static class PrinterAttributes
             _ => IppAttribute.Keyword("multiple-document-handling-default", "separate-documents-collated-copies")),
         T("output-bin-supported", _ => IppAttribute.Keyword("output-bin-supported", C.OutputBins)),
         T("output-bin-default", _ => IppAttribute.Keyword("output-bin-default", "auto")),
+        T("printer-resolution-supported", _ => IppAttribute.Resolution("printer-resolution-supported", C.Resolutions)),
+        T("printer-resolution-default", _ => IppAttribute.Resolution("printer-resolution-default", C.DefaultResolution)),
     ];
 
     public static IppAttributeGroup Describe(PrinterSnapshot snapshot, RequestedAttributes requested)

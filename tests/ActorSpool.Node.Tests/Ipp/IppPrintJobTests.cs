@@ -187,6 +187,32 @@ public sealed class IppPrintJobTests
     }
 
     [Fact]
+    public async Task Print_job_with_the_advertised_printer_resolution_is_plain_ok()
+    {
+        var request = PrintJob().JobAttr(IppAttribute.Resolution("printer-resolution", 600, 600, IppResolution.DotsPerInch));
+
+        var response = await _service.SendAsync(request, TextDocument);
+
+        response.AssertStatus(IppStatusCode.SuccessfulOk);
+        Assert.Null(response.FindGroup(IppTag.UnsupportedAttributes));
+    }
+
+    [Fact]
+    public async Task Print_job_with_another_printer_resolution_reports_it_and_fidelity_refuses_it()
+    {
+        var other = IppAttribute.Resolution("printer-resolution", 1200, 1200, IppResolution.DotsPerInch);
+
+        var response = await _service.SendAsync(PrintJob().JobAttr(other), TextDocument);
+        var refused = await _service.SendAsync(
+            PrintJob().Op(IppAttribute.Boolean("ipp-attribute-fidelity", true)).JobAttr(other), TextDocument);
+
+        response.AssertStatus(IppStatusCode.SuccessfulOkIgnoredOrSubstitutedAttributes);
+        Assert.Equal(new IppResolution(1200, 1200, IppResolution.DotsPerInch), response.Unsupported("printer-resolution")!.Value.Value);
+        refused.AssertStatus(IppStatusCode.ClientErrorAttributesOrValuesNotSupported);
+        Assert.Single(_gateway.Submitted);
+    }
+
+    [Fact]
     public async Task Print_job_with_unknown_template_attribute_is_accepted_and_reports_it()
     {
         var request = PrintJob()

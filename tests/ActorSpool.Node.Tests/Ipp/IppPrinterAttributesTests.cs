@@ -31,6 +31,11 @@ public sealed class IppPrinterAttributesTests
             "job-hold-until-supported", "job-hold-until-default", "copies-supported", "copies-default",
             "multiple-document-jobs-supported", "ipp-features-supported", "printer-uuid", "media-supported",
             "media-default", "media-col-default", "sides-supported", "sides-default", "color-supported",
+            // PWG 5100.12 §6.2 (IPP/2.0).
+            "copies-default", "finishings-default", "finishings-supported", "media-ready", "orientation-requested-default",
+            "orientation-requested-supported", "output-bin-default", "output-bin-supported", "print-quality-default",
+            "print-quality-supported", "printer-resolution-default", "printer-resolution-supported", "pages-per-minute",
+            "pages-per-minute-color",
         ];
         var printer = response.FindGroup(IppTag.PrinterAttributes)!;
         var missing = required.Where(name => printer.Find(name) is null).ToList();
@@ -57,6 +62,13 @@ public sealed class IppPrinterAttributesTests
         Assert.Equal(["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"],
             response.Printer("job-hold-until-supported").Values.Select(v => v.AsString()));
         Assert.InRange(response.Printer("printer-up-time").Value.AsInt(), 299, 400);
+        var dpi600 = new IppResolution(600, 600, IppResolution.DotsPerInch);
+        Assert.Equal(dpi600, Assert.Single(response.Printer("printer-resolution-default").Values).Value);
+        Assert.Equal([dpi600], response.Printer("printer-resolution-supported").Values.Select(v => v.Value));
+        Assert.Equal(1, response.Printer("pages-per-minute").Value.AsInt());
+        Assert.Equal(1, response.Printer("pages-per-minute-color").Value.AsInt());
+        Assert.Contains("printer-resolution",
+            response.Printer("job-creation-attributes-supported").Values.Select(v => v.AsString()));
         Assert.Equal(
             [0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x39, 0x3B, 0x3C],
             response.Printer("operations-supported").Values.Select(v => v.AsInt()).Order());

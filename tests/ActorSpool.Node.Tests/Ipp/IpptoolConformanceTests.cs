@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace ActorSpool.Node.Tests.Ipp;
@@ -9,7 +8,7 @@ namespace ActorSpool.Node.Tests.Ipp;
 /// </summary>
 public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string TestDirectory = "/usr/share/cups/ipptool";
+    private const string TestDirectory = Ipptool.TestDirectory;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     private IppTestServer _server = null!;
@@ -45,9 +44,8 @@ public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLi
     }
 
     /// <summary>
-    /// The whole IPP/1.1 conformance suite. It prints sample PDF, PostScript and JPEG files that the Debian package
-    /// does not ship (ipptool then stops reading the suite, yet exits 0), so it runs from a copy next to small
-    /// stand-ins: the spooler stores documents as sent, so any bytes of the right name do.
+    /// The whole IPP/1.1 conformance suite. It prints sample documents the Debian package does not ship, so it runs
+    /// from a copy next to stand-ins (<see cref="Ipptool.SampleDocuments"/>).
     /// </summary>
     [Fact]
     public async Task Ipptool_ipp_1_1_suite_passes()
@@ -55,10 +53,7 @@ public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLi
         var directory = Directory.CreateTempSubdirectory("actorspool-ipp11-");
         try
         {
-            string suite = Path.Combine(directory.FullName, "ipp-1.1.test");
-            File.Copy(Path.Combine(TestDirectory, "ipp-1.1.test"), suite);
-            foreach (var (name, content) in SampleDocuments)
-                await File.WriteAllTextAsync(Path.Combine(directory.FullName, name), content);
+            string suite = await Ipptool.PrepareSuiteAsync(directory.FullName, "ipp-1.1.test");
 
             var (exitCode, text) = await RunIpptoolAsync(suite);
 
@@ -72,56 +67,33 @@ public sealed class IpptoolConformanceTests(ITestOutputHelper output) : IAsyncLi
         }
     }
 
-    private static readonly (string Name, string Content)[] SampleDocuments =
-    [
-        ("document-a4.pdf", "%PDF-1.4\n% stand-in\n%%EOF\n"),
-        ("document-letter.pdf", "%PDF-1.4\n% stand-in\n%%EOF\n"),
-        ("document-a4.ps", "%!PS-Adobe-3.0\nshowpage\n"),
-        ("document-letter.ps", "%!PS-Adobe-3.0\nshowpage\n"),
-        ("color.jpg", "\u00ff\u00d8 stand-in"),
-        ("gray.jpg", "\u00ff\u00d8 stand-in"),
-    ];
+    /// <summary>
+    /// The IPP/2.0 conformance suite (PWG 5100.12): all of ipp-1.1.test as an IPP/2.0 client, then the printer
+    /// description attributes IPP/2.0 requires.
+    /// </summary>
+    [Fact]
+    public async Task Ipptool_ipp_2_0_suite_passes()
+    {
+        var directory = Directory.CreateTempSubdirectory("actorspool-ipp20-");
+        try
+        {
+            string suite = await Ipptool.PrepareSuiteAsync(directory.FullName, "ipp-2.0.test", "ipp-1.1.test");
+
+            var (exitCode, text) = await RunIpptoolAsync(suite, "-V", "2.0");
+
+            Ipptool.AssertSuitePassed("ipp-2.0.test", exitCode, text, output, Ipptool.Ipp20LastTest);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 
     private async Task<(int ExitCode, string Output)> RunIpptoolAsync(string testFile, params string[] extra)
     {
-        var ipptool = FindIpptool();
-        var start = new ProcessStartInfo(ipptool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["-tv", "-T", "30", .. extra, "-f", _documentPath, _server.PrinterUri(), testFile])
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ipptool did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"ipptool {Path.GetFileName(testFile)} did not finish within {Timeout}.");
-        }
-
-        string text = await stdout + await stderr;
+        var (exitCode, text) = await Ipptool.RunAsync(
+            ["-tv", "-T", "30", .. extra, "-f", _documentPath, _server.PrinterUri(), testFile], Timeout);
         output.WriteLine(text);
-        return (process.ExitCode, text);
-    }
-
-    private static string FindIpptool()
-    {
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "ipptool"))
-            .Prepend("/usr/bin/ipptool");
-        return candidates.FirstOrDefault(File.Exists)
-            ?? throw new Xunit.Sdk.XunitException(
-                "ipptool (CUPS) is not installed. Run the README test script ./test.sh, which installs "
-                + "cups-ipp-utils (or apt-get install cups-ipp-utils), then run the tests again.");
+        return (exitCode, text);
     }
 }

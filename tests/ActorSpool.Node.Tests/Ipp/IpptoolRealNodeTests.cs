@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Node.Tests.EndToEnd;
@@ -14,7 +13,7 @@ namespace ActorSpool.Node.Tests.Ipp;
 /// </summary>
 public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string TestDirectory = "/usr/share/cups/ipptool";
+    private const string TestDirectory = Ipptool.TestDirectory;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
 
     private readonly TempDirectory _data = new();
@@ -43,12 +42,8 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         var directory = Directory.CreateTempSubdirectory("actorspool-ipp11-node-");
         try
         {
-            string suite = Path.Combine(directory.FullName, "ipp-1.1.test");
-            File.Copy(Path.Combine(TestDirectory, "ipp-1.1.test"), suite);
-            foreach (var (name, content) in SampleDocuments)
-                await File.WriteAllTextAsync(Path.Combine(directory.FullName, name), content);
-            string document = Path.Combine(directory.FullName, "testfile.txt");
-            await File.WriteAllTextAsync(document, "ActorSpool ipptool test page.\n");
+            string suite = await Ipptool.PrepareSuiteAsync(directory.FullName, "ipp-1.1.test");
+            string document = await TestPageAsync(directory.FullName);
 
             var (exitCode, text) = await RunIpptoolAsync(document, _node.QueueUri("office").ToString(), suite);
 
@@ -69,6 +64,39 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// CUPS's IPP/2.0 conformance suite (PWG 5100.12; ipp-2.0.test INCLUDEs ipp-1.1.test and runs it as an IPP/2.0
+    /// client) against the real node: every test that is not skipped passes.
+    /// </summary>
+    [Fact]
+    public async Task Ipptool_ipp_2_0_suite_passes_against_a_real_node()
+    {
+        var directory = Directory.CreateTempSubdirectory("actorspool-ipp20-node-");
+        try
+        {
+            string suite = await Ipptool.PrepareSuiteAsync(directory.FullName, "ipp-2.0.test", "ipp-1.1.test");
+            string document = await TestPageAsync(directory.FullName);
+
+            var (exitCode, text) = await RunIpptoolAsync(document, _node.QueueUri("office").ToString(), suite, "-V", "2.0");
+
+            Ipptool.AssertSuitePassed("ipp-2.0.test", exitCode, text, output, Ipptool.Ipp20LastTest);
+            output.WriteLine("--- full ipptool output ---");
+            output.WriteLine(text);
+            Assert.True(_printer.ReceivedJobs.Count > 0, "no job reached the simulated printer");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> TestPageAsync(string directory)
+    {
+        string document = Path.Combine(directory, "testfile.txt");
+        await File.WriteAllTextAsync(document, "ActorSpool ipptool test page.\n");
+        return document;
     }
 
     /// <summary>CUPS's create-job.test (Create-Job, then Send-Document with last-document) prints through a real node.</summary>
@@ -135,52 +163,7 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         return ((int)printer.Find("printer-state")!.Values[0].Value!, (string)printer.Find("printer-state-reasons")!.Values[0].Value!);
     }
 
-    private static readonly (string Name, string Content)[] SampleDocuments =
-    [
-        ("document-a4.pdf", "%PDF-1.4\n% stand-in\n%%EOF\n"),
-        ("document-letter.pdf", "%PDF-1.4\n% stand-in\n%%EOF\n"),
-        ("document-a4.ps", "%!PS-Adobe-3.0\nshowpage\n"),
-        ("document-letter.ps", "%!PS-Adobe-3.0\nshowpage\n"),
-        ("color.jpg", "\u00ff\u00d8 stand-in"),
-        ("gray.jpg", "\u00ff\u00d8 stand-in"),
-    ];
-
-    private static async Task<(int ExitCode, string Output)> RunIpptoolAsync(string document, string printerUri, string testFile)
-    {
-        var start = new ProcessStartInfo(FindIpptool())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["-t", "-T", "30", "-f", document, printerUri, testFile])
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ipptool did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"ipptool {Path.GetFileName(testFile)} did not finish within {Timeout}.");
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string FindIpptool()
-    {
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "ipptool"))
-            .Prepend("/usr/bin/ipptool");
-        return candidates.FirstOrDefault(File.Exists)
-            ?? throw new Xunit.Sdk.XunitException(
-                "ipptool (CUPS) is not installed. Run the README test script ./test.sh, which installs "
-                + "cups-ipp-utils (or apt-get install cups-ipp-utils), then run the tests again.");
-    }
+    private static Task<(int ExitCode, string Output)> RunIpptoolAsync(
+        string document, string printerUri, string testFile, params string[] extra) =>
+        Ipptool.RunAsync(["-t", "-T", "30", .. extra, "-f", document, printerUri, testFile], Timeout);
 }
