@@ -5,7 +5,11 @@ namespace ActorSpool.Actors.Printers;
 /// <summary>Between a Printer and its protocol actor children: one delivery of one job to one device address.</summary>
 public static class DeliveryMessages
 {
-    public sealed record DeliverDocuments(long JobId, int Attempt, Uri Target, JobDocument[] Documents);
+    /// <summary>
+    /// <paramref name="Copies"/> and <paramref name="UncollatedCopies"/> are the job's: each protocol makes the copies its
+    /// own way (see <see cref="Domain.Messages.PrinterProtocol.DeliverJob"/>).
+    /// </summary>
+    public sealed record DeliverDocuments(long JobId, int Attempt, Uri Target, JobDocument[] Documents, int Copies, bool UncollatedCopies);
 
     public sealed record DocumentsDelivered(long JobId, int Attempt, long Bytes);
 

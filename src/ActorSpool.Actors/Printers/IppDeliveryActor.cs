@@ -23,6 +23,9 @@ public sealed class IppDeliveryActor(IDocumentStore documents, SpoolSettings set
             JobTimeout = Settings.DeliveryTimeout,
             JobName = $"actorspool job {delivery.JobId}",
             DocumentFormat = format,
+            // The device makes the copies when its copies-supported allows, else the client sends the documents again.
+            Copies = delivery.Copies,
+            UncollatedCopies = delivery.UncollatedCopies,
         };
         var result = await IppDeliveryClient.SendAsync(delivery.Target, Sources(delivery), options, ct);
         return result.BytesSent;

@@ -4,7 +4,7 @@ using static ActorSpool.Actors.Printers.DeliveryMessages;
 
 namespace ActorSpool.Actors.Printers;
 
-/// <summary>lpd://host[:port]/queue — RFC 1179 "receive job": data files, then the control file.</summary>
+/// <summary>lpd://host[:port]/queue — RFC 1179 "receive job": data files, then the control file (which carries the copies).</summary>
 public sealed class LpdDeliveryActor(IDocumentStore documents, SpoolSettings settings) : ProtocolDeliveryActor(documents, settings)
 {
     protected override Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct)
@@ -14,8 +14,12 @@ public sealed class LpdDeliveryActor(IDocumentStore documents, SpoolSettings set
         var files = delivery.Documents
             .Select(d => new LpdDocument(d.Length, c => Documents.OpenReadAsync(delivery.JobId, d.Number, c), d.Name))
             .ToList();
-        // RFC 1179 job numbers have three digits.
-        var info = new LpdJobInfo((int)(delivery.JobId % 1000), Environment.MachineName, "actorspool", $"job {delivery.JobId}");
+        // RFC 1179 job numbers have three digits. Copies go in the control file (lpr -#N), the data files once.
+        var info = new LpdJobInfo((int)(delivery.JobId % 1000), Environment.MachineName, "actorspool", $"job {delivery.JobId}")
+        {
+            Copies = delivery.Copies,
+            UncollatedCopies = delivery.UncollatedCopies,
+        };
         var options = new LpdOptions { ConnectTimeout = Settings.ConnectTimeout, IdleTimeout = Settings.IdleTimeout };
         return LpdClient.SendAsync(target.Host, target.Port > 0 ? target.Port : 515, queue, files, info, options, ct);
     }

@@ -218,7 +218,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         }
         _current = new InDelivery(_waiting.Dequeue(), path);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        path.Protocol.Tell(new DeliverDocuments(_current.Job.JobId, _current.Job.Attempt, path.Target, _current.Job.Documents));
+        var job = _current.Job;
+        path.Protocol.Tell(new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies));
         Timers.StartSingleTimer("overdue", new DeliveryOverdue(_current.Job.JobId, _current.Job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(10));
         PublishStatus();
     }

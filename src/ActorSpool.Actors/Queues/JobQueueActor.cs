@@ -185,7 +185,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new Replies.JobRejected(command.JobId, "a job needs at least one document"));
             return;
         }
-        if (HoldProblem(command.HoldUntil) is { } problem)
+        if ((HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies)) is { } problem)
         {
             Sender.Tell(new Replies.JobRejected(command.JobId, problem));
             return;
@@ -194,8 +194,13 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var hold = command.HoldUntil is { } asked ? asked.StartingAt(now, _settings.HoldTimeZone)
             : command.Hold ? JobHold.Indefinite
             : null;
-        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, now)
-            with { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
+        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, now) with
+        {
+            HoldUntil = hold?.Until,
+            ReleaseAt = hold?.ReleaseAt,
+            Copies = command.Copies,
+            UncollatedCopies = command.UncollatedCopies,
+        };
         var replyTo = Sender;
         Persist(new JobAccepted(job, hold is not null, job.SubmittedAt), e =>
         {
@@ -214,7 +219,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var priority = command.Priority ?? _definition.DefaultPriority;
-        var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100" : HoldProblem(command.HoldUntil);
+        var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100"
+            : HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies);
         if (problem is not null)
         {
             Sender.Tell(new Replies.JobRejected(command.JobId, problem));
@@ -222,8 +228,13 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         }
         // The hold is worked out when the job is closed: a named period counts from then, not from Create-Job.
         var hold = command.HoldUntil is { Until: HoldUntil.NoHold } ? null : command.HoldUntil;
-        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, [], DateTimeOffset.UtcNow)
-            with { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
+        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, [], DateTimeOffset.UtcNow) with
+        {
+            HoldUntil = hold?.Until,
+            ReleaseAt = hold?.ReleaseAt,
+            Copies = command.Copies,
+            UncollatedCopies = command.UncollatedCopies,
+        };
         var replyTo = Sender;
         Persist(new JobCreated(job, job.SubmittedAt), e =>
         {
@@ -504,7 +515,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Persist(new JobDispatched(jobId, attempt, placement.Printer, workerPath, DateTimeOffset.UtcNow), e =>
         {
             Apply(e);
-            grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages));
+            grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages)
+            {
+                Copies = job.Copies,
+                UncollatedCopies = job.UncollatedCopies,
+            });
         });
     }
 
@@ -679,7 +694,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     }
 
     private WorkRequest WorkRequestFor(JobRecord job) =>
-        new(_definition.Name, job.JobId, PageEstimate.FromBytes(job.TotalBytes), job.TotalBytes);
+        new(_definition.Name, job.JobId, PageEstimate.ForJob(job), job.TotalBytes);
 
     private void PurgeOldJobs()
     {

@@ -73,7 +73,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<ResendDelivery>(r => _job is { } j && r.JobId == j.JobId && r.Attempt == j.Attempt && _report is null && _printer is null, _ =>
         {
             var job = _job!;
-            _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
+            _printers.Tell(Delivery(job));
             Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         });
         Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, _ =>
@@ -115,11 +115,17 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         }
         _job = job;
         SpoolMetrics.WorkersBusy.Inc();
-        _printers.Tell(new DeliverJob(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents));
+        _printers.Tell(Delivery(job));
         Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         // The printer bounds the delivery itself; this only covers losing the printer entity altogether.
         Timers.StartSingleTimer("delivery", new DeliveryTimedOut(job.JobId, job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(30));
     }
+
+    private static DeliverJob Delivery(ExecuteJob job) => new(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents)
+    {
+        Copies = job.Copies,
+        UncollatedCopies = job.UncollatedCopies,
+    };
 
     private void Delivered(DeliveryFinished finished)
     {

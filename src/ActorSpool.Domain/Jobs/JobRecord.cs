@@ -54,6 +54,18 @@ public sealed record JobRecord(
     /// <summary>The dispatches made before the last Restart-Job: their late answers concern an earlier run.</summary>
     public int RestartedAfter { get; init; }
 
+    /// <summary>
+    /// How many times the job's documents print (IPP copies, lpr -#N). Journals and snapshots written before copies
+    /// existed have no such field and read as 1, which is what those jobs printed.
+    /// </summary>
+    public int Copies { get; init; } = 1;
+
+    /// <summary>
+    /// Each document's copies print together (IPP separate-documents-uncollated-copies: d1 d1 d2 d2); false is the
+    /// default, collated (separate-documents-collated-copies: d1 d2 d1 d2). See <see cref="JobCopies"/>.
+    /// </summary>
+    public bool UncollatedCopies { get; init; }
+
     /// <summary>The job asked to be held (by keyword or time) once it has all its documents.</summary>
     [JsonIgnore]
     public bool HoldRequested => HoldUntil is not null || ReleaseAt is not null;

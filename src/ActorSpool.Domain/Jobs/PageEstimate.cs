@@ -9,4 +9,7 @@ public static class PageEstimate
     public const long BytesPerPage = 3 * 1024;
 
     public static long FromBytes(long bytes) => bytes <= 0 ? 1 : (bytes + BytesPerPage - 1) / BytesPerPage;
+
+    /// <summary>The job's pages with all its copies: ten copies of a report load a device ten times as long.</summary>
+    public static long ForJob(JobRecord job) => FromBytes(job.TotalBytes) * Math.Max(1, job.Copies);
 }

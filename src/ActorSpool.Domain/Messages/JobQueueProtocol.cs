@@ -17,6 +17,12 @@ public static class JobQueueProtocol
         {
             /// <summary>job-hold-until / job-hold-until-time; when set it decides the hold instead of <see cref="Hold"/>.</summary>
             public JobHold? HoldUntil { get; init; }
+
+            /// <summary>Copies of the job, 1..<see cref="JobCopies.Max"/> (an init property, so older senders mean 1).</summary>
+            public int Copies { get; init; } = 1;
+
+            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
+            public bool UncollatedCopies { get; init; }
         }
 
         /// <summary>
@@ -24,7 +30,14 @@ public static class JobQueueProtocol
         /// <see cref="CloseJob"/>. Answered like <see cref="SubmitJob"/> (idempotent by job id).
         /// </summary>
         public sealed record CreateJob(string Queue, long JobId, string Owner, string Name, int? Priority, JobHold? HoldUntil)
-            : IJobQueueCommand;
+            : IJobQueueCommand
+        {
+            /// <summary>Copies of the job (the job template of Create-Job; Send-Document cannot change them).</summary>
+            public int Copies { get; init; } = 1;
+
+            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
+            public bool UncollatedCopies { get; init; }
+        }
 
         /// <summary>
         /// Send-Document, before the document is stored: answers <see cref="Replies.DocumentReserved"/> with a number no
@@ -153,7 +166,13 @@ public static class BalancerProtocol
 
 public static class WorkerProtocol
 {
-    public sealed record ExecuteJob(string Queue, long JobId, int Attempt, string Printer, JobDocument[] Documents, long Pages) : ISpoolMessage;
+    public sealed record ExecuteJob(string Queue, long JobId, int Attempt, string Printer, JobDocument[] Documents, long Pages) : ISpoolMessage
+    {
+        /// <summary>The job's copies, handed on to the printer in <see cref="PrinterProtocol.DeliverJob"/>.</summary>
+        public int Copies { get; init; } = 1;
+
+        public bool UncollatedCopies { get; init; }
+    }
 
     /// <summary>A recovering queue asks the worker of a job it had dispatched whether the delivery is still going on.</summary>
     public sealed record IsWorkingOn(string Queue, long JobId, int Attempt) : ISpoolMessage;
@@ -187,7 +206,17 @@ public static class PrinterProtocol
     public interface IPrinterCommand : IPrinterMessage;
 
     /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
-    public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand;
+    public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand
+    {
+        /// <summary>
+        /// How many times the documents print: the protocol actor asks the device for copies where it can (IPP) and
+        /// otherwise sends the documents that often (AppSocket) or names them that often in the control file (LPD).
+        /// </summary>
+        public int Copies { get; init; } = 1;
+
+        /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
+        public bool UncollatedCopies { get; init; }
+    }
 
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
     public sealed record DeliveryQueued(string Printer, long JobId, int Attempt) : ISpoolMessage;

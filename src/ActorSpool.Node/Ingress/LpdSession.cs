@@ -343,7 +343,13 @@ internal sealed class LpdSession
         var content = control.Content;
         var owner = NonEmpty(content.User) ?? "lpd";
         var jobName = NonEmpty(content.JobName) ?? NonEmpty(content.SourceNames.FirstOrDefault()) ?? control.Name;
-        var submit = new Commands.SubmitJob(queue.Name, job.JobId!.Value, owner, jobName, null, false, documents);
+        // lpr -#N names each data file N times: one document per data file, printed N times, not N documents.
+        var copies = content.Copies;
+        var submit = new Commands.SubmitJob(queue.Name, job.JobId!.Value, owner, jobName, null, false, documents)
+        {
+            Copies = copies.Count,
+            UncollatedCopies = copies.Uncollated,
+        };
 
         object reply;
         try
@@ -365,8 +371,8 @@ internal sealed class LpdSession
                 job.Abandon(); // it is the queue's now
                 SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 await SendAsync(LpdWire.Ok).ConfigureAwait(false);
-                _logger.LogInformation("LPD from {Remote}: job {JobId} accepted for {Queue} ({Documents} document(s), {Bytes} bytes, owner {Owner})",
-                    _remote, accepted.Job.JobId, queue.Name, documents.Length, documents.Sum(d => d.Length), owner);
+                _logger.LogInformation("LPD from {Remote}: job {JobId} accepted for {Queue} ({Documents} document(s), {Bytes} bytes, {Copies} copies, owner {Owner})",
+                    _remote, accepted.Job.JobId, queue.Name, documents.Length, documents.Sum(d => d.Length), copies.Count, owner);
                 return true;
 
             case Replies.JobRejected rejected:
@@ -527,7 +533,7 @@ internal sealed class LpdSession
             return LpdControlFile.DataFileLetters.IndexOf(dataFileName[2], StringComparison.Ordinal) + 1;
         }
 
-        /// <summary>The job's documents in the order the control file prints them (each data file once).</summary>
+        /// <summary>The job's documents in the order the control file prints them, each data file once: repeated print commands are copies.</summary>
         public JobDocument[] Documents()
         {
             var sources = new Dictionary<string, string?>(StringComparer.Ordinal);

@@ -10,7 +10,8 @@ internal static class IppCapabilities
 {
     public const string DefaultDocumentFormat = "application/octet-stream";
 
-    public const int MaxCopies = 999;
+    /// <summary>copies-supported 1..MaxCopies: what a queue accepts, made by the device or by sending the documents again.</summary>
+    public const int MaxCopies = Domain.Jobs.JobCopies.Max;
 
     public const string DefaultLanguage = "en";
 
@@ -59,8 +60,12 @@ internal static class IppCapabilities
 
     public static readonly string[] PrintColorModes = ["auto", "color", "monochrome"];
 
-    public static readonly string[] MultipleDocumentHandling =
-        ["separate-documents-uncollated-copies", "separate-documents-collated-copies"];
+    public const string CollatedCopies = "separate-documents-collated-copies";
+
+    public const string UncollatedCopies = "separate-documents-uncollated-copies";
+
+    /// <summary>How the copies of a multi-document job print: collated (d1 d2 d1 d2, the default) or uncollated (d1 d1 d2 d2).</summary>
+    public static readonly string[] MultipleDocumentHandling = [UncollatedCopies, CollatedCopies];
 
     public static readonly string[] JobSheets = ["none"];
 

@@ -147,6 +147,8 @@ public sealed class IppPrintService
         var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil is not null, documents)
         {
             HoldUntil = ticket.HoldUntil,
+            Copies = ticket.Copies,
+            UncollatedCopies = ticket.UncollatedCopies,
         };
         var reply = await _gateway.SubmitAsync(submit, ct).ConfigureAwait(false);
         Accepted(reply, queue.Name, "SubmitJob", context, response);
@@ -160,7 +162,11 @@ public sealed class IppPrintService
         var queue = _targets.ResolvePrinter(request, context);
         var ticket = JobTicketReader.Read(request, response.Unsupported);
         long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
-        var create = new Commands.CreateJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil);
+        var create = new Commands.CreateJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil)
+        {
+            Copies = ticket.Copies,
+            UncollatedCopies = ticket.UncollatedCopies,
+        };
         Accepted(await _gateway.CreateJobAsync(create, ct).ConfigureAwait(false), queue.Name, "CreateJob", context, response);
     }
 

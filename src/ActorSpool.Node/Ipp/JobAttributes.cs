@@ -34,10 +34,12 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
         new("number-of-documents", Description, (_, j) => IppAttribute.Integer("number-of-documents", j.Documents.Length)),
         new("job-k-octets", Description,
             (_, j) => IppAttribute.Integer("job-k-octets", (int)Math.Min(int.MaxValue, (j.TotalBytes + 1023) / 1024))),
+        // The spooler does not count pages: a completed job reports the least it printed, one impression (and sheet)
+        // per document and copy.
         new("job-impressions-completed", Description,
-            (_, j) => IppAttribute.Integer("job-impressions-completed", j.State == JobState.Completed ? 1 : 0)),
+            (_, j) => IppAttribute.Integer("job-impressions-completed", PrintedAtLeast(j))),
         new("job-media-sheets-completed", Description,
-            (_, j) => IppAttribute.Integer("job-media-sheets-completed", j.State == JobState.Completed ? 1 : 0)),
+            (_, j) => IppAttribute.Integer("job-media-sheets-completed", PrintedAtLeast(j))),
         new("job-printer-up-time", Description, (a, _) => IppAttribute.Integer("job-printer-up-time", a.UpTime)),
         new("time-at-creation", Description, (a, j) => a.TimeAt("time-at-creation", j.SubmittedAt)),
         new("time-at-processing", Description, (a, j) => a.TimeAt("time-at-processing", j.ProcessingAt)),
@@ -46,6 +48,9 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
         new("date-time-at-processing", Description, (_, j) => DateAt("date-time-at-processing", j.ProcessingAt)),
         new("date-time-at-completed", Description, (_, j) => DateAt("date-time-at-completed", j.CompletedAt)),
         new("job-priority", Template, (_, j) => IppAttribute.Integer("job-priority", j.Priority)),
+        new("copies", Template, (_, j) => IppAttribute.Integer("copies", j.Copies)),
+        new("multiple-document-handling", Template, (_, j) => IppAttribute.Keyword("multiple-document-handling",
+            j.UncollatedCopies ? IppCapabilities.UncollatedCopies : IppCapabilities.CollatedCopies)),
         // A job held until a time has job-hold-until-time instead; a job held before named holds existed is indefinite.
         new("job-hold-until", Template, (_, j) => j is { HoldUntil: null, ReleaseAt: not null } ? null
             : IppAttribute.Keyword("job-hold-until",
@@ -98,6 +103,9 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
         // text(MAX) is 1023 octets; keep well below it even for long device errors.
         return message.Length <= 255 ? message : message[..254] + "…";
     }
+
+    private static int PrintedAtLeast(JobRecord job) =>
+        job.State == JobState.Completed ? (int)Math.Min(int.MaxValue, Math.Max(1L, job.Documents.Length) * job.Copies) : 0;
 
     private static string Detail(string? error) => string.IsNullOrWhiteSpace(error) ? string.Empty : ": " + error.TrimEnd('.');
 

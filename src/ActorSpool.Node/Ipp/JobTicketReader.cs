@@ -7,14 +7,15 @@ namespace ActorSpool.Node.Ipp;
 /// <summary>What a Print-Job / Validate-Job / Create-Job asks for, after validation.</summary>
 /// <param name="Priority">job-priority, or null for the queue's default.</param>
 /// <param name="HoldUntil">job-hold-until (but no-hold) or job-hold-until-time; null: print when ready.</param>
-/// <param name="Copies">
-/// Validated and advertised, but not yet carried to the job: SubmitJob has no copies, so the device prints what the
-/// document itself asks for.
-/// </param>
+/// <param name="Copies">copies (RFC 8011 §5.2.5), 1 when not asked; the job prints its documents that often.</param>
 /// <param name="Compression">The compression keyword the document is sent with: none, deflate or gzip.</param>
 internal sealed record JobTicket(
     string Owner, string Name, string? DocumentName, string Format, int? Priority, JobHold? HoldUntil, int Copies,
-    string Compression = "none");
+    string Compression = "none")
+{
+    /// <summary>multiple-document-handling separate-documents-uncollated-copies (§5.2.4); collated is the default.</summary>
+    public bool UncollatedCopies { get; init; }
+}
 
 /// <summary>The document a Print-Job or Send-Document carries: document-name, document-format and compression.</summary>
 internal sealed record DocumentTicket(string? Name, string Format, string Compression);
@@ -35,7 +36,6 @@ internal static class JobTicketReader
         ["media-col"] = a => a is { Values.Count: 1, Tag: IppTag.BegCollection },
         ["sides"] = a => IsOneOf(a, [IppTag.Keyword], C.Sides),
         ["print-color-mode"] = a => IsOneOf(a, [IppTag.Keyword], C.PrintColorModes),
-        ["multiple-document-handling"] = a => IsOneOf(a, [IppTag.Keyword], C.MultipleDocumentHandling),
         ["job-sheets"] = a => IsOneOf(a, KeywordOrName, C.JobSheets),
         ["output-bin"] = a => IsOneOf(a, KeywordOrName, C.OutputBins),
         ["orientation-requested"] = a => IsEnumOf(a, C.Orientations),
@@ -62,6 +62,7 @@ internal static class JobTicketReader
         JobHold? hold = null;
         IppAttribute? holdUntil = null, holdUntilTime = null;
         int copies = 1;
+        bool uncollated = false;
         var ignored = new List<IppAttribute>();
         foreach (var attribute in request.Groups.Where(g => g.Tag == IppTag.JobAttributes).SelectMany(g => g.Attributes))
         {
@@ -74,6 +75,12 @@ internal static class JobTicketReader
                 case "copies":
                     copies = IsIntegerIn(attribute, 1, C.MaxCopies) ? attribute.Value.AsInt()
                         : throw IppRequestException.NotSupported($"copies must be an integer from 1 to {C.MaxCopies}.", attribute);
+                    break;
+                case "multiple-document-handling":
+                    if (IsOneOf(attribute, [IppTag.Keyword], C.MultipleDocumentHandling))
+                        uncollated = attribute.Value.AsString() == C.UncollatedCopies;
+                    else
+                        ignored.Add(attribute);
                     break;
                 case "job-hold-until":
                     if (IsOneOf(attribute, KeywordOrName, C.HoldUntil))
@@ -113,7 +120,10 @@ internal static class JobTicketReader
                 + string.Join(", ", ignored.Select(a => a.Name)) + ".",
                 [.. ignored]);
         unsupported.AddRange(ignored);
-        return new JobTicket(owner, name, document.Name, document.Format, priority, hold, copies, document.Compression);
+        return new JobTicket(owner, name, document.Name, document.Format, priority, hold, copies, document.Compression)
+        {
+            UncollatedCopies = uncollated,
+        };
     }
 
     /// <summary>document-name, document-format and compression of a Print-Job or Send-Document.</summary>

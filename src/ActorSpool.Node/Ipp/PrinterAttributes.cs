@@ -116,7 +116,7 @@ internal static class PrinterAttributes
         T("multiple-document-handling-supported",
             _ => IppAttribute.Keyword("multiple-document-handling-supported", C.MultipleDocumentHandling)),
         T("multiple-document-handling-default",
-            _ => IppAttribute.Keyword("multiple-document-handling-default", "separate-documents-collated-copies")),
+            _ => IppAttribute.Keyword("multiple-document-handling-default", C.CollatedCopies)),
         T("output-bin-supported", _ => IppAttribute.Keyword("output-bin-supported", C.OutputBins)),
         T("output-bin-default", _ => IppAttribute.Keyword("output-bin-default", "auto")),
         T("printer-resolution-supported", _ => IppAttribute.Resolution("printer-resolution-supported", C.Resolutions)),

@@ -23,11 +23,13 @@ public sealed record JobView(
     DateTimeOffset? ProcessingAt,
     DateTimeOffset? CompletedAt,
     string? CanceledBy,
-    string? LastError)
+    string? LastError,
+    int Copies,
+    bool UncollatedCopies)
 {
     public static JobView From(JobRecord job) => new(job.JobId, job.Queue, job.State.ToKeyword(), job.StateReasons, job.Owner, job.Name, job.Priority,
         job.Documents.Length, job.TotalBytes, job.Printer, job.Attempts, job.Dispatches, job.SubmittedAt, job.ProcessingAt, job.CompletedAt,
-        job.CanceledBy, job.LastError);
+        job.CanceledBy, job.LastError, job.Copies, job.UncollatedCopies);
 }
 
 /// <summary>A printer's configuration and live status (also its <c>--json</c> shape).</summary>

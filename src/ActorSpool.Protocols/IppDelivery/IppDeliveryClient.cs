@@ -30,6 +30,7 @@ public static class IppDeliveryClient
     [
         "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs",
         "operations-supported", "multiple-document-jobs-supported", "document-format-supported", "printer-make-and-model",
+        "copies-supported", "multiple-document-handling-supported",
     ];
 
     private static readonly string[] JobAttributes = ["job-id", "job-state", "job-state-reasons", "job-state-message"];
@@ -88,20 +89,21 @@ public static class IppDeliveryClient
             }
         }
 
+        // Copies the printer cannot be asked for are made by sending documents again, which may turn one document
+        // into several: the plan decides between Print-Job, Create-Job and one Print-Job per document.
+        var oneJob = IppCopyPlan.For(documents.Count, options.Copies, options.UncollatedCopies, printer, oneJobPerDocument: false);
+        var jobPerDocument = printer is not null && (!printer.SupportsCreateJob || printer.MultipleDocumentJobsSupported == false);
         var submission = new Submission(session, documents, options);
         try
         {
-            if (documents.Count == 1)
+            if (oneJob.Documents.Count == 1)
             {
-                await submission.PrintEachAsync(ct).ConfigureAwait(false);
+                await submission.PrintEachAsync(oneJob, ct).ConfigureAwait(false);
             }
-            else if (printer is not null && (!printer.SupportsCreateJob || printer.MultipleDocumentJobsSupported == false))
+            else if (jobPerDocument || !await submission.TryCreateJobAsync(oneJob, ct).ConfigureAwait(false))
             {
-                await submission.PrintEachAsync(ct).ConfigureAwait(false);
-            }
-            else if (!await submission.TryCreateJobAsync(ct).ConfigureAwait(false))
-            {
-                await submission.PrintEachAsync(ct).ConfigureAwait(false);
+                var eachAlone = IppCopyPlan.For(documents.Count, options.Copies, options.UncollatedCopies, printer, oneJobPerDocument: true);
+                await submission.PrintEachAsync(eachAlone, ct).ConfigureAwait(false);
             }
 
             if (!options.WaitForCompletion)
@@ -173,6 +175,7 @@ public static class IppDeliveryClient
         ArgumentException.ThrowIfNullOrWhiteSpace(options.JobName, nameof(options.JobName));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DocumentFormat, nameof(options.DocumentFormat));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferSize, 1, nameof(options.BufferSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Copies, 1, nameof(options.Copies));
     }
 
     private static void ValidateTimeout(TimeSpan value, string name)
@@ -205,22 +208,26 @@ public static class IppDeliveryClient
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private IppSubmissionMethod _method;
         private long _bytes;
+        private int _deviceCopies = 1;
+        private int _documentsSent;
 
         /// <summary>Jobs created and not known to be finished: what to cancel if the delivery fails.</summary>
         public List<int> OpenJobs { get; } = [];
 
-        /// <summary>One Print-Job per document.</summary>
-        public async Task PrintEachAsync(CancellationToken ct)
+        /// <summary>One Print-Job per document of the plan.</summary>
+        public async Task PrintEachAsync(IppCopyPlan plan, CancellationToken ct)
         {
-            _method = documents.Count == 1 ? IppSubmissionMethod.PrintJob : IppSubmissionMethod.PrintJobPerDocument;
-            for (var i = 0; i < documents.Count; i++)
+            var count = plan.Documents.Count;
+            _method = count == 1 ? IppSubmissionMethod.PrintJob : IppSubmissionMethod.PrintJobPerDocument;
+            for (var i = 0; i < count; i++)
             {
                 var request = session.NewRequest(IppOperation.PrintJob);
                 request.OperationAttributes!
                     .Add(IppAttribute.NameWithoutLanguage("job-name", options.JobName))
                     .Add(IppAttribute.MimeMediaType("document-format", options.DocumentFormat));
-                var what = documents.Count == 1 ? "Print-Job" : $"Print-Job for document {i + 1} of {documents.Count}";
-                var (response, sent) = await SubmitAsync(request, documents[i], what, ct).ConfigureAwait(false);
+                AddJobTemplate(request, plan);
+                var what = count == 1 ? "Print-Job" : $"Print-Job for document {i + 1} of {count}";
+                var (response, sent) = await SubmitAsync(request, documents[plan.Documents[i]], what, ct).ConfigureAwait(false);
                 if (!IsSuccess(response.Status))
                 {
                     throw await session.OperationFailureAsync(response, what, null, ct).ConfigureAwait(false);
@@ -228,14 +235,18 @@ public static class IppDeliveryClient
 
                 Created(JobIdOf(response, what));
                 _bytes += sent;
+                _documentsSent++;
             }
+
+            _deviceCopies = plan.Copies;
         }
 
         /// <summary>Create-Job + Send-Document; false when the printer turns out not to support it (nothing left on the printer).</summary>
-        public async Task<bool> TryCreateJobAsync(CancellationToken ct)
+        public async Task<bool> TryCreateJobAsync(IppCopyPlan plan, CancellationToken ct)
         {
             var create = session.NewRequest(IppOperation.CreateJob);
             create.OperationAttributes!.Add(IppAttribute.NameWithoutLanguage("job-name", options.JobName));
+            AddJobTemplate(create, plan);
             var (created, _) = await SubmitAsync(create, null, "Create-Job", ct).ConfigureAwait(false);
             if (created.Status == IppStatusCode.ServerErrorOperationNotSupported)
             {
@@ -251,16 +262,17 @@ public static class IppDeliveryClient
             Created(jobId);
             _method = IppSubmissionMethod.CreateJobSendDocument;
             long bytes = 0;
-            for (var i = 0; i < documents.Count; i++)
+            var count = plan.Documents.Count;
+            for (var i = 0; i < count; i++)
             {
-                var last = i == documents.Count - 1;
+                var last = i == count - 1;
                 var send = session.NewRequest(IppOperation.SendDocument);
                 send.OperationAttributes!
                     .Add(IppAttribute.Integer("job-id", jobId))
                     .Add(IppAttribute.MimeMediaType("document-format", options.DocumentFormat))
                     .Add(IppAttribute.Boolean("last-document", last));
-                var what = $"Send-Document {i + 1} of {documents.Count} for job {jobId}";
-                var (response, sent) = await SubmitAsync(send, documents[i], what, ct).ConfigureAwait(false);
+                var what = $"Send-Document {i + 1} of {count} for job {jobId}";
+                var (response, sent) = await SubmitAsync(send, documents[plan.Documents[i]], what, ct).ConfigureAwait(false);
                 if (response.Status is IppStatusCode.ServerErrorMultipleDocumentJobsNotSupported or IppStatusCode.ServerErrorOperationNotSupported)
                 {
                     // The printer takes one document per job after all: withdraw this job and print each document on its own.
@@ -279,7 +291,24 @@ public static class IppDeliveryClient
             }
 
             _bytes += bytes;
+            _documentsSent += count;
+            _deviceCopies = plan.Copies;
             return true;
+        }
+
+        /// <summary>The job template group (RFC 8010 §3.1.1: after the operation attributes) when the plan asks the printer for copies.</summary>
+        private static void AddJobTemplate(IppMessage request, IppCopyPlan plan)
+        {
+            if (plan.Copies == 1)
+            {
+                return;
+            }
+
+            var template = request.AddGroup(IppTag.JobAttributes).Add(IppAttribute.Integer("copies", plan.Copies));
+            if (plan.MultipleDocumentHandling is { } handling)
+            {
+                template.Add(IppAttribute.Keyword("multiple-document-handling", handling));
+            }
         }
 
         /// <summary>Polls every job until it is completed; fails on aborted, canceled or the job timeout.</summary>
@@ -365,7 +394,11 @@ public static class IppDeliveryClient
             options.JobTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : options.JobTimeout - _clock.Elapsed;
 
         public IppDeliveryResult Result(JobState state, string[] reasons, string? message, bool assumed) =>
-            new(_jobIds[0], state, _jobIds.ToArray(), _method, _bytes, reasons, message, assumed);
+            new(_jobIds[0], state, _jobIds.ToArray(), _method, _bytes, reasons, message, assumed)
+            {
+                DeviceCopies = _deviceCopies,
+                DocumentsSent = _documentsSent,
+            };
 
         private void Created(int jobId)
         {
@@ -505,8 +538,20 @@ public static class IppDeliveryClient
             var operations = group?.Find("operations-supported")?.Values.Where(v => v.Value is int).Select(v => (IppOperation)(short)(int)v.Value!).ToArray() ?? [];
             var formats = group?.Find("document-format-supported")?.Values.Where(v => v.Value is string).Select(v => (string)v.Value!).ToArray() ?? [];
             var multiple = group?.Find("multiple-document-jobs-supported")?.Value.Value as bool?;
+            // copies-supported is rangeOfInteger (RFC 8011 §5.2.5); an IPP/1.0-era printer may give a plain integer.
+            var maxCopies = group?.Find("copies-supported")?.Value.Value switch
+            {
+                IppRange range => range.Upper,
+                int max => max,
+                _ => (int?)null,
+            };
+            var handling = group?.Find("multiple-document-handling-supported")?.Values.Where(v => v.Value is string).Select(v => (string)v.Value!).ToArray() ?? [];
             return new IppPrinterStatus(state, Keywords(group?.Find("printer-state-reasons")), accepting,
-                TextOf(group?.Find("printer-state-message")), TextOf(group?.Find("printer-make-and-model")), operations, formats, multiple);
+                TextOf(group?.Find("printer-state-message")), TextOf(group?.Find("printer-make-and-model")), operations, formats, multiple)
+            {
+                MaxCopies = maxCopies,
+                MultipleDocumentHandlingSupported = handling,
+            };
         }
 
         /// <summary>printer-state-reasons for an error report; empty when the printer cannot tell (best effort).</summary>

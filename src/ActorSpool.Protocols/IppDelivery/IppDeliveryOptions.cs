@@ -38,6 +38,17 @@ public sealed record IppDeliveryOptions
     public string DocumentFormat { get; init; } = "application/octet-stream";
 
     /// <summary>
+    /// Copies of the job. The printer is asked for them (the copies job template attribute, with
+    /// multiple-document-handling for several documents in one job) when its copies-supported covers them; otherwise —
+    /// copies-supported 1..1, too small a range, not said, or the printer not asked first — the client sends the
+    /// documents once per copy (see <see cref="IppCopyPlan"/>).
+    /// </summary>
+    public int Copies { get; init; } = 1;
+
+    /// <summary>Each document's copies together (d1 d1 d2 d2: separate-documents-uncollated-copies) instead of collated.</summary>
+    public bool UncollatedCopies { get; init; }
+
+    /// <summary>
     /// Ask the printer (Get-Printer-Attributes) before submitting: a printer that is not accepting jobs or is stopped
     /// fails the delivery at once with its reasons, and its operations-supported and multiple-document-jobs-supported
     /// choose between Create-Job + Send-Document and one Print-Job per document.

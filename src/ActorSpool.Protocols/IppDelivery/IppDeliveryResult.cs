@@ -37,7 +37,17 @@ public sealed record IppDeliveryResult(
     long BytesSent,
     string[] StateReasons,
     string? StateMessage,
-    bool CompletionAssumed);
+    bool CompletionAssumed)
+{
+    /// <summary>
+    /// The copies job template attribute the printer was asked for; 1 when there were no copies to make or the client
+    /// made them itself by sending the documents once per copy.
+    /// </summary>
+    public int DeviceCopies { get; init; } = 1;
+
+    /// <summary>Documents sent (Print-Jobs or Send-Documents): the job's documents times the copies the client made itself.</summary>
+    public int DocumentsSent { get; init; }
+}
 
 /// <summary>What an IPP printer says about itself (<see cref="IppDeliveryClient.ProbeAsync"/>).</summary>
 /// <param name="State">printer-state.</param>
@@ -58,6 +68,12 @@ public sealed record IppPrinterStatus(
     string[] DocumentFormatsSupported,
     bool? MultipleDocumentJobsSupported)
 {
+    /// <summary>The upper bound of copies-supported (RFC 8011 §5.2.5), or null when the printer does not say.</summary>
+    public int? MaxCopies { get; init; }
+
+    /// <summary>multiple-document-handling-supported (RFC 8011 §5.2.4); empty when the printer does not say.</summary>
+    public IReadOnlyList<string> MultipleDocumentHandlingSupported { get; init; } = [];
+
     /// <summary>Create-Job and Send-Document are both supported.</summary>
     public bool SupportsCreateJob =>
         OperationsSupported.Contains(IppOperation.CreateJob) && OperationsSupported.Contains(IppOperation.SendDocument);

@@ -9,6 +9,14 @@ public readonly record struct LpdControlLine(char Command, string Operand)
     public override string ToString() => $"{Command}{Operand}";
 }
 
+/// <summary>How many times a control file prints its data files, and in which order (see <see cref="LpdControlFileContent.Copies"/>).</summary>
+/// <param name="Count">Copies, at least 1.</param>
+/// <param name="Uncollated">Each file's copies together (A A B B) rather than the whole job again and again (A B A B).</param>
+public readonly record struct LpdCopies(int Count, bool Uncollated)
+{
+    public static LpdCopies One => new(1, false);
+}
+
 /// <summary>A parsed LPD control file.</summary>
 public sealed class LpdControlFileContent
 {
@@ -47,6 +55,34 @@ public sealed class LpdControlFileContent
 
     /// <summary>Source file names (<c>N</c> lines), in order.</summary>
     public IReadOnlyList<string> SourceNames => Lines.Where(l => l.Command == 'N').Select(l => l.Operand).ToArray();
+
+    /// <summary>
+    /// The copies the print commands ask for: every printed data file named N times, either each file's N lines
+    /// together (A A B B: BSD lpr's <c>-#N</c>, uncollated) or the whole list N times (A B A B: collated, as
+    /// <see cref="LpdControlFile.Build"/> writes it). Any other repetition is no number of copies: 1 (each file once).
+    /// </summary>
+    public LpdCopies Copies
+    {
+        get
+        {
+            var printed = PrintCommands.Select(l => l.Operand).ToArray();
+            var files = printed.Distinct(StringComparer.Ordinal).ToArray();
+            if (files.Length == 0 || printed.Length == files.Length || printed.Length % files.Length != 0)
+            {
+                return LpdCopies.One;
+            }
+
+            var copies = printed.Length / files.Length;
+            if (printed.Select((name, i) => name == files[i % files.Length]).All(same => same))
+            {
+                return new LpdCopies(copies, Uncollated: false);
+            }
+
+            return printed.Select((name, i) => name == files[i / copies]).All(same => same)
+                ? new LpdCopies(copies, Uncollated: true)
+                : LpdCopies.One;
+        }
+    }
 
     private string? First(char command) => Lines.FirstOrDefault(l => l.Command == command) is { Command: not '\0' } line ? line.Operand : null;
 }
@@ -99,7 +135,10 @@ public static class LpdControlFile
     /// <summary>
     /// The control file of a job: <c>H</c>, <c>P</c>, optional <c>J</c>, optional banner (<c>C</c>, <c>L</c>), then for
     /// each data file the print command, <c>U</c> (unlink after printing) and, when named, <c>N</c> — the order BSD lpr
-    /// and CUPS write.
+    /// and CUPS write. Copies (<see cref="LpdJobInfo.Copies"/>) repeat the print command: uncollated, or with one data
+    /// file, each file's print command N times in a row, exactly as <c>lpr -#N</c> writes; collated, the print commands
+    /// of all files N times over (A B A B), with the <c>U</c> lines after all of them so no server unlinks a file that
+    /// is still to print (BSD lpd unlinks only after printing anyway; RFC 1179 does not say).
     /// </summary>
     public static byte[] Build(LpdJobInfo info, IReadOnlyList<(string DataFileName, string? SourceName)> dataFiles, char printFormat = 'l', bool banner = false)
     {
@@ -124,13 +163,38 @@ public static class LpdControlFile
             Line(text, 'L', Token(info.UserName, 31));
         }
 
-        foreach (var (dataFile, source) in dataFiles)
+        ArgumentOutOfRangeException.ThrowIfLessThan(info.Copies, 1, nameof(info.Copies));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(info.Copies, Domain.Jobs.JobCopies.Max, nameof(info.Copies));
+        if (info.Copies == 1 || info.UncollatedCopies || dataFiles.Count == 1)
         {
-            Line(text, printFormat, dataFile);
-            Line(text, 'U', dataFile);
-            if (!string.IsNullOrEmpty(source))
+            foreach (var (dataFile, source) in dataFiles)
             {
-                Line(text, 'N', Text(source, 131));
+                for (var copy = 0; copy < info.Copies; copy++)
+                {
+                    Line(text, printFormat, dataFile);
+                }
+
+                Line(text, 'U', dataFile);
+                SourceLine(text, source);
+            }
+        }
+        else
+        {
+            for (var copy = 0; copy < info.Copies; copy++)
+            {
+                foreach (var (dataFile, source) in dataFiles)
+                {
+                    Line(text, printFormat, dataFile);
+                    if (copy == 0)
+                    {
+                        SourceLine(text, source);
+                    }
+                }
+            }
+
+            foreach (var (dataFile, _) in dataFiles)
+            {
+                Line(text, 'U', dataFile);
             }
         }
 
@@ -332,4 +396,12 @@ public static class LpdControlFile
         new(value.Take(max).Select(c => c is >= ' ' and < (char)0x7F ? c : '?').ToArray());
 
     private static void Line(StringBuilder text, char command, string operand) => text.Append(command).Append(operand).Append('\n');
+
+    private static void SourceLine(StringBuilder text, string? source)
+    {
+        if (!string.IsNullOrEmpty(source))
+        {
+            Line(text, 'N', Text(source, 131));
+        }
+    }
 }

@@ -17,4 +17,17 @@ public sealed record LpdDocument(long Length, Func<CancellationToken, Task<Strea
 /// <param name="HostName">The sending host (control file <c>H</c>, at most 31 characters; longer names are cut).</param>
 /// <param name="UserName">The job's owner (control file <c>P</c>, at most 31 characters; longer names are cut).</param>
 /// <param name="JobName">The job name (control file <c>J</c>, at most 99 characters), or null for none.</param>
-public sealed record LpdJobInfo(int JobNumber, string HostName, string UserName, string? JobName = null);
+public sealed record LpdJobInfo(int JobNumber, string HostName, string UserName, string? JobName = null)
+{
+    /// <summary>
+    /// Copies, 1–<see cref="Domain.Jobs.JobCopies.Max"/>: the control file names each data file's print command once per
+    /// copy, as <c>lpr -#N</c> does; the data files are still sent once.
+    /// </summary>
+    public int Copies { get; init; } = 1;
+
+    /// <summary>
+    /// Each data file's copies together (A A B B, the order BSD lpr writes) instead of collated (A B A B). With one
+    /// data file the two are the same.
+    /// </summary>
+    public bool UncollatedCopies { get; init; }
+}

@@ -114,6 +114,29 @@ public sealed class SpoolHarness : IAsyncDisposable
         };
     }
 
+    /// <summary>Stores the documents of one job (numbered 1, 2, ...) and has its queue accept it with its copies, as ingress does.</summary>
+    public async Task<JobRecord> SubmitCopiesAsync(string queue, IReadOnlyList<byte[]> documents, int copies, bool uncollated = false)
+    {
+        var jobId = await Documents.AllocateJobIdAsync(queue);
+        var stored = new List<JobDocument>();
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var document = await Documents.WriteDocumentAsync(jobId, i + 1, new MemoryStream(documents[i]), "application/octet-stream", $"part-{i + 1}", long.MaxValue);
+            stored.Add(new JobDocument(document.DocumentNumber, document.Length, document.Format, document.Name));
+        }
+        var submit = new Commands.SubmitJob(queue, jobId, "tester", $"job-{jobId}", null, false, stored.ToArray())
+        {
+            Copies = copies,
+            UncollatedCopies = uncollated,
+        };
+        return await Queues.Ask<object>(submit, Patience) switch
+        {
+            Replies.JobAccepted accepted => accepted.Job,
+            Replies.JobRejected rejected => throw new InvalidOperationException(rejected.Reason),
+            var reply => throw new InvalidOperationException($"unexpected reply {reply}"),
+        };
+    }
+
     public async Task<JobRecord[]> JobsAsync(string queue, JobFilter which = JobFilter.All) =>
         (await Queues.Ask<Replies.JobList>(new Queries.GetJobs(queue, which, null, 0), Patience)).Jobs;
 

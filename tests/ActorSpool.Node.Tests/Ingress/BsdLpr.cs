@@ -31,9 +31,18 @@ internal static class BsdLpr
     /// script's output. Throws if the job was not forwarded in time — e.g. because the server refused it, which BSD
     /// lpd answers by retrying forever.
     /// </summary>
-    public static Task<string> PrintAsync(int port, string queue, string? jobName, params string[] files)
+    public static Task<string> PrintAsync(int port, string queue, string? jobName, params string[] files) =>
+        PrintCopiesAsync(port, queue, jobName, 1, files);
+
+    /// <summary>As <see cref="PrintAsync"/>, with <c>lpr -#<paramref name="copies"/></c>: the control file names each file that often.</summary>
+    public static Task<string> PrintCopiesAsync(int port, string queue, string? jobName, int copies, params string[] files)
     {
         var arguments = new StringBuilder($"-q -P {queue}");
+        if (copies != 1)
+        {
+            arguments.Append($" -#{copies}");
+        }
+
         if (jobName is not null)
         {
             arguments.Append($" -J '{jobName}'");

@@ -115,6 +115,42 @@ public sealed class LpdIngressEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bsd_lpr_minus_hash_2_is_one_job_of_two_copies_not_two_documents()
+    {
+        var first = Encoding.ASCII.GetBytes("first of two files\n");
+        var second = Encoding.ASCII.GetBytes("second of two files\n");
+        var files = new[] { await WriteFileAsync("copy-a.txt", first), await WriteFileAsync("copy-b.txt", second) };
+
+        await BsdLpr.PrintCopiesAsync(Lpd.Port, "office", "two copies", 2, files);
+
+        // lpr -#2 writes each file's print command twice in a row (uncollated), and that is how the job prints.
+        var job = Assert.Single(await WaitForCompletedAsync("office", 1));
+        Assert.Equal([1, 2], job.Documents.Select(d => d.Number));
+        Assert.Equal(2, job.Copies);
+        Assert.True(job.UncollatedCopies);
+        var printed = Assert.Single(await _printer.WaitForJobsAsync(1, WireClient.Patience));
+        Assert.Equal([.. first, .. first, .. second, .. second], printed.Data!);
+    }
+
+    [Fact]
+    public async Task Collated_copies_from_an_lpd_client_are_one_job_of_copies()
+    {
+        var content = Encoding.ASCII.GetBytes("collated page\n");
+        var documents = new[] { content, Encoding.ASCII.GetBytes("cover\n") }
+            .Select((c, i) => new LpdDocument(c.Length, _ => Task.FromResult<Stream>(new MemoryStream(c)), $"part{i}"))
+            .ToList();
+
+        await LpdClient.SendAsync("127.0.0.1", Lpd.Port, "office", documents, new LpdJobInfo(43, "client", "erin", "collated") { Copies = 3 },
+            LpdOptions.Default, CancellationToken.None);
+
+        var job = Assert.Single(await WaitForCompletedAsync("office", 1));
+        Assert.Equal(2, job.Documents.Length);
+        Assert.Equal((3, false), (job.Copies, job.UncollatedCopies));
+        var printed = Assert.Single(await _printer.WaitForJobsAsync(1, WireClient.Patience));
+        Assert.Equal("collated page\ncover\ncollated page\ncover\ncollated page\ncover\n", Encoding.ASCII.GetString(printed.Data!));
+    }
+
+    [Fact]
     public async Task A_job_for_an_unknown_queue_gets_a_negative_ack_and_nothing_is_stored()
     {
         await using (var client = await WireClient.ConnectAsync(Lpd.Port))

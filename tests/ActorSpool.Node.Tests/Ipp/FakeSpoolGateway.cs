@@ -174,6 +174,8 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                 State = command.Hold ? JobState.PendingHeld : JobState.Pending,
                 HoldUntil = command.HoldUntil is { } hold ? hold.Until : command.Hold ? HoldUntil.Indefinite : null,
                 ReleaseAt = command.HoldUntil?.ReleaseAt,
+                Copies = command.Copies,
+                UncollatedCopies = command.UncollatedCopies,
             };
             _jobs[job.JobId] = job;
             return Task.FromResult<object>(new Replies.JobAccepted(job));
@@ -198,6 +200,8 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                 Incoming = true,
                 HoldUntil = command.HoldUntil?.Until,
                 ReleaseAt = command.HoldUntil?.ReleaseAt,
+                Copies = command.Copies,
+                UncollatedCopies = command.UncollatedCopies,
             };
             _jobs[job.JobId] = job;
             return Task.FromResult<object>(new Replies.JobAccepted(job));

@@ -47,6 +47,12 @@ public sealed class FakeIppPrinter : IAsyncDisposable
 
     public bool? MultipleDocumentJobs { get; set; } = true;
 
+    /// <summary>The upper bound of copies-supported (1..MaxCopies); null: the attribute is not reported.</summary>
+    public int? MaxCopies { get; set; }
+
+    /// <summary>multiple-document-handling-supported; null: the attribute is not reported.</summary>
+    public string[]? MultipleDocumentHandling { get; set; }
+
     /// <summary>The job-state of a job at its 1st, 2nd, ... Get-Job-Attributes; the last one sticks.</summary>
     public JobState[] JobStates { get; set; } = [JobState.Processing, JobState.Completed];
 
@@ -193,6 +199,16 @@ public sealed class FakeIppPrinter : IAsyncDisposable
                 if (MultipleDocumentJobs is { } multiple)
                 {
                     printer.Add(IppAttribute.Boolean("multiple-document-jobs-supported", multiple));
+                }
+
+                if (MaxCopies is { } maxCopies)
+                {
+                    printer.Add(IppAttribute.Range("copies-supported", 1, maxCopies));
+                }
+
+                if (MultipleDocumentHandling is { } handling)
+                {
+                    printer.Add(IppAttribute.Keyword("multiple-document-handling-supported", handling));
                 }
 
                 return response;

@@ -139,6 +139,46 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
     }
 
     [Fact]
+    public async Task Copies_of_one_document_are_asked_of_ippeveprinter_which_records_them_on_its_job()
+    {
+        var bytes = PdfLike(seed: 21, length: 3000);
+
+        var result = await IppDeliveryClient.SendAsync(Printer.PrinterUri, [Document(bytes)], Options with { Copies = 3 }, CancellationToken.None);
+
+        // ippeveprinter with PDF says copies-supported 1..999: one Print-Job, the device makes the copies.
+        Assert.Equal(IppSubmissionMethod.PrintJob, result.Method);
+        Assert.Equal(3, result.DeviceCopies);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(await Printer.WaitForJobFileAsync(result.JobId)));
+        using var http = new HttpClient();
+        var client = new IppClient(http);
+        var request = client.NewRequest(IppOperation.GetJobAttributes, Printer.PrinterUri, "alice");
+        request.OperationAttributes!.Add(IppAttribute.Integer("job-id", result.JobId)).Add(IppAttribute.Keyword("requested-attributes", "copies"));
+        var response = await client.SendAsync(Printer.PrinterUri, request);
+        Assert.Equal(3, response.JobAttributes!.Find("copies")!.Value.AsInt());
+    }
+
+    [Fact]
+    public async Task Collated_copies_of_several_documents_are_one_print_job_per_document_and_copy_on_ippeveprinter()
+    {
+        // ippeveprinter takes one document per job, and separate jobs cannot be collated by the device.
+        var documents = new[] { PdfLike(22, 2000), PdfLike(23, 2500) };
+
+        var result = await IppDeliveryClient.SendAsync(Printer.PrinterUri, documents.Select(Document).ToList(), Options with { Copies = 2 },
+            CancellationToken.None);
+
+        Assert.Equal(IppSubmissionMethod.PrintJobPerDocument, result.Method);
+        Assert.Equal(1, result.DeviceCopies);
+        Assert.Equal(4, result.JobIds.Count);
+        var kept = new List<byte[]>();
+        foreach (var jobId in result.JobIds)
+        {
+            kept.Add(await File.ReadAllBytesAsync(await Printer.WaitForJobFileAsync(jobId)));
+        }
+
+        Assert.Equal([documents[0], documents[1], documents[0], documents[1]], kept);
+    }
+
+    [Fact]
     public async Task An_unsupported_document_format_is_refused_for_good()
     {
         var e = await Assert.ThrowsAsync<PrinterDeliveryException>(() => IppDeliveryClient.SendAsync(Printer.PrinterUri, [Document(PdfLike(7))],

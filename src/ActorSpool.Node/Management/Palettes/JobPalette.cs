@@ -83,6 +83,7 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
             $"Name:        {j.Name}",
             $"Priority:    {j.Priority}",
             $"Documents:   {j.Documents} ({Show.Size(j.Bytes)}): {string.Join("; ", job.Documents.Select(d => $"#{d.Number} {d.Name ?? "(unnamed)"} {d.Format} {Show.Size(d.Length)}"))}",
+            $"Copies:      {j.Copies}{(j.Copies > 1 && j.Documents > 1 ? (j.UncollatedCopies ? " (uncollated)" : " (collated)") : "")}",
             $"Printer:     {Show.Or(j.Printer)}",
             $"Attempts:    {j.Attempts} (dispatched {j.Dispatches} time(s))",
             $"Submitted:   {Show.Time(j.SubmittedAt)}",
@@ -140,16 +141,18 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
         try
         {
             newId = await spool.AllocateJobIdAsync(target.Name, ct);
-            var copies = new List<JobDocument>();
+            var movedDocuments = new List<JobDocument>();
             foreach (var document in await documents.ListDocumentsAsync(id, ct))
             {
-                copies.Add(await CopyDocumentAsync(document, newId, target, ct));
+                movedDocuments.Add(await CopyDocumentAsync(document, newId, target, ct));
             }
-            if (copies.Count == 0) throw new CommandException($"job {id} has no stored documents to move");
+            if (movedDocuments.Count == 0) throw new CommandException($"job {id} has no stored documents to move");
             // A timed hold (night, a time) moves with the job; the target queue works its release out again.
-            var submit = new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, copies.ToArray())
+            var submit = new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, movedDocuments.ToArray())
             {
                 HoldUntil = wasHeld ? new JobHold(job.HoldUntil, job.ReleaseAt) : null,
+                Copies = job.Copies,
+                UncollatedCopies = job.UncollatedCopies,
             };
             submitted = await spool.SubmitAsync(submit, ct);
             if (submitted is Replies.JobRejected rejected) throw new CommandException($"queue {target.Name} rejected the job: {rejected.Reason}");

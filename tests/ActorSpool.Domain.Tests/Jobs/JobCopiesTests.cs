@@ -1,0 +1,94 @@
+using ActorSpool.Domain.Jobs;
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
+
+namespace ActorSpool.Domain.Tests.Jobs;
+
+public sealed class JobCopiesTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Collated_copies_repeat_the_whole_job()
+    {
+        Assert.Equal(["d1", "d2", "d1", "d2", "d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 3, uncollated: false));
+    }
+
+    [Fact]
+    public void Uncollated_copies_keep_each_documents_copies_together()
+    {
+        Assert.Equal(["d1", "d1", "d1", "d2", "d2", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 3, uncollated: true));
+    }
+
+    [Fact]
+    public void One_copy_is_the_documents_as_they_are()
+    {
+        Assert.Equal(["d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 1, uncollated: false));
+        Assert.Equal(["d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 1, uncollated: true));
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(-1, false)]
+    [InlineData(1, true)]
+    [InlineData(JobCopies.Max, true)]
+    [InlineData(JobCopies.Max + 1, false)]
+    public void Copies_must_be_within_one_to_max(int copies, bool valid)
+    {
+        Assert.Equal(valid, JobCopies.Problem(copies) is null);
+    }
+
+    [Fact]
+    public void The_page_estimate_counts_every_copy()
+    {
+        var job = new JobRecord(1, "office", "alice", "report", 50, 1, [new JobDocument(1, 10 * PageEstimate.BytesPerPage, "application/pdf", null)], T0);
+
+        Assert.Equal(10, PageEstimate.ForJob(job));
+        Assert.Equal(30, PageEstimate.ForJob(job with { Copies = 3 }));
+    }
+
+    [Fact]
+    public void A_record_without_copies_means_one_copy_collated()
+    {
+        var job = new JobRecord(1, "office", "alice", "report", 50, 1, [], T0);
+
+        Assert.Equal(1, job.Copies);
+        Assert.False(job.UncollatedCopies);
+    }
+
+    [Fact]
+    public void Copies_survive_every_state_change_and_the_snapshot()
+    {
+        var state = new QueueState();
+        var job = state.NewJob(7, "office", "alice", "report", 50, [new JobDocument(1, 100, "text/plain", null)], T0)
+            with { Copies = 4, UncollatedCopies = true };
+        state.Apply(new JobAccepted(job, false, T0));
+        state.Apply(new JobHeld(7, T0));
+        state.Apply(new JobReleased(7, T0));
+        state.Apply(new JobDispatched(7, 1, "lj-1", "w", T0));
+        state.Apply(new JobAttemptFailed(7, 1, "lj-1", "paper jam", T0));
+        state.Apply(new JobDispatched(7, 2, "lj-2", "w", T0));
+        state.Apply(new JobCompleted(7, 2, "lj-2", T0));
+        state.Apply(new JobRestarted(7, state.NextSequence, T0));
+
+        var restored = QueueState.FromSnapshot(state.ToSnapshot()).Find(7)!;
+        Assert.Equal(JobState.Pending, restored.State);
+        Assert.Equal(4, restored.Copies);
+        Assert.True(restored.UncollatedCopies);
+    }
+
+    [Fact]
+    public void A_created_job_keeps_its_copies_while_documents_arrive_and_after_it_is_closed()
+    {
+        var state = new QueueState();
+        var job = state.NewJob(8, "office", "alice", "multi", 50, [], T0) with { Copies = 2 };
+        state.Apply(new JobCreated(job, T0));
+        state.Apply(new DocumentAdded(8, new JobDocument(1, 10, "text/plain", null), T0));
+        state.Apply(new DocumentAdded(8, new JobDocument(2, 20, "text/plain", null), T0));
+        state.Apply(new JobClosed(8, "last-document", T0));
+
+        var closed = state.Find(8)!;
+        Assert.Equal(JobState.Pending, closed.State);
+        Assert.Equal(2, closed.Copies);
+        Assert.Equal(2, closed.Documents.Length);
+    }
+}
