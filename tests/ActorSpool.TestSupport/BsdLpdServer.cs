@@ -223,19 +223,5 @@ public sealed class BsdLpdServer : IAsyncDisposable
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Gave up waiting for: {what}");
-            }
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.WaitUntilAsync(condition, what, Patience);
 }

@@ -159,15 +159,8 @@ public sealed class SpoolHarness : IAsyncDisposable
             string.Join("; ", jobs.Select(j => $"{j.JobId}:{j.State.ToKeyword()}/attempts {j.Attempts}/{j.Printer}/{j.LastError}")));
     }
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? Patience);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.WaitUntilAsync(condition, what, timeout ?? Patience);
 
     public Address Address => Cluster.Get(System).SelfAddress;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
@@ -31,22 +30,7 @@ public sealed class CupsClientTests(ITestOutputHelper output) : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static string Tool(string name) =>
-        File.Exists($"/usr/bin/{name}") ? $"/usr/bin/{name}"
-            : throw new InvalidOperationException($"CUPS's {name} is not installed (Debian package cups-client); ./test.sh installs it.");
-
-    private async Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(Tool(tool)) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        var text = (await stdout + await stderr).Trim();
-        output.WriteLine($"$ {tool} {string.Join(' ', args)}\n{text}");
-        return (process.ExitCode, text);
-    }
+    private Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] args) => CupsTool.RunAsync(output, tool, args);
 
     private string Server => $"127.0.0.1:{_node.IppPort}";
 
@@ -62,8 +46,8 @@ public sealed class CupsClientTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         Assert.Matches(@"request id is office-\d+ \(2 file\(s\)\)", text);
-        await WaitForAsync(() => _printer.ReceivedJobs.Count == 1, "the job to reach the printer");
-        Assert.Equal("first file from lp\nsecond file from lp\n", Encoding.ASCII.GetString(_printer.ReceivedJobs.Single().Data!));
+        var printed = Assert.Single(await _printer.WaitForJobsAsync(1, TimeSpan.FromSeconds(60)));
+        Assert.Equal("first file from lp\nsecond file from lp\n", Encoding.ASCII.GetString(printed.Data!));
     }
 
     [Fact]
@@ -92,7 +76,7 @@ public sealed class CupsClientTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(0, cancelExit);
         var gateway = (Spool.ISpoolGateway)_node.Services.GetService(typeof(Spool.ISpoolGateway))!;
-        await WaitForAsync(async () => (await gateway.GetJobAsync("office", long.Parse(jobId)))?.State == Domain.Jobs.JobState.Canceled, "the job to be canceled");
+        await Eventually.WaitUntilAsync(async () => (await gateway.GetJobAsync("office", long.Parse(jobId)))?.State == Domain.Jobs.JobState.Canceled, "the job to be canceled");
         Assert.Empty(_printer.ReceivedJobs);
     }
 
@@ -108,17 +92,5 @@ public sealed class CupsClientTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         Assert.Contains($"office-{jobId}", listing);
-    }
-
-    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var limit = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (limit.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
     }
 }

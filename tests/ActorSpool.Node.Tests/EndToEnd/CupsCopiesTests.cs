@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.Simulation;
@@ -34,23 +33,10 @@ public sealed class CupsCopiesTests(ITestOutputHelper output) : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static string Lp =>
-        File.Exists("/usr/bin/lp") ? "/usr/bin/lp"
-            : throw new InvalidOperationException("CUPS's lp is not installed (Debian package cups-client); ./test.sh installs it.");
-
     private async Task<int> LpAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Lp) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-h");
-        start.ArgumentList.Add($"127.0.0.1:{_node.IppPort}");
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        var text = (await stdout + await stderr).Trim();
-        output.WriteLine($"$ lp {string.Join(' ', start.ArgumentList.Skip(2))}\n{text}");
-        Assert.True(process.ExitCode == 0, $"lp exited with {process.ExitCode}: {text}");
+        var (exitCode, text) = await CupsTool.RunAsync(output, "lp", ["-h", $"127.0.0.1:{_node.IppPort}", .. args]);
+        Assert.True(exitCode == 0, $"lp exited with {exitCode}: {text}");
         var match = System.Text.RegularExpressions.Regex.Match(text, @"request id is office-(\d+)");
         Assert.True(match.Success, text);
         return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using ActorSpool.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 
@@ -31,21 +32,7 @@ internal static class AppSocketTestSupport
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Gave up waiting for: {what}");
-            }
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.WaitUntilAsync(condition, what, Patience);
 
     /// <summary>A read-only stream of a repeating byte pattern.</summary>
     private sealed class PatternStream(long length) : Stream

@@ -1,3 +1,4 @@
+using ActorSpool.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -37,21 +38,7 @@ internal static class LpdTestSupport
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Gave up waiting for: {what}");
-            }
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.WaitUntilAsync(condition, what, Patience);
 
     public static async Task<LpdPrinterSimulator> StartSimulatorAsync(LpdSimulatorOptions? options = null)
     {
