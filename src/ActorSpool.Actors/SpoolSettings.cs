@@ -17,6 +17,9 @@ public sealed record SpoolSettings
     public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int SnapshotEvery { get; init; } = 500;
+
+    /// <summary>Jobs of one queue granted to one printer at a time: 2 = the next one is on its way while one prints.</summary>
+    public int JobsInFlightPerPrinter { get; init; } = 2;
     public int RetainTerminalJobs { get; init; } = 1000;
     public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
     /// <summary>
@@ -46,6 +49,7 @@ public sealed record SpoolSettings
             DispatchRetryInterval = c.GetTimeSpan("dispatch-retry-interval", d.DispatchRetryInterval),
             WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
             SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
+            JobsInFlightPerPrinter = Math.Max(1, c.GetInt("jobs-in-flight-per-printer", d.JobsInFlightPerPrinter)),
             RetainTerminalJobs = c.GetInt("retain-terminal-jobs", d.RetainTerminalJobs),
             RetainTerminalFor = c.GetTimeSpan("retain-terminal-for", d.RetainTerminalFor),
             MultipleOperationTimeout = c.GetTimeSpan("multiple-operation-time-out", d.MultipleOperationTimeout),

@@ -204,6 +204,19 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private DevicePath? UsablePath() => _paths.FirstOrDefault(p => p.IsUsable(DateTimeOffset.UtcNow));
 
+    /// <summary>
+    /// The waiting delivery to start: highest priority first, then a queue's own order. Queues grant a printer more than
+    /// one job at a time, and their workers' requests may arrive in any order.
+    /// </summary>
+    private Pending TakeNextWaiting()
+    {
+        var all = _waiting.ToList();
+        var next = all.OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence).First();
+        _waiting.Clear();
+        foreach (var pending in all.Where(p => !ReferenceEquals(p, next))) _waiting.Enqueue(pending);
+        return next;
+    }
+
     private void StartNext()
     {
         if (_current is not null || _waiting.Count == 0) return;
@@ -216,7 +229,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             PublishStatus();
             return;
         }
-        _current = new InDelivery(_waiting.Dequeue(), path);
+        _current = new InDelivery(TakeNextWaiting(), path);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var job = _current.Job;
         path.Protocol.Tell(new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies));

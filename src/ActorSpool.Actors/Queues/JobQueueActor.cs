@@ -1,6 +1,7 @@
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
@@ -65,7 +66,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, Running> _running = new();
     // Document numbers handed to Send-Documents under way (not persisted: a lost one leaves a gap in the numbers).
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
+    private readonly QueueRules _rules;
     private QueueState _state = new();
+    // Events applied but not yet durable; snapshots wait until there are none.
+    private int _unconfirmed;
     private int _rotation;
     private int _eventsSinceSnapshot;
 
@@ -80,31 +84,27 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         _balancer = balancer;
         _printers = printers;
         _documents = documents;
+        _rules = new QueueRules(definition, settings.HoldTimeZone);
         PersistenceId = PersistenceIdFor(definition.Name);
 
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is QueueSnapshot snapshot) _state = QueueState.FromSnapshot(snapshot);
         });
-        Recover<IJobQueueEvent>(e => _state.Apply(e));
+        Recover<IJobQueueEvent>(e =>
+        {
+            _state.Apply(e);
+            _eventsSinceSnapshot++;
+        });
         Recover<RecoveryCompleted>(_ => Self.Tell(RecoveryFinished.Instance));
 
         Command<RecoveryFinished>(_ => OnRecovered());
         Command<WorkingOn>(Reclaim);
         Command<ReclaimWindowClosed>(_ => InterruptUnclaimed("no worker claimed the delivery after the queue restarted"));
-        Command<Commands.SubmitJob>(Submit);
-        Command<Commands.CreateJob>(Create);
         Command<Commands.ReserveDocument>(ReserveDocument);
-        Command<Commands.AddDocument>(AddDocument);
-        Command<Commands.CloseJob>(Close);
-        Command<Commands.RestartJob>(Restart);
-        Command<Commands.CancelJob>(Cancel);
-        Command<Commands.HoldJob>(Hold);
-        Command<Commands.ReleaseJob>(Release);
         Command<Commands.ReportOutcome>(RecordOutcome);
-        Command<Commands.PauseQueue>(Pause);
-        Command<Commands.ResumeQueue>(Resume);
         Command<Commands.WakeUp>(_ => { });
+        Command<IJobQueueCommand>(Decide);
         Command<WorkerGranted>(Granted);
         Command<Terminated>(WorkerLost);
         Command<PrinterStatus>(status =>
@@ -116,9 +116,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<SubscribeAck>(_ => { });
         Command<Tick>(_ => OnTick());
         Command<RetentionTick>(_ => PurgeOldJobs());
-        Command<Queries.GetJob>(q => Sender.Tell(new Replies.JobInfo(_state.Find(q.JobId))));
-        Command<Queries.GetJobs>(q => Sender.Tell(new Replies.JobList(Listing(q))));
-        Command<Queries.GetQueueStatus>(_ => Sender.Tell(Status()));
+        // Answers wait for the writes in flight, so nothing is shown that is not durable yet.
+        Command<Queries.GetJob>(q => Answer(new Replies.JobInfo(_state.Find(q.JobId))));
+        Command<Queries.GetJobs>(q => Answer(new Replies.JobList(Listing(q))));
+        Command<Queries.GetQueueStatus>(_ => Answer(Status()));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Queue {0}: snapshot failed: {1}", _definition.Name, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -143,6 +144,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         }
         if (inDelivery.Count > 0) Timers.StartSingleTimer("reclaim", ReclaimWindowClosed.Instance, ReclaimWindow);
         _log.Info("Queue {0}: recovered {1} job(s), {2} pending, {3} in delivery", _definition.Name, _state.Count, _state.PendingCount, inDelivery.Count);
+        // A long replay is worth a snapshot now, so the next recovery is short.
+        SnapshotIfQuiet();
         TryDispatch();
     }
 
@@ -162,86 +165,12 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             .ToList();
         if (interrupted.Count == 0) return;
         _log.Info("Queue {0}: {1} job(s) were in delivery with no live worker; re-queued", _definition.Name, interrupted.Count);
-        PersistAll(interrupted, Apply);
-        DeferAsync(interrupted, _ => TryDispatch());
+        Commit(interrupted);
+        TryDispatch();
     }
 
-    private void Submit(Commands.SubmitJob command)
-    {
-        if (_state.Find(command.JobId) is { } existing)
-        {
-            // A resubmission of the same job (an ingress retry): idempotent.
-            Sender.Tell(new Replies.JobAccepted(existing));
-            return;
-        }
-        var priority = command.Priority ?? _definition.DefaultPriority;
-        if (priority is < 1 or > 100)
-        {
-            Sender.Tell(new Replies.JobRejected(command.JobId, $"job-priority {priority} is outside 1..100"));
-            return;
-        }
-        if (command.Documents.Length == 0)
-        {
-            Sender.Tell(new Replies.JobRejected(command.JobId, "a job needs at least one document"));
-            return;
-        }
-        if ((HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies)) is { } problem)
-        {
-            Sender.Tell(new Replies.JobRejected(command.JobId, problem));
-            return;
-        }
-        var now = DateTimeOffset.UtcNow;
-        var hold = command.HoldUntil is { } asked ? asked.StartingAt(now, _settings.HoldTimeZone)
-            : command.Hold ? JobHold.Indefinite
-            : null;
-        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, command.Documents, now) with
-        {
-            HoldUntil = hold?.Until,
-            ReleaseAt = hold?.ReleaseAt,
-            Copies = command.Copies,
-            UncollatedCopies = command.UncollatedCopies,
-        };
-        var replyTo = Sender;
-        Persist(new JobAccepted(job, hold is not null, job.SubmittedAt), e =>
-        {
-            Apply(e);
-            replyTo.Tell(new Replies.JobAccepted(_state.Find(job.JobId)!));
-            TryDispatch();
-        });
-    }
-
-    /// <summary>Create-Job: the job is recorded without documents and stays incoming (never dispatched) until closed.</summary>
-    private void Create(Commands.CreateJob command)
-    {
-        if (_state.Find(command.JobId) is { } existing)
-        {
-            Sender.Tell(new Replies.JobAccepted(existing)); // an ingress retry
-            return;
-        }
-        var priority = command.Priority ?? _definition.DefaultPriority;
-        var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100"
-            : HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies);
-        if (problem is not null)
-        {
-            Sender.Tell(new Replies.JobRejected(command.JobId, problem));
-            return;
-        }
-        // The hold is worked out when the job is closed: a named period counts from then, not from Create-Job.
-        var hold = command.HoldUntil is { Until: HoldUntil.NoHold } ? null : command.HoldUntil;
-        var job = _state.NewJob(command.JobId, _definition.Name, command.Owner, command.Name, priority, [], DateTimeOffset.UtcNow) with
-        {
-            HoldUntil = hold?.Until,
-            ReleaseAt = hold?.ReleaseAt,
-            Copies = command.Copies,
-            UncollatedCopies = command.UncollatedCopies,
-        };
-        var replyTo = Sender;
-        Persist(new JobCreated(job, job.SubmittedAt), e =>
-        {
-            Apply(e);
-            replyTo.Tell(new Replies.JobAccepted(_state.Find(job.JobId)!));
-        });
-    }
+    /// <summary>A command the queue's rules decide: applied now, answered when its events are durable.</summary>
+    private void Decide(IJobQueueCommand command) => Commit(_rules.Decide(_state, command, DateTimeOffset.UtcNow), Sender);
 
     /// <summary>
     /// Send-Document asks for a document number before it stores the document, so two Send-Documents never store
@@ -249,250 +178,60 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void ReserveDocument(Commands.ReserveDocument command)
     {
-        if (!CanAddDocument(command.JobId, out var job)) return;
+        if (_rules.DocumentProblem(_state, command.JobId) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        var job = _state.Find(command.JobId)!;
         var recorded = job.Documents.Select(d => d.Number).DefaultIfEmpty(0).Max();
         var number = Math.Max(recorded, _documentSlots.GetValueOrDefault(job.JobId)?.Number ?? 0) + 1;
         _documentSlots[job.JobId] = new DocumentSlot(number, DateTimeOffset.UtcNow);
         Sender.Tell(new Replies.DocumentReserved(job.JobId, number));
     }
 
-    /// <summary>Send-Document, its document stored: recorded (and the job closed when it is the last) before the answer.</summary>
-    private void AddDocument(Commands.AddDocument command)
+    /// <summary>
+    /// Group commit. The events are applied at once, so the next command already sees them, and handed to Akka's
+    /// PersistAllAsync, which writes everything that arrived while the previous write was in flight as one journal
+    /// write. The answer goes out when its own events (and all before them) are durable; nothing is acknowledged from
+    /// memory. A device only gets a job after its dispatch event is durable, and the journal is always a prefix of
+    /// what was applied, so a job whose acceptance failed to persist can never print.
+    /// </summary>
+    private void Commit(QueueDecision decision, IActorRef replyTo)
     {
-        var now = DateTimeOffset.UtcNow;
-        var events = new List<IJobQueueEvent>();
-        if (_state.Find(command.JobId) is { } known && known.Documents.Any(d => d.Number == command.Document.Number))
-        {
-            // An ingress retry of a document already recorded: only the close may still be missing.
-            if (command.Last && known.Incoming) events.Add(CloseEvent(known, "last-document", now));
-        }
-        else
-        {
-            if (!CanAddDocument(command.JobId, out var job)) return;
-            events.Add(new DocumentAdded(job.JobId, command.Document, now));
-            if (command.Last) events.Add(CloseEvent(job, "last-document", now));
-        }
-        var replyTo = Sender;
-        if (events.Count == 0)
-        {
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(command.JobId)));
-            return;
-        }
-        PersistAll(events, Apply);
-        DeferAsync(events, _ =>
-        {
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(command.JobId)));
-            TryDispatch();
-        });
+        Commit(decision.Events);
+        var reply = decision.Reply?.Invoke(_state) ?? Status();
+        DeferAsync(reply, r => replyTo.Tell(r));
+        if (decision.Events.Count > 0) TryDispatch();
     }
 
-    /// <summary>Close-Job: an incoming job with documents becomes printable; a job already closed stays as it is.</summary>
-    private void Close(Commands.CloseJob command)
+    /// <summary>Applies live events and persists them in the next shared journal write.</summary>
+    private void Commit(IReadOnlyList<IJobQueueEvent> events, Action? whenDurable = null)
     {
-        if (!CanChange(command.JobId, out var job)) return;
-        if (!job.Incoming)
+        foreach (var e in events) Apply(e);
+        if (events.Count > 0)
         {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, job));
-            return;
+            _unconfirmed += events.Count;
+            PersistAllAsync(events, Confirmed);
         }
-        if (job.Documents.Length == 0)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
-                $"job {job.JobId} has no document yet: send one with Send-Document, or cancel the job", job));
-            return;
-        }
-        var replyTo = Sender;
-        Persist(CloseEvent(job, "Close-Job", DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-            TryDispatch();
-        });
+        if (whenDurable is not null) DeferAsync(whenDurable, action => action());
     }
 
-    /// <summary>Restart-Job (RFC 8011 §4.3.7): a finished job whose documents are still kept prints again.</summary>
-    private void Restart(Commands.RestartJob command)
+    private void Confirmed(IJobQueueEvent e)
     {
-        var job = _state.Find(command.JobId);
-        var problem = job switch
-        {
-            null => null,
-            { State: var state } when !state.IsTerminal() =>
-                $"job {job.JobId} is {state.ToKeyword()}: only a completed, canceled or aborted job can be restarted",
-            { Documents.Length: 0 } => $"job {job.JobId} has no document to print",
-            _ => HoldProblem(command.HoldUntil),
-        };
-        if (job is null)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotFound, $"job {command.JobId} not found in queue {_definition.Name}", null));
-            return;
-        }
-        if (problem is not null)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, problem, job));
-            return;
-        }
-        var now = DateTimeOffset.UtcNow;
-        var hold = command.HoldUntil?.StartingAt(now, _settings.HoldTimeZone);
-        var replyTo = Sender;
-        Persist(new JobRestarted(job.JobId, _state.NextSequence, now) { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt }, e =>
-        {
-            Apply(e);
-            _log.Info("Queue {0}: job {1} restarted", _definition.Name, job.JobId);
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-            TryDispatch();
-        });
+        _unconfirmed--;
+        SnapshotIfQuiet();
     }
 
-    /// <summary>Answers NotFound / NotPossible unless the job is incoming (takes documents); true when it is.</summary>
-    private bool CanAddDocument(long jobId, out JobRecord job)
+    /// <summary>
+    /// A snapshot must hold exactly the durable events up to its sequence number, so it is only taken when no applied
+    /// event is still on its way to the journal (the snapshot's sequence number is the last durable one).
+    /// </summary>
+    private void SnapshotIfQuiet()
     {
-        if (!CanChange(jobId, out job)) return false;
-        if (job.Incoming) return true;
-        Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
-            $"job {jobId} is closed ({job.State.ToKeyword()}): it takes no more documents", job));
-        return false;
-    }
-
-    /// <summary>Closes an incoming job; the hold it asked for starts now (a named period is reckoned from now).</summary>
-    private JobClosed CloseEvent(JobRecord job, string reason, DateTimeOffset now)
-    {
-        var hold = job.HoldRequested ? new JobHold(job.HoldUntil, job.ReleaseAt).StartingAt(now, _settings.HoldTimeZone) : null;
-        return new JobClosed(job.JobId, reason, now) { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
-    }
-
-    private static string? HoldProblem(JobHold? hold) =>
-        hold?.Until is { } keyword && !HoldUntil.IsKeyword(keyword) ? $"job-hold-until '{keyword}' is not supported" : null;
-
-    private void Cancel(Commands.CancelJob command)
-    {
-        if (!CanChange(command.JobId, out var job)) return;
-        var replyTo = Sender;
-        Persist(new JobCanceled(job.JobId, command.By, DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
-            if (_placing.Remove(job.JobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, job.JobId));
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-            TryDispatch();
-        });
-    }
-
-    private void Hold(Commands.HoldJob command)
-    {
-        if (!CanChange(command.JobId, out var job)) return;
-        if (job.State != JobState.Pending && job.State != JobState.PendingHeld)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()} and can no longer be held", job));
-            return;
-        }
-        if (HoldProblem(command.HoldUntil) is { } problem)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, problem, job));
-            return;
-        }
-        var now = DateTimeOffset.UtcNow;
-        var asked = command.HoldUntil ?? JobHold.Indefinite;
-        // An incoming job keeps the hold as asked: it starts when the job is closed.
-        var hold = job.Incoming ? (asked.Until == HoldUntil.NoHold ? null : asked) : asked.StartingAt(now, _settings.HoldTimeZone);
-        var replyTo = Sender;
-        if (hold is null)
-        {
-            // no-hold, or a period that is on now: the job is printable, as after Release-Job.
-            if (job.State == JobState.Pending || (job.Incoming && !job.HoldRequested))
-            {
-                Sender.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, job));
-                return;
-            }
-            Persist(new JobReleased(job.JobId, now), e =>
-            {
-                Apply(e);
-                replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-                TryDispatch();
-            });
-            return;
-        }
-        Persist(new JobHeld(job.JobId, now) { HoldUntil = hold.Until, ReleaseAt = hold.ReleaseAt }, e =>
-        {
-            Apply(e);
-            if (_placing.Remove(job.JobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, job.JobId));
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-        });
-    }
-
-    private void Release(Commands.ReleaseJob command)
-    {
-        if (!CanChange(command.JobId, out var job)) return;
-        if (job.State != JobState.PendingHeld)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()}, not held", job));
-            return;
-        }
-        if (job.Incoming && !job.HoldRequested)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible,
-                $"job {job.JobId} is still receiving documents (job-incoming); it is printable once closed", job));
-            return;
-        }
-        var replyTo = Sender;
-        Persist(new JobReleased(job.JobId, DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
-            replyTo.Tell(new Replies.CommandResult(CommandOutcome.Ok, null, _state.Find(job.JobId)));
-            TryDispatch();
-        });
-    }
-
-    private void Pause(Commands.PauseQueue command)
-    {
-        if (_state.Paused)
-        {
-            Sender.Tell(Status());
-            return;
-        }
-        var replyTo = Sender;
-        Persist(new QueuePaused(command.By, DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
-            // Jobs waiting for a worker stay pending; running deliveries finish.
-            foreach (var jobId in _placing.Keys) _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
-            _placing.Clear();
-            _log.Info("Queue {0}: paused by {1}; accepting jobs, dispatching none", _definition.Name, command.By);
-            replyTo.Tell(Status());
-        });
-    }
-
-    private void Resume(Commands.ResumeQueue command)
-    {
-        if (!_state.Paused)
-        {
-            Sender.Tell(Status());
-            return;
-        }
-        var replyTo = Sender;
-        Persist(new QueueResumed(DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
-            _log.Info("Queue {0}: resumed", _definition.Name);
-            replyTo.Tell(Status());
-            TryDispatch();
-        });
-    }
-
-    /// <summary>Answers NotFound / NotPossible for unknown or finished jobs; true when the job may change.</summary>
-    private bool CanChange(long jobId, out JobRecord job)
-    {
-        job = _state.Find(jobId)!;
-        if (job is null)
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotFound, $"job {jobId} not found in queue {_definition.Name}", null));
-            return false;
-        }
-        if (job.State.IsTerminal())
-        {
-            Sender.Tell(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is already {job.State.ToKeyword()}", job));
-            return false;
-        }
-        return true;
+        if (_eventsSinceSnapshot < _settings.SnapshotEvery || _unconfirmed > 0) return;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private void Granted(WorkerGranted grant)
@@ -512,15 +251,17 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Context.Watch(grant.Worker);
         // The full address (also for a local worker), so a queue that recovers on another node finds the worker.
         var workerPath = Akka.Serialization.Serialization.SerializedActorPath(grant.Worker);
-        Persist(new JobDispatched(jobId, attempt, placement.Printer, workerPath, DateTimeOffset.UtcNow), e =>
-        {
-            Apply(e);
+        // The worker starts once the dispatch is durable: a queue that restarts then knows whom to ask about it.
+        Commit([new JobDispatched(jobId, attempt, placement.Printer, workerPath, DateTimeOffset.UtcNow)], () =>
             grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages)
             {
                 Copies = job.Copies,
                 UncollatedCopies = job.UncollatedCopies,
-            });
-        });
+                Priority = job.Priority,
+                Sequence = job.Sequence,
+            }));
+        // The printer may take the next job now (jobs-in-flight-per-printer).
+        TryDispatch();
     }
 
     private void RecordOutcome(Commands.ReportOutcome report)
@@ -532,44 +273,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                       || (job is { State: JobState.Processing } && job.Dispatches == report.Attempt);
         if (current) StopRunning(report.JobId);
 
-        var events = new List<IJobQueueEvent>();
-        var now = DateTimeOffset.UtcNow;
-        // A report about a dispatch before Restart-Job concerns the earlier run, which already ended.
-        if (job is not null && !job.State.IsTerminal() && report.Attempt > job.RestartedAfter)
-        {
-            switch (report.Outcome)
-            {
-                case DeliveryOutcome.Delivered:
-                    // Even a stale report of success counts: the device printed the job.
-                    events.Add(new JobCompleted(report.JobId, report.Attempt, report.Printer, now));
-                    break;
-                case DeliveryOutcome.Failed when current:
-                    events.Add(new JobAttemptFailed(report.JobId, report.Attempt, report.Printer, report.Error ?? "delivery failed", now));
-                    if (job.Attempts + 1 >= _definition.MaxAttempts)
-                    {
-                        var reason = $"gave up after {job.Attempts + 1} attempt(s); last error: {report.Error}";
-                        _log.Error("Queue {0}: job {1} aborted: {2}", _definition.Name, report.JobId, reason);
-                        events.Add(new JobAborted(report.JobId, reason, now));
-                    }
-                    break;
-                case DeliveryOutcome.NotStarted when current:
-                    events.Add(new JobInterrupted(report.JobId, report.Error ?? "not started", now));
-                    break;
-            }
-        }
-
-        if (events.Count == 0)
-        {
-            replyTo.Tell(new Replies.OutcomeRecorded(report.JobId, report.Attempt));
-            TryDispatch();
-            return;
-        }
-        PersistAll(events, Apply);
-        DeferAsync(events, _ =>
-        {
-            replyTo.Tell(new Replies.OutcomeRecorded(report.JobId, report.Attempt));
-            TryDispatch();
-        });
+        Commit(_rules.Outcome(_state, report, current, DateTimeOffset.UtcNow), replyTo);
+        // The delivery's printer slot is free now, whatever the outcome.
+        TryDispatch();
     }
 
     private void WorkerLost(Terminated terminated)
@@ -582,8 +288,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             .ToList();
         if (events.Count == 0) return;
         _log.Warning("Queue {0}: worker {1} lost with job(s) {2}; re-queued", _definition.Name, terminated.ActorRef.Path, string.Join(",", lost));
-        PersistAll(events, Apply);
-        DeferAsync(events, _ => TryDispatch());
+        Commit(events);
+        TryDispatch();
     }
 
     private void StopRunning(long jobId)
@@ -613,47 +319,15 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var overdue = _running.Where(r => now - r.Value.StartedAt > _settings.DeliveryTimeout + TimeSpan.FromMinutes(1)).Select(r => r.Key).ToList();
         overdue.ForEach(StopRunning);
         var events = overdue.Select(id => (IJobQueueEvent)new JobInterrupted(id, "no outcome reported in time", now)).ToList();
-        events.AddRange(TimedEvents(now));
-        if (events.Count > 0)
-        {
-            PersistAll(events, Apply);
-            DeferAsync(events, _ => TryDispatch());
-        }
+        events.AddRange(_rules.TimedEvents(_state, now, _settings.MultipleOperationTimeout,
+            jobId => _documentSlots.TryGetValue(jobId, out var slot) && now - slot.ReservedAt < _settings.MultipleOperationTimeout));
+        Commit(events);
+        SnapshotIfQuiet();
         foreach (var printer in _definition.Printers.Where(p => !_printerStatus.ContainsKey(p)))
         {
             _printers.Tell(new GetPrinterStatus(printer));
         }
         TryDispatch();
-    }
-
-    /// <summary>
-    /// Held jobs whose release time came, and incoming jobs idle for the multiple-operation-time-out: closed when they
-    /// have a document (the client most likely lost track of the last one), aborted when they have none.
-    /// </summary>
-    private List<IJobQueueEvent> TimedEvents(DateTimeOffset now)
-    {
-        var events = new List<IJobQueueEvent>();
-        foreach (var job in _state.DueForRelease(now))
-        {
-            _log.Info("Queue {0}: job {1} released: its job-hold-until {2} came", _definition.Name, job.JobId, job.HoldUntil ?? "time");
-            events.Add(new JobReleased(job.JobId, now));
-        }
-        var timeout = _settings.MultipleOperationTimeout;
-        foreach (var job in _state.IncomingIdleSince(now - timeout))
-        {
-            if (_documentSlots.TryGetValue(job.JobId, out var slot) && now - slot.ReservedAt < timeout) continue; // a document is on its way
-            if (job.Documents.Length > 0)
-            {
-                _log.Info("Queue {0}: job {1} closed with {2} document(s): no Send-Document within {3}", _definition.Name, job.JobId, job.Documents.Length, timeout);
-                events.Add(CloseEvent(job, "multiple-operation-time-out", now));
-            }
-            else
-            {
-                _log.Warning("Queue {0}: job {1} aborted: Create-Job but no document within {2}", _definition.Name, job.JobId, timeout);
-                events.Add(new JobAborted(job.JobId, $"no document arrived within the multiple-operation-time-out ({timeout.TotalSeconds:0} s)", now));
-            }
-        }
-        return events;
     }
 
     /// <summary>Places as many pending jobs as the pool's healthy, free printers can take right now.</summary>
@@ -662,17 +336,21 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (IsRecovering || _state.Paused) return;
         var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
             .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        // One request per printer at the balancer at a time: grants, and so deliveries, reach a printer in the
+        // queue's order, also when it takes more than one job at once.
+        foreach (var printer in _placing.Values.Select(p => p.Printer).Distinct()) inFlight[printer] = int.MaxValue;
         var reserved = new HashSet<long>(_placing.Keys);
         while (_state.NextToDispatch(_definition.Sequential, reserved) is { } job)
         {
             if (_definition.Sequential && _running.Count > 0) break;
             var avoid = job.Attempts > 0 ? job.Printer : null;
-            var printer = PrinterSelector.Choose(_definition, p => _printerStatus.GetValueOrDefault(p), inFlight, avoid, _rotation++);
+            var printer = PrinterSelector.Choose(_definition, p => _printerStatus.GetValueOrDefault(p), inFlight, avoid, _rotation++,
+                _settings.JobsInFlightPerPrinter);
             if (printer is null) break;
             if (avoid is not null && printer != avoid) SpoolMetrics.Failovers.WithLabels(_definition.Name).Inc();
             _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
             reserved.Add(job.JobId);
-            inFlight[printer] = inFlight.GetValueOrDefault(printer) + 1;
+            inFlight[printer] = int.MaxValue;
             _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
         }
     }
@@ -700,19 +378,15 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var purge = _state.PurgeCandidates(_settings.RetainTerminalJobs, DateTimeOffset.UtcNow - _settings.RetainTerminalFor);
         if (purge.Length == 0) return;
-        Persist(new JobsPurged(purge, DateTimeOffset.UtcNow), e =>
+        var documents = _documents;
+        // Documents go after the journal forgot the jobs; a crash in between leaves orphans for the store to sweep.
+        Commit([new JobsPurged(purge, DateTimeOffset.UtcNow)], () => Task.Run(async () =>
         {
-            Apply(e);
-            var documents = _documents;
-            // Documents go after the journal forgot the jobs; a crash in between leaves orphans for the store to sweep.
-            Task.Run(async () =>
-            {
-                foreach (var id in purge) await documents.DeleteJobAsync(id);
-            });
-        });
+            foreach (var id in purge) await documents.DeleteJobAsync(id);
+        }));
     }
 
-    /// <summary>Applies a live event (not a replayed one) and counts it.</summary>
+    /// <summary>Applies a live event (not a replayed one), counts it and does what it means for placements and logs.</summary>
     private void Apply(IJobQueueEvent e)
     {
         _state.Apply(e);
@@ -724,25 +398,54 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 break;
             case JobClosed closed:
                 _documentSlots.Remove(closed.JobId);
+                if (closed.Reason == "multiple-operation-time-out")
+                    _log.Info("Queue {0}: job {1} closed: no Send-Document within {2}", queue, closed.JobId, _settings.MultipleOperationTimeout);
+                break;
+            case JobReleased released when _state.Find(released.JobId) is { } job && job.State == JobState.Pending:
+                _log.Info("Queue {0}: job {1} released", queue, released.JobId);
+                break;
+            case JobHeld held:
+                Withdraw(held.JobId);
+                break;
+            case JobRestarted restarted:
+                _log.Info("Queue {0}: job {1} restarted", queue, restarted.JobId);
+                break;
+            case QueuePaused paused:
+                // Jobs waiting for a worker stay pending; running deliveries finish.
+                foreach (var jobId in _placing.Keys.ToList()) Withdraw(jobId);
+                _log.Info("Queue {0}: paused by {1}; accepting jobs, dispatching none", queue, paused.By);
+                break;
+            case QueueResumed:
+                _log.Info("Queue {0}: resumed", queue);
                 break;
             case JobCompleted:
                 SpoolMetrics.JobsFinished.WithLabels(queue, "completed").Inc();
                 break;
             case JobCanceled canceled:
                 _documentSlots.Remove(canceled.JobId);
+                Withdraw(canceled.JobId);
                 SpoolMetrics.JobsFinished.WithLabels(queue, "canceled").Inc();
                 break;
             case JobAborted aborted:
+                _log.Error("Queue {0}: job {1} aborted: {2}", queue, aborted.JobId, aborted.Reason);
                 _documentSlots.Remove(aborted.JobId);
                 SpoolMetrics.JobsFinished.WithLabels(queue, "aborted").Inc();
                 SpoolMetrics.JobsAborted.WithLabels(queue).Inc();
                 break;
         }
-        if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
-        {
-            _eventsSinceSnapshot = 0;
-            SaveSnapshot(_state.ToSnapshot());
-        }
+        _eventsSinceSnapshot++;
+    }
+
+    /// <summary>A job that no longer wants a worker: the balancer forgets its request.</summary>
+    private void Withdraw(long jobId)
+    {
+        if (_placing.Remove(jobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
+    }
+
+    private void Answer(ISpoolMessage reply)
+    {
+        var replyTo = Sender;
+        DeferAsync(reply, r => replyTo.Tell(r));
     }
 
     private JobRecord[] Listing(Queries.GetJobs query)

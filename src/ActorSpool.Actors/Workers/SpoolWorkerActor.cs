@@ -125,6 +125,8 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     {
         Copies = job.Copies,
         UncollatedCopies = job.UncollatedCopies,
+        Priority = job.Priority,
+        Sequence = job.Sequence,
     };
 
     private void Delivered(DeliveryFinished finished)

@@ -172,6 +172,11 @@ public static class WorkerProtocol
         public int Copies { get; init; } = 1;
 
         public bool UncollatedCopies { get; init; }
+
+        /// <summary>Handed on in <see cref="PrinterProtocol.DeliverJob"/>, so the printer starts waiting jobs in the queue's order.</summary>
+        public int Priority { get; init; }
+
+        public long Sequence { get; init; }
     }
 
     /// <summary>A recovering queue asks the worker of a job it had dispatched whether the delivery is still going on.</summary>
@@ -216,6 +221,11 @@ public static class PrinterProtocol
 
         /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
         public bool UncollatedCopies { get; init; }
+
+        /// <summary>The job's priority and its place in its queue: the printer starts what waits in this order.</summary>
+        public int Priority { get; init; }
+
+        public long Sequence { get; init; }
     }
 
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>

@@ -4,7 +4,8 @@ namespace ActorSpool.Domain.Printers;
 
 /// <summary>
 /// Chooses the printer of a queue's pool for the next job. Pure so the failover and balance rules are
-/// tested without actors. A printer takes one job of a queue at a time (<paramref name="inFlight"/>).
+/// tested without actors. A printer takes up to <c>depth</c> jobs of a queue at a time (<c>inFlight</c>): with a depth
+/// of 2 the next job is granted and on its way while one prints, so the device never waits on the journal.
 /// </summary>
 public static class PrinterSelector
 {
@@ -15,12 +16,13 @@ public static class PrinterSelector
         Func<string, PrinterStatus?> status,
         IReadOnlyDictionary<string, int> inFlight,
         string? avoid,
-        int rotation = 0)
+        int rotation = 0,
+        int depth = 1)
     {
         var healthy = queue.Printers.Where(p => status(p)?.IsAcceptingWork == true).ToList();
         if (healthy.Count == 0) return null;
 
-        bool Free(string printer) => inFlight.GetValueOrDefault(printer) == 0;
+        bool Free(string printer) => inFlight.GetValueOrDefault(printer) < depth;
 
         if (queue.Mode == QueueMode.Failover)
         {
@@ -36,7 +38,10 @@ public static class PrinterSelector
         var candidates = healthy.Where(Free).ToList();
         if (candidates.Count > 1 && avoid is not null) candidates.Remove(avoid);
         if (candidates.Count == 0) return null;
-        // Least loaded device first (other queues share printers); ties round-robin.
+        // Fewest of our jobs in flight first (an idle printer before a second job for a busy one), then the least
+        // loaded device (other queues share printers); ties round-robin.
+        var fewest = candidates.Min(p => inFlight.GetValueOrDefault(p));
+        candidates = candidates.Where(p => inFlight.GetValueOrDefault(p) == fewest).ToList();
         var leastWaiting = candidates.Min(p => Load(status(p)));
         var tied = candidates.Where(p => Load(status(p)) == leastWaiting).ToList();
         return tied[Math.Abs(rotation % tied.Count)];
