@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ActorSpool.Actors.Serialization;
 using Npgsql;
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
 
 namespace ActorSpool.Chaos.Tests;
 
@@ -39,29 +41,29 @@ public static class JournalInspector
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var manifest = reader.GetString(0);
-            var kind = manifest[(manifest.LastIndexOfAny(['+', '.']) + 1)..];
-            if (kind is not ("JobDispatched" or "JobCompleted" or "JobInterrupted" or "JobAttemptFailed" or "JobAborted")) continue;
+            // A short manifest ("job-dispatched") or the full type name journals carried before manifests were pinned.
+            var kind = SpoolManifests.TryGetType(reader.GetString(0), out var type) ? type.Name : "";
+            if (kind is not (nameof(JobDispatched) or nameof(JobCompleted) or nameof(JobInterrupted) or nameof(JobAttemptFailed) or nameof(JobAborted))) continue;
             using var json = JsonDocument.Parse((byte[])reader.GetValue(1));
             var e = json.RootElement;
             switch (kind)
             {
-                case "JobDispatched":
+                case nameof(JobDispatched):
                     workers[(e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32())] = e.GetProperty("Worker").GetString() ?? "";
                     dispatches.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Worker").GetString() ?? "",
                         e.GetProperty("At").GetDateTimeOffset()));
                     break;
-                case "JobCompleted":
+                case nameof(JobCompleted):
                     completions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? ""));
                     break;
-                case "JobInterrupted":
+                case nameof(JobInterrupted):
                     interruptions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Reason").GetString() ?? ""));
                     break;
-                case "JobAttemptFailed":
+                case nameof(JobAttemptFailed):
                     failed.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? "",
                         e.GetProperty("Reason").GetString() ?? "", e.GetProperty("At").GetDateTimeOffset()));
                     break;
-                case "JobAborted":
+                case nameof(JobAborted):
                     aborted++;
                     break;
             }

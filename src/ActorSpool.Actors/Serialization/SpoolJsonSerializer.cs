@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActorSpool.Domain.Messages;
@@ -9,16 +8,13 @@ namespace ActorSpool.Actors.Serialization;
 
 /// <summary>
 /// Serializes every <see cref="ISpoolMessage"/> (journal events, snapshots, messages between nodes) as JSON with
-/// System.Text.Json. The manifest is the type's full name, so a renamed type fails loudly instead of
-/// deserializing into the wrong shape; actor references travel as their serialized paths.
+/// System.Text.Json. The manifest is the type's short name pinned in <see cref="SpoolManifests"/>, so types can be
+/// renamed or moved; full type names, the manifests of older journals, still read. An unknown manifest fails loudly
+/// instead of deserializing into the wrong shape. Actor references travel as their serialized paths.
 /// </summary>
 public sealed class SpoolJsonSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 7431;
-
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = typeof(ISpoolMessage).Assembly.GetTypes()
-        .Where(t => typeof(ISpoolMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-        .ToFrozenDictionary(t => t.FullName!, t => t);
 
     private readonly JsonSerializerOptions _options;
 
@@ -33,13 +29,16 @@ public sealed class SpoolJsonSerializer : SerializerWithStringManifest
 
     public override int Identifier => SerializerId;
 
-    public override string Manifest(object o) => o.GetType().FullName!;
+    public override string Manifest(object o) =>
+        SpoolManifests.ManifestOf(o.GetType())
+        ?? throw new System.Runtime.Serialization.SerializationException(
+            $"{o.GetType().FullName} has no manifest: add it to {nameof(SpoolManifests)}");
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
+        if (!SpoolManifests.TryGetType(manifest, out var type))
         {
             throw new System.Runtime.Serialization.SerializationException($"Unknown ActorSpool message type '{manifest}'");
         }

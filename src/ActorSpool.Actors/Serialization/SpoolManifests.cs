@@ -1,0 +1,123 @@
+using System.Collections.Frozen;
+using ActorSpool.Domain.Balancing;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Messages;
+using ActorSpool.Domain.Printers;
+
+namespace ActorSpool.Actors.Serialization;
+
+/// <summary>
+/// The manifest <see cref="SpoolJsonSerializer"/> writes for every <see cref="ISpoolMessage"/>: a short name pinned
+/// here, so a type can be renamed or moved without changing what journals, snapshots and other nodes know it by.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Scheme: the queue journal's events and its snapshot have bare kebab-case names ("job-accepted", "queue-snapshot");
+/// they are stored for good. Messages that only travel between nodes carry their protocol's prefix: "q." queue,
+/// "b." balancer, "w." worker, "p." printer ("q.submit-job", "q.job-accepted").
+/// </para>
+/// <para>
+/// Rules. A new <see cref="ISpoolMessage"/> gets an entry with a name no entry ever had, and no legacy name
+/// (SpoolManifestsTests fails for a type without an entry). A short name never changes and is never reused: stored
+/// events carry it. Renaming or moving a type changes only its <c>typeof</c> here; its legacy name stays as written,
+/// the full name at its old location, because journals and snapshots written before manifests were pinned
+/// (December 2026) carry that name and must keep reading.
+/// </para>
+/// </remarks>
+public static class SpoolManifests
+{
+    private sealed record Entry(Type Type, string Manifest, string? Legacy);
+
+    private static readonly Entry[] Table =
+    [
+        // The queue's journal and snapshot.
+        new(typeof(JobQueueEvents.JobAccepted), "job-accepted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted"),
+        new(typeof(JobQueueEvents.JobDispatched), "job-dispatched", "ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched"),
+        new(typeof(JobQueueEvents.JobCompleted), "job-completed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted"),
+        new(typeof(JobQueueEvents.JobAttemptFailed), "job-attempt-failed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed"),
+        new(typeof(JobQueueEvents.JobInterrupted), "job-interrupted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted"),
+        new(typeof(JobQueueEvents.JobAborted), "job-aborted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted"),
+        new(typeof(JobQueueEvents.JobCanceled), "job-canceled", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled"),
+        new(typeof(JobQueueEvents.JobHeld), "job-held", "ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld"),
+        new(typeof(JobQueueEvents.JobReleased), "job-released", "ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased"),
+        new(typeof(JobQueueEvents.JobCreated), "job-created", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated"),
+        new(typeof(JobQueueEvents.DocumentAdded), "document-added", "ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded"),
+        new(typeof(JobQueueEvents.JobClosed), "job-closed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed"),
+        new(typeof(JobQueueEvents.JobRestarted), "job-restarted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted"),
+        new(typeof(JobQueueEvents.QueuePaused), "queue-paused", "ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused"),
+        new(typeof(JobQueueEvents.QueueResumed), "queue-resumed", "ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed"),
+        new(typeof(JobQueueEvents.JobsPurged), "jobs-purged", "ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged"),
+        new(typeof(QueueSnapshot), "queue-snapshot", "ActorSpool.Domain.Jobs.QueueSnapshot"),
+
+        // Queue protocol: commands, queries, replies.
+        new(typeof(JobQueueProtocol.Commands.SubmitJob), "q.submit-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+SubmitJob"),
+        new(typeof(JobQueueProtocol.Commands.CreateJob), "q.create-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CreateJob"),
+        new(typeof(JobQueueProtocol.Commands.ReserveDocument), "q.reserve-document", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReserveDocument"),
+        new(typeof(JobQueueProtocol.Commands.AddDocument), "q.add-document", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+AddDocument"),
+        new(typeof(JobQueueProtocol.Commands.CloseJob), "q.close-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CloseJob"),
+        new(typeof(JobQueueProtocol.Commands.RestartJob), "q.restart-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+RestartJob"),
+        new(typeof(JobQueueProtocol.Commands.CancelJob), "q.cancel-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CancelJob"),
+        new(typeof(JobQueueProtocol.Commands.HoldJob), "q.hold-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+HoldJob"),
+        new(typeof(JobQueueProtocol.Commands.ReleaseJob), "q.release-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReleaseJob"),
+        new(typeof(JobQueueProtocol.Commands.ReportOutcome), "q.report-outcome", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReportOutcome"),
+        new(typeof(JobQueueProtocol.Commands.PauseQueue), "q.pause-queue", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+PauseQueue"),
+        new(typeof(JobQueueProtocol.Commands.ResumeQueue), "q.resume-queue", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ResumeQueue"),
+        new(typeof(JobQueueProtocol.Commands.WakeUp), "q.wake-up", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+WakeUp"),
+        new(typeof(JobQueueProtocol.Queries.GetJob), "q.get-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJob"),
+        new(typeof(JobQueueProtocol.Queries.GetJobs), "q.get-jobs", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJobs"),
+        new(typeof(JobQueueProtocol.Queries.GetQueueStatus), "q.get-queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetQueueStatus"),
+        new(typeof(JobQueueProtocol.Replies.JobAccepted), "q.job-accepted", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobAccepted"),
+        new(typeof(JobQueueProtocol.Replies.JobRejected), "q.job-rejected", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobRejected"),
+        new(typeof(JobQueueProtocol.Replies.JobInfo), "q.job-info", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobInfo"),
+        new(typeof(JobQueueProtocol.Replies.DocumentReserved), "q.document-reserved", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+DocumentReserved"),
+        new(typeof(JobQueueProtocol.Replies.JobList), "q.job-list", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobList"),
+        new(typeof(JobQueueProtocol.Replies.CommandResult), "q.command-result", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+CommandResult"),
+        new(typeof(JobQueueProtocol.Replies.OutcomeRecorded), "q.outcome-recorded", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+OutcomeRecorded"),
+        new(typeof(JobQueueProtocol.Replies.QueueStatus), "q.queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+QueueStatus"),
+
+        // Balancer protocol.
+        new(typeof(BalancerProtocol.RegisterWorker), "b.register-worker", "ActorSpool.Domain.Messages.BalancerProtocol+RegisterWorker"),
+        new(typeof(BalancerProtocol.RequestWorker), "b.request-worker", "ActorSpool.Domain.Messages.BalancerProtocol+RequestWorker"),
+        new(typeof(BalancerProtocol.UnregisterWorker), "b.unregister-worker", "ActorSpool.Domain.Messages.BalancerProtocol+UnregisterWorker"),
+        new(typeof(BalancerProtocol.WithdrawRequest), "b.withdraw-request", "ActorSpool.Domain.Messages.BalancerProtocol+WithdrawRequest"),
+        new(typeof(BalancerProtocol.WorkFinished), "b.work-finished", "ActorSpool.Domain.Messages.BalancerProtocol+WorkFinished"),
+        new(typeof(BalancerProtocol.WorkerGranted), "b.worker-granted", "ActorSpool.Domain.Messages.BalancerProtocol+WorkerGranted"),
+        new(typeof(BalancerProtocol.GetBalancerStatus), "b.get-balancer-status", "ActorSpool.Domain.Messages.BalancerProtocol+GetBalancerStatus"),
+        new(typeof(BalancerProtocol.BalancerStatus), "b.balancer-status", "ActorSpool.Domain.Messages.BalancerProtocol+BalancerStatus"),
+        new(typeof(WorkRequest), "b.work-request", "ActorSpool.Domain.Balancing.WorkRequest"),
+
+        // Worker protocol.
+        new(typeof(WorkerProtocol.ExecuteJob), "w.execute-job", "ActorSpool.Domain.Messages.WorkerProtocol+ExecuteJob"),
+        new(typeof(WorkerProtocol.IsWorkingOn), "w.is-working-on", "ActorSpool.Domain.Messages.WorkerProtocol+IsWorkingOn"),
+        new(typeof(WorkerProtocol.WorkingOn), "w.working-on", "ActorSpool.Domain.Messages.WorkerProtocol+WorkingOn"),
+        new(typeof(WorkerProtocol.GetWorkerStatus), "w.get-worker-status", "ActorSpool.Domain.Messages.WorkerProtocol+GetWorkerStatus"),
+        new(typeof(WorkerProtocol.WorkerStatus), "w.worker-status", "ActorSpool.Domain.Messages.WorkerProtocol+WorkerStatus"),
+
+        // Printer protocol and the status printers publish.
+        new(typeof(PrinterProtocol.DeliverJob), "p.deliver-job", "ActorSpool.Domain.Messages.PrinterProtocol+DeliverJob"),
+        new(typeof(PrinterProtocol.DeliveryQueued), "p.delivery-queued", "ActorSpool.Domain.Messages.PrinterProtocol+DeliveryQueued"),
+        new(typeof(PrinterProtocol.DeliveryFinished), "p.delivery-finished", "ActorSpool.Domain.Messages.PrinterProtocol+DeliveryFinished"),
+        new(typeof(PrinterProtocol.GetPrinterStatus), "p.get-printer-status", "ActorSpool.Domain.Messages.PrinterProtocol+GetPrinterStatus"),
+        new(typeof(PrinterProtocol.PausePrinter), "p.pause-printer", "ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter"),
+        new(typeof(PrinterProtocol.ResumePrinter), "p.resume-printer", "ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter"),
+        new(typeof(PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
+    ];
+
+    private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
+
+    // Short names and legacy names in one lookup: a name meaning two types would be ambiguous, so it throws here.
+    private static readonly FrozenDictionary<string, Type> TypesByName = Table
+        .Select(e => (Name: e.Manifest, e.Type))
+        .Concat(Table.Where(e => e.Legacy is not null).Select(e => (Name: e.Legacy!, e.Type)))
+        .ToFrozenDictionary(n => n.Name, n => n.Type, StringComparer.Ordinal);
+
+    /// <summary>Every entry: the type, its short manifest, and the full name older journals carry for it (null: none).</summary>
+    public static IEnumerable<(Type Type, string Manifest, string? Legacy)> Entries => Table.Select(e => (e.Type, e.Manifest, e.Legacy));
+
+    /// <summary>The short manifest of <paramref name="type"/>, or null when it has no entry.</summary>
+    public static string? ManifestOf(Type type) => ManifestsByType.GetValueOrDefault(type);
+
+    /// <summary>The type a manifest names: a short manifest or a legacy full name.</summary>
+    public static bool TryGetType(string manifest, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
+        TypesByName.TryGetValue(manifest, out type);
+}

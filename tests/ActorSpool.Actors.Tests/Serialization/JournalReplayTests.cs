@@ -1,0 +1,157 @@
+using ActorSpool.Domain.Jobs;
+using ActorSpool.TestSupport;
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
+
+namespace ActorSpool.Actors.Tests.Serialization;
+
+/// <summary>
+/// A queue's journal and snapshot written by an earlier version (<see cref="JournalFixture"/>, committed under
+/// Fixtures/) recover with today's serializer: every event and the snapshot with its type and values.
+/// </summary>
+public sealed class JournalReplayTests : TestKit
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly TempDirectory _directory;
+    private readonly string _database;
+
+    public JournalReplayTests()
+        : this(new TempDirectory())
+    {
+    }
+
+    private JournalReplayTests(TempDirectory directory)
+        : this(directory, JournalFixture.CopyTo(JournalFixture.MainBeforePinning, directory.Path))
+    {
+    }
+
+    private JournalReplayTests(TempDirectory directory, string database)
+        : base(JournalFixture.Config(database))
+    {
+        _directory = directory;
+        _database = database;
+    }
+
+    [Fact]
+    public void The_fixture_of_main_stores_full_type_names_as_manifests()
+    {
+        // Guards the fixture itself: rewritten by a build that pins manifests, it would no longer test old journals.
+        using var connection = new SqliteConnection($"Data Source={_database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        var journal = Rows(connection, "SELECT manifest, identifier FROM journal WHERE persistence_id = @id ORDER BY sequence_number");
+        var snapshot = Rows(connection, "SELECT manifest, serializer_id FROM snapshot WHERE persistence_id = @id");
+
+        Assert.Equal(JournalFixture.Events.Select(e => (e.GetType().FullName!, 7431L)), journal);
+        Assert.Equal([(typeof(QueueSnapshot).FullName!, 7431L)], snapshot);
+        Assert.Equal("ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted", journal[0].Manifest);
+    }
+
+    [Fact]
+    public void Every_event_of_the_journal_replays_with_its_values()
+    {
+        var recovered = Recover(new Recovery(SnapshotSelectionCriteria.None));
+
+        Assert.Null(recovered.Snapshot);
+        Assert.Equal(Enumerable.Range(1, JournalFixture.Events.Count).Select(i => (long)i), recovered.Events.Select(e => e.SequenceNr));
+        foreach (var (expected, actual) in JournalFixture.Events.Zip(recovered.Events)) SameValue.Equal(expected, actual.Event);
+
+        // Spelled out for a few fields that only init properties or nested records carry.
+        var accepted = Assert.IsType<JobAccepted>(recovered.Events[0].Event);
+        Assert.Equal((2, true, "report.pdf"), (accepted.Job.Copies, accepted.Job.UncollatedCopies, accepted.Job.Documents[0].Name));
+        var held = Assert.IsType<JobHeld>(recovered.Events[9].Event);
+        Assert.Equal(("weekend", new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromHours(1))), (held.HoldUntil, held.ReleaseAt));
+        var restarted = Assert.IsType<JobRestarted>(recovered.Events[16].Event);
+        Assert.Equal((4L, (string?)null), (restarted.Sequence, restarted.HoldUntil));
+        Assert.Equal([2L, 3], Assert.IsType<JobsPurged>(recovered.Events[18].Event).JobIds);
+    }
+
+    [Fact]
+    public void Recovery_offers_the_snapshot_and_replays_the_events_after_it()
+    {
+        var recovered = Recover(Recovery.Default);
+
+        Assert.NotNull(recovered.Snapshot);
+        Assert.Equal(JournalFixture.SnapshotAfter, recovered.Snapshot.Metadata.SequenceNr);
+        SameValue.Equal(JournalFixture.Snapshot, recovered.Snapshot.Snapshot);
+        var snapshot = Assert.IsType<QueueSnapshot>(recovered.Snapshot.Snapshot);
+        Assert.True(snapshot.Paused);
+        Assert.Equal([JobState.Completed, JobState.PendingHeld, JobState.PendingHeld], snapshot.Jobs.Select(j => j.State));
+        Assert.True(snapshot.Jobs[2].Incoming);
+
+        Assert.Equal(JournalFixture.Events.Count - JournalFixture.SnapshotAfter, recovered.Events.Count);
+        foreach (var (expected, actual) in JournalFixture.Events.Skip(JournalFixture.SnapshotAfter).Zip(recovered.Events))
+            SameValue.Equal(expected, actual.Event);
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    private Recovered Recover(Recovery recovery)
+    {
+        Sys.ActorOf(Props.Create(() => new Recorder(JournalFixture.PersistenceId, recovery, TestActor)));
+        return ExpectMsg<object>(Patience) switch
+        {
+            Recovered recovered => recovered,
+            Exception failure => throw new InvalidOperationException("recovery failed", failure),
+            var other => throw new InvalidOperationException($"unexpected {other}"),
+        };
+    }
+
+    private static List<(string Manifest, long Serializer)> Rows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@id", JournalFixture.PersistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, long)>();
+        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        return rows;
+    }
+
+    private sealed record Recovered(SelectedSnapshot? Snapshot, List<(long SequenceNr, object Event)> Events);
+
+    /// <summary>Recovers a persistence id and reports what it got: the offered snapshot and every replayed event.</summary>
+    private sealed class Recorder(string persistenceId, Recovery recovery, IActorRef report) : UntypedPersistentActor
+    {
+        private readonly List<(long, object)> _events = [];
+        private SelectedSnapshot? _snapshot;
+
+        public override string PersistenceId => persistenceId;
+
+        public override Recovery Recovery => recovery;
+
+        protected override void OnRecover(object message)
+        {
+            switch (message)
+            {
+                case SnapshotOffer offer:
+                    _snapshot = new SelectedSnapshot(offer.Metadata, offer.Snapshot);
+                    break;
+                case RecoveryCompleted:
+                    report.Tell(new Recovered(_snapshot, _events));
+                    break;
+                default:
+                    _events.Add((LastSequenceNr, message));
+                    break;
+            }
+        }
+
+        protected override void OnCommand(object message)
+        {
+        }
+
+        protected override void OnRecoveryFailure(Exception reason, object? message = null)
+        {
+            report.Tell(reason);
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using ActorSpool.Actors.Serialization;
+using ActorSpool.Domain.Balancing;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Messages;
+using ActorSpool.Domain.Printers;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace ActorSpool.Actors.Tests.Serialization;
+
+/// <summary>
+/// The manifests of <see cref="SpoolManifests"/>: every message has one, the persisted ones stay what they are, and
+/// the full type names older journals carry still read.
+/// </summary>
+public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
+{
+    /// <summary>
+    /// The journal's and the snapshot's manifests as stored since they were pinned. Never edit one: stored events
+    /// carry them. A new persisted type adds its line.
+    /// </summary>
+    private static readonly Dictionary<Type, string> PersistedManifests = new()
+    {
+        [typeof(JobQueueEvents.JobAccepted)] = "job-accepted",
+        [typeof(JobQueueEvents.JobDispatched)] = "job-dispatched",
+        [typeof(JobQueueEvents.JobCompleted)] = "job-completed",
+        [typeof(JobQueueEvents.JobAttemptFailed)] = "job-attempt-failed",
+        [typeof(JobQueueEvents.JobInterrupted)] = "job-interrupted",
+        [typeof(JobQueueEvents.JobAborted)] = "job-aborted",
+        [typeof(JobQueueEvents.JobCanceled)] = "job-canceled",
+        [typeof(JobQueueEvents.JobHeld)] = "job-held",
+        [typeof(JobQueueEvents.JobReleased)] = "job-released",
+        [typeof(JobQueueEvents.JobCreated)] = "job-created",
+        [typeof(JobQueueEvents.DocumentAdded)] = "document-added",
+        [typeof(JobQueueEvents.JobClosed)] = "job-closed",
+        [typeof(JobQueueEvents.JobRestarted)] = "job-restarted",
+        [typeof(JobQueueEvents.QueuePaused)] = "queue-paused",
+        [typeof(JobQueueEvents.QueueResumed)] = "queue-resumed",
+        [typeof(JobQueueEvents.JobsPurged)] = "jobs-purged",
+        [typeof(QueueSnapshot)] = "queue-snapshot",
+    };
+
+    /// <summary>Every ISpoolMessage's full name on main when manifests were pinned: the manifests of older journals and nodes.</summary>
+    private static readonly (string FullName, Type Type)[] FullNamesOfMain =
+    [
+        ("ActorSpool.Domain.Balancing.WorkRequest", typeof(WorkRequest)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded", typeof(JobQueueEvents.DocumentAdded)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted", typeof(JobQueueEvents.JobAborted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted", typeof(JobQueueEvents.JobAccepted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed", typeof(JobQueueEvents.JobAttemptFailed)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled", typeof(JobQueueEvents.JobCanceled)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed", typeof(JobQueueEvents.JobClosed)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted", typeof(JobQueueEvents.JobCompleted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated", typeof(JobQueueEvents.JobCreated)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched", typeof(JobQueueEvents.JobDispatched)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld", typeof(JobQueueEvents.JobHeld)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted", typeof(JobQueueEvents.JobInterrupted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased", typeof(JobQueueEvents.JobReleased)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted", typeof(JobQueueEvents.JobRestarted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged", typeof(JobQueueEvents.JobsPurged)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused", typeof(JobQueueEvents.QueuePaused)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed", typeof(JobQueueEvents.QueueResumed)),
+        ("ActorSpool.Domain.Jobs.QueueSnapshot", typeof(QueueSnapshot)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+BalancerStatus", typeof(BalancerProtocol.BalancerStatus)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+GetBalancerStatus", typeof(BalancerProtocol.GetBalancerStatus)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+RegisterWorker", typeof(BalancerProtocol.RegisterWorker)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+RequestWorker", typeof(BalancerProtocol.RequestWorker)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+UnregisterWorker", typeof(BalancerProtocol.UnregisterWorker)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+WithdrawRequest", typeof(BalancerProtocol.WithdrawRequest)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+WorkerGranted", typeof(BalancerProtocol.WorkerGranted)),
+        ("ActorSpool.Domain.Messages.BalancerProtocol+WorkFinished", typeof(BalancerProtocol.WorkFinished)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+AddDocument", typeof(JobQueueProtocol.Commands.AddDocument)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CancelJob", typeof(JobQueueProtocol.Commands.CancelJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CloseJob", typeof(JobQueueProtocol.Commands.CloseJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CreateJob", typeof(JobQueueProtocol.Commands.CreateJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+HoldJob", typeof(JobQueueProtocol.Commands.HoldJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+PauseQueue", typeof(JobQueueProtocol.Commands.PauseQueue)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReleaseJob", typeof(JobQueueProtocol.Commands.ReleaseJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReportOutcome", typeof(JobQueueProtocol.Commands.ReportOutcome)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReserveDocument", typeof(JobQueueProtocol.Commands.ReserveDocument)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+RestartJob", typeof(JobQueueProtocol.Commands.RestartJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ResumeQueue", typeof(JobQueueProtocol.Commands.ResumeQueue)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+SubmitJob", typeof(JobQueueProtocol.Commands.SubmitJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Commands+WakeUp", typeof(JobQueueProtocol.Commands.WakeUp)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJob", typeof(JobQueueProtocol.Queries.GetJob)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJobs", typeof(JobQueueProtocol.Queries.GetJobs)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetQueueStatus", typeof(JobQueueProtocol.Queries.GetQueueStatus)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+CommandResult", typeof(JobQueueProtocol.Replies.CommandResult)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+DocumentReserved", typeof(JobQueueProtocol.Replies.DocumentReserved)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobAccepted", typeof(JobQueueProtocol.Replies.JobAccepted)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobInfo", typeof(JobQueueProtocol.Replies.JobInfo)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobList", typeof(JobQueueProtocol.Replies.JobList)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobRejected", typeof(JobQueueProtocol.Replies.JobRejected)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+OutcomeRecorded", typeof(JobQueueProtocol.Replies.OutcomeRecorded)),
+        ("ActorSpool.Domain.Messages.JobQueueProtocol+Replies+QueueStatus", typeof(JobQueueProtocol.Replies.QueueStatus)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+DeliverJob", typeof(PrinterProtocol.DeliverJob)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+DeliveryFinished", typeof(PrinterProtocol.DeliveryFinished)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+DeliveryQueued", typeof(PrinterProtocol.DeliveryQueued)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+GetPrinterStatus", typeof(PrinterProtocol.GetPrinterStatus)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter", typeof(PrinterProtocol.PausePrinter)),
+        ("ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter", typeof(PrinterProtocol.ResumePrinter)),
+        ("ActorSpool.Domain.Messages.WorkerProtocol+ExecuteJob", typeof(WorkerProtocol.ExecuteJob)),
+        ("ActorSpool.Domain.Messages.WorkerProtocol+GetWorkerStatus", typeof(WorkerProtocol.GetWorkerStatus)),
+        ("ActorSpool.Domain.Messages.WorkerProtocol+IsWorkingOn", typeof(WorkerProtocol.IsWorkingOn)),
+        ("ActorSpool.Domain.Messages.WorkerProtocol+WorkerStatus", typeof(WorkerProtocol.WorkerStatus)),
+        ("ActorSpool.Domain.Messages.WorkerProtocol+WorkingOn", typeof(WorkerProtocol.WorkingOn)),
+        ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterStatus)),
+    ];
+
+    private static readonly Regex Scheme = new(@"^([qbwp]\.)?[a-z]+(-[a-z]+)*$");
+
+    private SpoolJsonSerializer Serializer => new((ExtendedActorSystem)Sys);
+
+    /// <summary>Concrete ISpoolMessage types of the spooler's assemblies (the serializer's and those it references).</summary>
+    private static IEnumerable<Type> SpoolMessageTypes() =>
+        typeof(SpoolJsonSerializer).Assembly.GetReferencedAssemblies()
+            .Where(a => a.Name!.StartsWith("ActorSpool.", StringComparison.Ordinal))
+            .Select(Assembly.Load)
+            .Append(typeof(SpoolJsonSerializer).Assembly)
+            .SelectMany(a => a.GetTypes())
+            .Where(t => typeof(ISpoolMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
+
+    private static bool IsPersisted(Type type) => typeof(JobQueueEvents.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot);
+
+    [Fact]
+    public void Every_spool_message_has_exactly_one_short_manifest()
+    {
+        var types = SpoolMessageTypes().ToList();
+        Assert.Contains(typeof(JobQueueProtocol.Commands.SubmitJob), types);
+
+        var missing = types.Where(t => SpoolManifests.Entries.Count(e => e.Type == t) != 1).Select(t => t.FullName);
+        Assert.True(!missing.Any(), $"Give each of these one entry in {nameof(SpoolManifests)}: {string.Join(", ", missing)}");
+        Assert.Empty(SpoolManifests.Entries.Select(e => e.Type).Except(types));
+        Assert.Equal(types.Count, SpoolManifests.Entries.Select(e => e.Manifest).Distinct().Count());
+    }
+
+    [Fact]
+    public void Manifests_follow_the_scheme_bare_when_persisted_prefixed_when_only_sent()
+    {
+        Assert.All(SpoolManifests.Entries, e =>
+        {
+            Assert.Matches(Scheme, e.Manifest);
+            Assert.Equal(IsPersisted(e.Type), !e.Manifest.Contains('.'));
+        });
+    }
+
+    [Fact]
+    public void Persisted_manifests_are_the_pinned_ones()
+    {
+        var persisted = SpoolMessageTypes().Where(IsPersisted).ToList();
+
+        var unpinned = persisted.Except(PersistedManifests.Keys).Select(t => t.FullName);
+        Assert.True(!unpinned.Any(), $"Pin the manifest of each new persisted type in {nameof(PersistedManifests)}: {string.Join(", ", unpinned)}");
+        Assert.All(PersistedManifests, p => Assert.Equal(p.Value, SpoolManifests.ManifestOf(p.Key)));
+    }
+
+    [Fact]
+    public void Every_full_name_of_main_still_reads_as_its_type()
+    {
+        Assert.All(FullNamesOfMain, n =>
+        {
+            Assert.True(SpoolManifests.TryGetType(n.FullName, out var type), n.FullName);
+            Assert.Equal(n.Type, type);
+        });
+        Assert.Equal(FullNamesOfMain.Length, SpoolManifests.Entries.Count(e => e.Legacy is not null));
+    }
+
+    [Fact]
+    public void Each_persisted_type_round_trips_under_its_short_manifest()
+    {
+        // The fixture's journal holds one of each persisted type (and the snapshot): checked here so a new type gets a sample.
+        object[] samples = [.. JournalFixture.Events, JournalFixture.Snapshot];
+        Assert.Empty(PersistedManifests.Keys.Except(samples.Select(s => s.GetType())));
+
+        var serializer = Serializer;
+        Assert.All(samples, sample =>
+        {
+            var manifest = serializer.Manifest(sample);
+            Assert.Equal(PersistedManifests[sample.GetType()], manifest);
+            SameValue.Equal(sample, serializer.FromBinary(serializer.ToBinary(sample), manifest));
+        });
+    }
+
+    [Fact]
+    public void The_same_bytes_read_under_the_short_manifest_and_under_the_full_name()
+    {
+        var serializer = Serializer;
+        var submit = new JobQueueProtocol.Commands.SubmitJob("office", 7, "alice", "a", 60, false, [new JobDocument(1, 10, "text/plain", null)]) { Copies = 2 };
+        var bytes = serializer.ToBinary(submit);
+
+        Assert.Equal("q.submit-job", serializer.Manifest(submit));
+        SameValue.Equal(submit, serializer.FromBinary(bytes, "q.submit-job"));
+        SameValue.Equal(submit, serializer.FromBinary(bytes, "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+SubmitJob"));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_or_a_message_without_one_fails_loudly()
+    {
+        var serializer = Serializer;
+
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "job-accepted-v2"));
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.Manifest(new Unlisted(1)));
+        Assert.Contains(nameof(SpoolManifests), e.Message);
+    }
+
+    private sealed record Unlisted(int Value) : ISpoolMessage;
+}
