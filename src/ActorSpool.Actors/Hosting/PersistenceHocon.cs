@@ -16,7 +16,10 @@ public static class PersistenceHocon
             .Replace("@connection-string@", connectionString.Replace("\\", "\\\\").Replace("\"", "\\\""))
             .Replace("@provider-name@", providerName));
 
-    /// <summary>The SQLite connection string of the database file in a data directory.</summary>
+    /// <summary>The journal's SQLite file in a data directory (the documents have their own: SqliteDocumentsFile).</summary>
+    public const string SqliteFileName = "actorspool.db";
+
+    /// <summary>The SQLite connection string of the journal's database file in a data directory.</summary>
     public static string SqliteConnectionString(string dataDirectory) =>
-        $"Data Source={Path.Combine(Path.GetFullPath(dataDirectory), "actorspool.db")};Default Timeout=30";
+        $"Data Source={Path.Combine(Path.GetFullPath(dataDirectory), SqliteFileName)};Default Timeout=30";
 }

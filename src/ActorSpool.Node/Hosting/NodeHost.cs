@@ -226,9 +226,14 @@ public static class NodeHost
 
     private static async Task<IDocumentStore> OpenDocumentStoreAsync(NodeOptions options, CancellationToken ct)
     {
-        var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.ConnectionString);
+        var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.DocumentsConnectionString);
         try
         {
+            if (!options.UsesPostgres)
+            {
+                var data = Path.GetFullPath(options.DataDirectory);
+                SqliteDocumentsFile.MoveFromJournalFile(Path.Combine(data, PersistenceHocon.SqliteFileName), Path.Combine(data, SqliteDocumentsFile.FileName));
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await store.InitializeAsync(timeout.Token);

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Hosting;
 
 namespace ActorSpool.Node.Hosting;
@@ -31,4 +32,7 @@ public sealed record NodeOptions
     public string PersistenceProvider => UsesPostgres ? PersistenceHocon.PostgresProvider : PersistenceHocon.SqliteProvider;
 
     public string ConnectionString => UsesPostgres ? Database! : PersistenceHocon.SqliteConnectionString(DataDirectory);
+
+    /// <summary>The document store's database: the journal's with PostgreSQL, a file of its own beside it with SQLite.</summary>
+    public string DocumentsConnectionString => UsesPostgres ? Database! : SqliteDocumentsFile.ConnectionString(DataDirectory);
 }

@@ -61,15 +61,16 @@ public sealed class SpoolHarness : IAsyncDisposable
     };
 
     public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null) =>
-        StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings);
+        StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
+            documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory));
 
     /// <summary>A node of a cluster: <paramref name="seed"/> null forms the cluster, otherwise joins it; all nodes share one database.</summary>
     public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, string provider, string connection,
-        SpoolSettings? settings = null, string? seed = null, int nodePort = 0)
+        SpoolSettings? settings = null, string? seed = null, int nodePort = 0, string? documentsConnection = null)
     {
         var topology = TopologyLoader.LoadText(printersHocon, "test-printers.conf");
         settings ??= FastSettings;
-        var documents = DocumentStoreFactory.Create(provider, connection);
+        var documents = DocumentStoreFactory.Create(provider, documentsConnection ?? connection);
         await documents.InitializeAsync();
 
         var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection)
