@@ -48,4 +48,7 @@ public static class SpoolMetrics
     public static readonly Histogram SubmissionSeconds = Metrics.CreateHistogram(
         "actorspool_submission_seconds", "Time from receiving a job to acknowledging it (document stored and job persisted).",
         new HistogramConfiguration { LabelNames = ["queue"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+
+    public static readonly Counter IntakeRefused = Metrics.CreateCounter(
+        "actorspool_intake_refused_total", "Submissions answered busy (server-error-busy) because the node was at its intake limit.");
 }

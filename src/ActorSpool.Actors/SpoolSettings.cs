@@ -18,6 +18,14 @@ public sealed record SpoolSettings
     public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int SnapshotEvery { get; init; } = 500;
 
+    /// <summary>Submissions a node stores and accepts at once; more wait up to <see cref="IntakeMaxWait"/>, then hear "busy".</summary>
+    public int IntakeConcurrency { get; init; } = 128;
+
+    /// <summary>Submissions that may wait for an intake slot; beyond them the answer is "busy" at once.</summary>
+    public int IntakeMaxWaiting { get; init; } = 8192;
+
+    public TimeSpan IntakeMaxWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Jobs of one queue granted to one printer at a time: 2 = the next one is on its way while one prints.</summary>
     public int JobsInFlightPerPrinter { get; init; } = 2;
     public int RetainTerminalJobs { get; init; } = 1000;
@@ -50,6 +58,9 @@ public sealed record SpoolSettings
             WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
             SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
             JobsInFlightPerPrinter = Math.Max(1, c.GetInt("jobs-in-flight-per-printer", d.JobsInFlightPerPrinter)),
+            IntakeConcurrency = Math.Max(1, c.GetInt("intake-concurrency", d.IntakeConcurrency)),
+            IntakeMaxWaiting = Math.Max(0, c.GetInt("intake-max-waiting", d.IntakeMaxWaiting)),
+            IntakeMaxWait = c.GetTimeSpan("intake-max-wait", d.IntakeMaxWait),
             RetainTerminalJobs = c.GetInt("retain-terminal-jobs", d.RetainTerminalJobs),
             RetainTerminalFor = c.GetTimeSpan("retain-terminal-for", d.RetainTerminalFor),
             MultipleOperationTimeout = c.GetTimeSpan("multiple-operation-time-out", d.MultipleOperationTimeout),

@@ -248,7 +248,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             if (!IsRunning(i)) continue;
             try
             {
-                var jobs = await _ipp.GetJobsAsync(QueueUri(i), "all", ct);
+                var jobs = await _ipp.GetJobsAsync(QueueUri(i), "all", ct, limit: int.MaxValue);
                 return jobs.Select(j => new QueueJob(Convert.ToInt32(j["job-id"], CultureInfo.InvariantCulture), Convert.ToInt32(j["job-state"], CultureInfo.InvariantCulture),
                     j.TryGetValue("job-name", out var name) ? name as string : null)).ToList();
             }

@@ -17,14 +17,19 @@ public sealed class IppPrintService
 {
     private const int FirstDocument = 1;
 
+    /// <summary>Jobs a Get-Jobs without <c>limit</c> returns at most (RFC 8011 would return all: 100,000 would be ~25 MB).</summary>
+    public const int DefaultGetJobsLimit = 1000;
+
     private readonly ISpoolGateway _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IppTargetResolver _targets;
     private readonly PrinterStateHistory _stateHistory = new();
+    private readonly IntakeLimiter _intake;
 
-    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null)
+    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, IntakeLimiter? intake = null)
     {
+        _intake = intake ?? IntakeLimiter.Unbounded;
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<IppPrintService>.Instance;
@@ -101,10 +106,10 @@ public sealed class IppPrintService
 
         return request.Operation switch
         {
-            IppOperation.PrintJob => PrintJobAsync(request, document, context, response, ct),
+            IppOperation.PrintJob => AdmittedAsync(() => PrintJobAsync(request, document, context, response, ct), ct),
             IppOperation.ValidateJob => ValidateJob(request, context, response),
-            IppOperation.CreateJob => CreateJobAsync(request, context, response, ct),
-            IppOperation.SendDocument => SendDocumentAsync(request, document, context, response, ct),
+            IppOperation.CreateJob => AdmittedAsync(() => CreateJobAsync(request, context, response, ct), ct),
+            IppOperation.SendDocument => AdmittedAsync(() => SendDocumentAsync(request, document, context, response, ct), ct),
             IppOperation.CloseJob => JobCommandAsync(request, context, response,
                 t => _gateway.CloseJobAsync(t.Queue.Name, t.JobId, ct), ct),
             IppOperation.RestartJob => JobCommandAsync(request, context, response,
@@ -127,6 +132,19 @@ public sealed class IppPrintService
             IppOperation.PurgeJobs => PurgeJobsAsync(request, context, ct),
             _ => throw new InvalidOperationException($"{request.Operation} is listed as supported but has no handler."),
         };
+    }
+
+    /// <summary>Operations that store something take an intake slot first; without one in time the client hears "busy".</summary>
+    private async Task AdmittedAsync(Func<Task> submission, CancellationToken ct)
+    {
+        using var slot = await _intake.TryEnterAsync(ct).ConfigureAwait(false);
+        if (slot is null)
+        {
+            SpoolMetrics.IntakeRefused.Inc();
+            throw new IppRequestException(IppStatusCode.ServerErrorBusy,
+                $"The spooler is busy ({_intake.MaxConcurrent} submissions in progress and more waiting); try again shortly.");
+        }
+        await submission().ConfigureAwait(false);
     }
 
     // RFC 8011 §4.2.1: the job is acknowledged only once its document is stored and the queue has accepted it.
@@ -383,7 +401,9 @@ public sealed class IppPrintService
         };
         int limit = IppOperationAttributes.Integer(request, "limit") switch
         {
-            null => 0, // the gateway's "no limit"
+            // Not asked for a limit: at most this many, so a casual Get-Jobs on a deep backlog stays small. A client
+            // that wants more says so with limit.
+            null => DefaultGetJobsLimit,
             > 0 and var value => value,
             var value => throw IppRequestException.NotSupported(
                 $"limit must be at least 1, not {value}.", IppAttribute.Integer("limit", value.Value)),

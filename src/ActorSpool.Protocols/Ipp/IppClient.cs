@@ -106,10 +106,11 @@ public static class IppClientOperations
 
     /// <summary>Get-Jobs: one dictionary of attribute name to first value per job.</summary>
     public static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> GetJobsAsync(this IppClient client, Uri printer, string whichJobs = "all",
-        CancellationToken ct = default)
+        CancellationToken ct = default, int? limit = null)
     {
         var request = client.NewRequest(IppOperation.GetJobs, printer);
         request.OperationAttributes!.Add(IppAttribute.Keyword("which-jobs", whichJobs));
+        if (limit is { } most) request.OperationAttributes!.Add(IppAttribute.Integer("limit", most));
         request.OperationAttributes!.Add(IppAttribute.Keyword("requested-attributes", "job-id", "job-state", "job-name", "job-originating-user-name"));
         var response = await client.SendAsync(printer, request, null, ct);
         if (response.Status != IppStatusCode.SuccessfulOk) throw new InvalidOperationException($"Get-Jobs failed: {response.Status}");
