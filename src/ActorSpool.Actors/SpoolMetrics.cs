@@ -51,4 +51,10 @@ public static class SpoolMetrics
 
     public static readonly Counter IntakeRefused = Metrics.CreateCounter(
         "actorspool_intake_refused_total", "Submissions answered busy (server-error-busy) because the node was at its intake limit.");
+
+    public static readonly Counter NodeDeliveredJobs = Metrics.CreateCounter(
+        "actorspool_node_delivered_jobs_total", "Jobs this node's spool workers delivered to devices (the bytes flowed through this node).");
+
+    public static readonly Counter NodeDeliveredBytes = Metrics.CreateCounter(
+        "actorspool_node_delivered_bytes_total", "Document bytes this node's spool workers sent to devices.");
 }

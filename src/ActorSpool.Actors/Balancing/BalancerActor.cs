@@ -29,7 +29,7 @@ public sealed class BalancerActor : ReceiveActor
                 Context.Watch(r.Worker);
                 _log.Debug("Balancer: worker {0} registered on {1}", id, r.Node);
             }
-            _state.Register(id, r.Node, r.BusyWith, DateTimeOffset.UtcNow);
+            _state.Register(id, r.Node, r.BusyWith, DateTimeOffset.UtcNow, r.Delivered, r.DeliveredBytes);
             GrantWaiting();
         });
         Receive<RequestWorker>(r =>

@@ -88,7 +88,8 @@ public static class ActorSpoolActors
                 var printers = registry.Get<PrinterRegion>();
                 var queues = registry.Get<JobQueueRegion>();
                 var pool = system.ActorOf(
-                    SpoolWorkerPoolActor.Props(settings.WorkersPerNode, () => SpoolWorkerActor.Props(settings, balancer, printers, queues, node)),
+                    SpoolWorkerPoolActor.Props(settings.WorkersPerNode, () => SpoolWorkerActor.Props(settings, balancer, printers, queues, node,
+                        target => ProtocolProps.For(target, documents, settings))),
                     "spool-workers");
                 registry.Register<SpoolWorkerPool>(pool);
 

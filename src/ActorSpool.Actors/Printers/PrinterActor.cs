@@ -132,10 +132,21 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         {
             // The protocol actor is stuck past every timeout of its own: replace it rather than wait on it.
             var path = _current!.Path;
-            Context.Stop(path.Protocol);
-            path.Protocol = StartProtocol(path);
+            if (_current.Job.ByWorker)
+            {
+                _current.Pending.ReplyTo.Tell(new AbandonDelivery(_current.Job.JobId, _current.Job.Attempt, path.Target));
+            }
+            else
+            {
+                Context.Stop(path.Protocol);
+                path.Protocol = StartProtocol(path);
+            }
             Fail($"no answer from the device within {_settings.DeliveryTimeout}", false);
         });
+        Receive<Terminated>(t => _current is { Job.ByWorker: true } c && c.Pending.ReplyTo.Equals(t.ActorRef), _ =>
+            // The worker's node died mid-delivery: the device may or may not have the job; its queue re-queues it.
+            Finish(DeliveryOutcome.NotStarted, "the delivering worker stopped", 0));
+        Receive<Terminated>(_ => { });
         Receive<HeartbeatTick>(_ => Probe());
         Receive<ProbeCompleted>(p =>
         {
@@ -232,7 +243,18 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         _current = new InDelivery(TakeNextWaiting(), path);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var job = _current.Job;
-        path.Protocol.Tell(new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies));
+        var delivery = new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies);
+        if (job.ByWorker)
+        {
+            // The bytes flow on the worker's node (the balancer's choice); this entity keeps the permit, the breaker
+            // and the path. The worker sends its protocol actor's answer back here.
+            Context.Watch(_current.Pending.ReplyTo);
+            _current.Pending.ReplyTo.Tell(new DeliveryPermit(_definition.Name, delivery));
+        }
+        else
+        {
+            path.Protocol.Tell(delivery);
+        }
         Timers.StartSingleTimer("overdue", new DeliveryOverdue(_current.Job.JobId, _current.Job.Attempt), _settings.DeliveryTimeout + TimeSpan.FromSeconds(10));
         PublishStatus();
     }
@@ -261,6 +283,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var current = _current!;
         _current = null;
         Timers.Cancel("overdue");
+        if (current.Job.ByWorker) Context.Unwatch(current.Pending.ReplyTo);
         var finished = new DeliveryFinished(_definition.Name, current.Job.JobId, current.Job.Attempt, outcome, error, bytes);
         _recent.Remember(current.Job.Queue, finished);
         current.Pending.ReplyTo.Tell(finished);

@@ -37,6 +37,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
+    private sealed record SnapshotDue
+    {
+        public static readonly SnapshotDue Instance = new();
+    }
+
     private sealed record RetentionTick
     {
         public static readonly RetentionTick Instance = new();
@@ -116,6 +121,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<SubscribeAck>(_ => { });
         Command<Tick>(_ => OnTick());
         Command<RetentionTick>(_ => PurgeOldJobs());
+        Command<SnapshotDue>(_ => SnapshotIfQuiet());
         // Answers wait for the writes in flight, so nothing is shown that is not durable yet.
         Command<Queries.GetJob>(q => Answer(new Replies.JobInfo(_state.Find(q.JobId))));
         Command<Queries.GetJobs>(q => Answer(new Replies.JobList(Listing(q))));
@@ -219,8 +225,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     private void Confirmed(IJobQueueEvent e)
     {
-        _unconfirmed--;
-        SnapshotIfQuiet();
+        // Looked at as a message of its own, outside the persist handler, where the sequence number is settled.
+        if (--_unconfirmed == 0 && _eventsSinceSnapshot >= _settings.SnapshotEvery) Self.Tell(SnapshotDue.Instance);
     }
 
     /// <summary>

@@ -1,7 +1,9 @@
+using ActorSpool.Actors.Printers;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using Akka.Actor;
 using Akka.Event;
+using static ActorSpool.Actors.Printers.DeliveryMessages;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
@@ -10,9 +12,10 @@ using static ActorSpool.Domain.Messages.WorkerProtocol;
 namespace ActorSpool.Actors.Workers;
 
 /// <summary>
-/// One unit of a node's spooling capacity (SAP's spool work process): runs one granted job at a time. It has
-/// the job's printer deliver the documents, then reports the outcome to the job's queue until the queue
-/// confirms it persisted it, and only then tells the balancer it is free.
+/// One unit of a node's spooling capacity (SAP's spool work process): runs one granted job at a time. It gets in
+/// line at the job's printer, and when the printer grants its permit it delivers the documents itself, through a
+/// protocol actor supervised under it, so the bytes flow on the node the balancer chose. It reports the outcome
+/// to the job's queue until the queue confirms it persisted it, and only then tells the balancer it is free.
 /// </summary>
 public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
 {
@@ -38,27 +41,37 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _printers;
     private readonly IActorRef _queues;
     private readonly string _node;
+    private readonly Func<Uri, Props> _protocolFor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // One protocol actor per device address this worker has delivered to, created on first use.
+    private readonly Dictionary<Uri, IActorRef> _protocols = new();
 
     private ExecuteJob? _job;
     private IActorRef? _printer;
     private IActorRef? _drainRequester;
+    // The path of the delivery our protocol actor is making now (between the permit and its answer).
+    private Uri? _delivering;
+    // The printer entity stopped while our protocol actor delivered: its answer goes straight to the queue.
+    private bool _printerLost;
     private Commands.ReportOutcome? _report;
     private int _reportTries;
     private long _completed;
     private long _failed;
+    private long _delivered;
+    private long _deliveredBytes;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SpoolWorkerActor(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node)
+    public SpoolWorkerActor(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor)
     {
+        _protocolFor = protocolFor;
         _settings = settings;
         _balancer = balancer;
         _printers = printers;
         _queues = queues;
         _node = node;
 
-        Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith())));
+        Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith()) { Delivered = _delivered, DeliveredBytes = _deliveredBytes }));
         Receive<Drain>(_ =>
         {
             Timers.Cancel("register");
@@ -69,7 +82,46 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<ExecuteJob>(Execute);
         Receive<DeliveryFinished>(d => _job is { } j && d.JobId == j.JobId && d.Attempt == j.Attempt && _report is null, Delivered);
         Receive<DeliveryTimedOut>(t => _job is { } j && t.JobId == j.JobId && t.Attempt == j.Attempt && _report is null, t =>
-            Delivered(new DeliveryFinished(_job!.Printer, t.JobId, t.Attempt, DeliveryOutcome.Failed, "printer did not answer in time", 0)));
+        {
+            StopProtocol(_delivering);
+            Delivered(new DeliveryFinished(_job!.Printer, t.JobId, t.Attempt, DeliveryOutcome.Failed, "printer did not answer in time", 0));
+        });
+        Receive<DeliveryPermit>(p => _job is { } j && p.Delivery.JobId == j.JobId && p.Delivery.Attempt == j.Attempt && _report is null && _delivering is null, p =>
+        {
+            Timers.Cancel("ack");
+            if (_printer is null)
+            {
+                _printer = Sender;
+                Context.Watch(_printer);
+            }
+            _delivering = p.Delivery.Target;
+            ProtocolFor(p.Delivery.Target).Tell(p.Delivery);
+        });
+        Receive<DeliveryPermit>(p =>
+            // A permit for a job this worker no longer holds (it timed out waiting): give the turn back at once.
+            Sender.Tell(new DeliveryFaulted(p.Delivery.JobId, p.Delivery.Attempt, "the worker no longer held the job when its turn came", false)));
+        Receive<DocumentsDelivered>(d => IsDelivering(d.JobId, d.Attempt), d =>
+        {
+            _delivering = null;
+            SpoolMetrics.NodeDeliveredJobs.Inc();
+            SpoolMetrics.NodeDeliveredBytes.Inc(d.Bytes);
+            _delivered++;
+            _deliveredBytes += d.Bytes;
+            if (_printerLost) Delivered(new DeliveryFinished(_job!.Printer, d.JobId, d.Attempt, DeliveryOutcome.Delivered, null, d.Bytes));
+            else _printer!.Tell(d);
+        });
+        Receive<DeliveryFaulted>(f => IsDelivering(f.JobId, f.Attempt), f =>
+        {
+            _delivering = null;
+            if (_printerLost) Delivered(new DeliveryFinished(_job!.Printer, f.JobId, f.Attempt, DeliveryOutcome.Failed, f.Error, 0));
+            else _printer!.Tell(f);
+        });
+        Receive<AbandonDelivery>(a => IsDelivering(a.JobId, a.Attempt), a =>
+        {
+            // Stuck past every timeout of its own: replace the protocol actor rather than wait on it.
+            StopProtocol(a.Target);
+            _delivering = null;
+        });
         Receive<ResendDelivery>(r => _job is { } j && r.JobId == j.JobId && r.Attempt == j.Attempt && _report is null && _printer is null, _ =>
         {
             var job = _job!;
@@ -84,7 +136,11 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
             Context.Watch(_printer);
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_printer) && _report is null && _job is not null, _ =>
-            Delivered(new DeliveryFinished(_job!.Printer, _job.JobId, _job.Attempt, DeliveryOutcome.NotStarted, "printer entity stopped during delivery", 0)));
+        {
+            // Our own protocol actor is delivering: its answer is the outcome. Otherwise the job never started.
+            if (_delivering is not null) _printerLost = true;
+            else Delivered(new DeliveryFinished(_job!.Printer, _job.JobId, _job.Attempt, DeliveryOutcome.NotStarted, "printer entity stopped during delivery", 0));
+        });
         Receive<IsWorkingOn>(q => Sender.Tell(new WorkingOn(q.JobId, q.Attempt, _job is { } j && j.JobId == q.JobId && j.Attempt == q.Attempt && j.Queue == q.Queue)));
         Receive<RetryReport>(_ => SendReport());
         Receive<Replies.OutcomeRecorded>(r => _report is { } p && r.JobId == p.JobId && r.Attempt == p.Attempt, _ => BecomeIdle());
@@ -96,6 +152,30 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<DeliveryFinished>(_ => { });
         Receive<DeliveryTimedOut>(_ => { });
         Receive<Replies.OutcomeRecorded>(_ => { });
+        Receive<DocumentsDelivered>(_ => { });
+        Receive<DeliveryFaulted>(_ => { });
+        Receive<AbandonDelivery>(_ => { });
+    }
+
+    /// <summary>Protocol faults are isolated: the protocol actor restarts (reporting the failed attempt), the worker goes on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(-1, -1, Decider.From(_ => Directive.Restart), loggingEnabled: false);
+
+    private bool IsDelivering(long jobId, int attempt) =>
+        _delivering is not null && _job is { } j && j.JobId == jobId && j.Attempt == attempt && _report is null;
+
+    private IActorRef ProtocolFor(Uri target)
+    {
+        if (_protocols.TryGetValue(target, out var protocol)) return protocol;
+        protocol = Context.ActorOf(_protocolFor(target), $"{target.Scheme}-{Guid.NewGuid():N}"[..24]);
+        _protocols[target] = protocol;
+        return protocol;
+    }
+
+    private void StopProtocol(Uri? target)
+    {
+        if (target is null || !_protocols.Remove(target, out var protocol)) return;
+        Context.Stop(protocol);
     }
 
     protected override void PreStart() =>
@@ -123,6 +203,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
 
     private static DeliverJob Delivery(ExecuteJob job) => new(job.Printer, job.Queue, job.JobId, job.Attempt, job.Documents)
     {
+        ByWorker = true,
         Copies = job.Copies,
         UncollatedCopies = job.UncollatedCopies,
         Priority = job.Priority,
@@ -135,6 +216,8 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Timers.Cancel("ack");
         if (_printer is not null) Context.Unwatch(_printer);
         _printer = null;
+        _delivering = null;
+        _printerLost = false;
         var job = _job!;
         if (finished.Outcome == DeliveryOutcome.Delivered)
         {
@@ -175,8 +258,8 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         _balancer.Tell(new WorkFinished(Self));
     }
 
-    public static Props Props(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node) =>
-        Akka.Actor.Props.Create(() => new SpoolWorkerActor(settings, balancer, printers, queues, node));
+    public static Props Props(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor) =>
+        Akka.Actor.Props.Create(() => new SpoolWorkerActor(settings, balancer, printers, queues, node, protocolFor));
 }
 
 /// <summary>Parent of a node's workers: restarts a failed worker, so capacity stays what was configured.</summary>

@@ -5,6 +5,11 @@ namespace ActorSpool.Domain.Balancing;
 /// <summary>The load of one node as the balancer sees it: SAP's measure of busy work processes, jobs and pages.</summary>
 public sealed record NodeLoad(string Node, int Workers, int BusyWorkers, int JobsInFlight, long PagesInFlight, long Granted = 0)
 {
+    /// <summary>Jobs and bytes the node's workers delivered (as they last reported): where the bytes flowed.</summary>
+    public long Delivered { get; init; }
+
+    public long DeliveredBytes { get; init; }
+
     [JsonIgnore]
     public double Utilization => Workers == 0 ? 1.0 : (double)BusyWorkers / Workers;
     [JsonIgnore]
@@ -24,6 +29,8 @@ public sealed class BalancerState
     {
         public WorkRequest? Job { get; set; }
         public DateTimeOffset GrantedAt { get; set; }
+        public long Delivered { get; set; }
+        public long DeliveredBytes { get; set; }
     }
 
     /// <summary>How long a fresh grant is trusted over a worker's own "idle" report, which may predate the grant.</summary>
@@ -39,13 +46,15 @@ public sealed class BalancerState
     public int WorkerCount => _workers.Count;
 
     /// <summary>Registers or refreshes a worker. A worker says what it is busy with so a new balancer learns the load.</summary>
-    public void Register(string workerId, string node, WorkRequest? busyWith, DateTimeOffset now)
+    public void Register(string workerId, string node, WorkRequest? busyWith, DateTimeOffset now, long delivered = 0, long deliveredBytes = 0)
     {
         if (!_workers.TryGetValue(workerId, out var slot))
         {
             slot = new WorkerSlot(workerId, node);
             _workers[workerId] = slot;
         }
+        slot.Delivered = delivered;
+        slot.DeliveredBytes = deliveredBytes;
         // An idle report right after a grant crossed the job on its way to the worker: keep the grant.
         if (busyWith is null && slot.Job is not null && now - slot.GrantedAt < GrantGrace) return;
         slot.Job = busyWith;
@@ -117,7 +126,11 @@ public sealed class BalancerState
                 g.Count(w => w.Job is not null),
                 g.Count(w => w.Job is not null),
                 g.Sum(w => w.Job?.Pages ?? 0),
-                _grantedPerNode.GetValueOrDefault(g.Key)))
+                _grantedPerNode.GetValueOrDefault(g.Key))
+            {
+                Delivered = g.Sum(w => w.Delivered),
+                DeliveredBytes = g.Sum(w => w.DeliveredBytes),
+            })
             .OrderBy(l => l.Node, StringComparer.Ordinal)
             .ToList();
 

@@ -142,7 +142,13 @@ public static class BalancerProtocol
     public interface IBalancerMessage : ISpoolMessage;
 
     /// <summary>Sent by each worker on start and periodically, so a new balancer singleton relearns the load.</summary>
-    public sealed record RegisterWorker(IActorRef Worker, string Node, Balancing.WorkRequest? BusyWith) : IBalancerMessage;
+    public sealed record RegisterWorker(IActorRef Worker, string Node, Balancing.WorkRequest? BusyWith) : IBalancerMessage
+    {
+        /// <summary>Jobs and bytes this worker delivered since it started (it runs the delivery on its own node).</summary>
+        public long Delivered { get; init; }
+
+        public long DeliveredBytes { get; init; }
+    }
 
     public sealed record RequestWorker(Balancing.WorkRequest Request, IActorRef ReplyTo) : IBalancerMessage;
 
@@ -226,6 +232,13 @@ public static class PrinterProtocol
         public int Priority { get; init; }
 
         public long Sequence { get; init; }
+
+        /// <summary>
+        /// The sender delivers the bytes itself (a spool worker, on the node the balancer chose): when the job's turn
+        /// comes the printer answers with a permit naming the path to use, instead of delivering through its own
+        /// protocol actor. Without it (spoolctl's test page) the printer delivers.
+        /// </summary>
+        public bool ByWorker { get; init; }
     }
 
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>

@@ -14,7 +14,7 @@ public sealed class BalancerPalette(IRequiredActor<BalancerProxy> balancer) : IC
 
     public PaletteDefinition Definition { get; } = new("balancer", "The balancer singleton and the load per node",
     [
-        Verb("show", "The node hosting the balancer singleton, waiting requests, and workers, busy workers, jobs and pages in flight per node"),
+        Verb("show", "The node hosting the balancer singleton, waiting requests, and workers, busy workers, jobs and pages in flight, and jobs and bytes delivered per node"),
     ]);
 
     public async Task ExecuteAsync(CommandContext c, CancellationToken ct)
@@ -31,14 +31,14 @@ public sealed class BalancerPalette(IRequiredActor<BalancerProxy> balancer) : IC
             throw new CommandException($"the balancer singleton did not answer within {AskTimeout.TotalSeconds:0} s (no worker node Up, or a hand-over in progress)");
         }
         var nodes = status.Nodes.OrderBy(n => n.Node, StringComparer.Ordinal).ToList();
-        var table = new TextTable("NODE", "WORKERS", "BUSY", "JOBS", "PAGES", "GRANTED");
-        foreach (var n in nodes) table.Add(n.Node, n.Workers, n.BusyWorkers, n.JobsInFlight, n.PagesInFlight, n.Granted);
+        var table = new TextTable("NODE", "WORKERS", "BUSY", "JOBS", "PAGES", "GRANTED", "DELIVERED", "BYTES");
+        foreach (var n in nodes) table.Add(n.Node, n.Workers, n.BusyWorkers, n.JobsInFlight, n.PagesInFlight, n.Granted, n.Delivered, n.DeliveredBytes);
         var data = new
         {
             singleton = status.HostNode,
             waiting = status.Waiting,
             granted = status.Granted,
-            nodes = nodes.Select(n => new { node = n.Node, workers = n.Workers, busy = n.BusyWorkers, jobs = n.JobsInFlight, pages = n.PagesInFlight, granted = n.Granted }).ToArray(),
+            nodes = nodes.Select(n => new { node = n.Node, workers = n.Workers, busy = n.BusyWorkers, jobs = n.JobsInFlight, pages = n.PagesInFlight, granted = n.Granted, delivered = n.Delivered, deliveredBytes = n.DeliveredBytes }).ToArray(),
         };
         await c.ReportAsync(data,
             new[]
