@@ -60,4 +60,64 @@ public sealed class PrinterSelectorTests
         var busy = new Dictionary<string, int> { ["lj-1"] = 1, ["lj-3"] = 1 };
         Assert.Equal("lj-2", PrinterSelector.Choose(queue, health, busy, null, 0));
     }
+
+    [Fact]
+    public void With_depth_2_failover_gives_the_first_printer_a_second_job()
+    {
+        var queue = Queue(QueueMode.Failover, "lj-1", "lj-2");
+        var health = Health(("lj-1", true), ("lj-2", true));
+        var oneInFlight = new Dictionary<string, int> { ["lj-1"] = 1 };
+
+        Assert.Equal("lj-1", PrinterSelector.Choose(queue, health, oneInFlight, null, depth: 2));
+    }
+
+    [Fact]
+    public void With_depth_2_balance_prefers_an_idle_printer_over_a_second_job_for_a_busy_one()
+    {
+        var queue = Queue(QueueMode.Balance, "lj-1", "lj-2", "lj-3");
+        var health = Health(("lj-1", true), ("lj-2", true), ("lj-3", true));
+        var busy = new Dictionary<string, int> { ["lj-1"] = 1, ["lj-3"] = 1 };
+
+        var chosen = Enumerable.Range(0, 6).Select(r => PrinterSelector.Choose(queue, health, busy, null, r, depth: 2)).ToHashSet();
+
+        Assert.Equal(["lj-2"], chosen);
+    }
+
+    [Fact]
+    public void With_depth_2_balance_prefers_an_idle_printer_even_when_other_queues_keep_it_busier()
+    {
+        var queue = Queue(QueueMode.Balance, "lj-1", "lj-2");
+        var health = Health(("lj-1", true), ("lj-2", true));
+        // lj-2 has five deliveries of other queues waiting; lj-1 has nothing but one of ours.
+        Func<string, PrinterStatus?> status = name => health(name) is { } s ? s with { WaitingDeliveries = name == "lj-2" ? 5 : 0 } : null;
+        var busy = new Dictionary<string, int> { ["lj-1"] = 1 };
+
+        Assert.Equal("lj-2", PrinterSelector.Choose(queue, status, busy, null, 0, depth: 2));
+    }
+
+    [Fact]
+    public void With_depth_2_balance_gives_second_jobs_once_every_printer_has_one()
+    {
+        var queue = Queue(QueueMode.Balance, "lj-1", "lj-2");
+        var health = Health(("lj-1", true), ("lj-2", true));
+        var oneEach = new Dictionary<string, int> { ["lj-1"] = 1, ["lj-2"] = 1 };
+
+        var chosen = Enumerable.Range(0, 4).Select(r => PrinterSelector.Choose(queue, health, oneEach, null, r, depth: 2)).ToHashSet();
+
+        Assert.Equal(["lj-1", "lj-2"], chosen.Order());
+    }
+
+    [Theory]
+    [InlineData(QueueMode.Failover)]
+    [InlineData(QueueMode.Balance)]
+    public void No_printer_gets_more_jobs_than_the_depth(QueueMode mode)
+    {
+        var queue = Queue(mode, "lj-1", "lj-2");
+        var health = Health(("lj-1", true), ("lj-2", true));
+        var full = new Dictionary<string, int> { ["lj-1"] = 2, ["lj-2"] = 2 };
+        var firstFull = new Dictionary<string, int> { ["lj-1"] = 2 };
+
+        Assert.Null(PrinterSelector.Choose(queue, health, full, null, depth: 2));
+        Assert.Equal(mode == QueueMode.Failover ? null : "lj-2", PrinterSelector.Choose(queue, health, firstFull, null, depth: 2));
+    }
 }

@@ -1,35 +1,56 @@
+using System.Diagnostics;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
+using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 
 namespace ActorSpool.Node.Tests.Ipp;
 
 /// <summary>
-/// In-memory <see cref="ISpoolGateway"/> with the JobQueue's rules (priority check, hold/release/cancel states,
-/// listing filters), so the IPP service is tested without an ActorSystem. Documents are read in small chunks, as
-/// the real store does, and kept in memory.
+/// In-memory <see cref="ISpoolGateway"/> over the real queue rules: a <see cref="QueueState"/> per queue, every job
+/// command decided by <see cref="QueueRules"/> and its events applied at once, as the JobQueue actor does, so the IPP
+/// service is tested without an ActorSystem against the rules the spooler runs. Documents are read in small chunks,
+/// as the real store does, and kept in memory.
+/// <para>
+/// Time is <see cref="Clock"/>: it starts on a Wednesday morning in <see cref="HoldZone"/> and runs at real speed,
+/// so named job-hold-until periods (night, weekend, ...) hold jobs whenever the tests run. Give the same clock to the
+/// IppPrintService, so up-times and job times agree.
+/// </para>
 /// </summary>
 internal sealed class FakeSpoolGateway : ISpoolGateway
 {
     public const int ChunkSize = 4096;
 
+    /// <summary>Wednesday 2026-01-07 10:00 UTC: day-time is on; evening, night, both shifts and the weekend are not.</summary>
+    public static readonly DateTimeOffset ClockStart = new(2026, 1, 7, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The zone the queues reckon job-hold-until periods in.</summary>
+    public static readonly TimeZoneInfo HoldZone = TimeZoneInfo.Utc;
+
     private readonly object _lock = new();
     private readonly Dictionary<long, string> _allocated = [];
-    private readonly Dictionary<long, JobRecord> _jobs = [];
+    private readonly Dictionary<string, FakeQueue> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(long JobId, int Number), byte[]> _documents = [];
+    // Document numbers handed out to Send-Documents, as the queue actor keeps them (not part of the queue's state).
     private readonly Dictionary<long, int> _documentSlots = [];
     private long _lastJobId;
-    private long _sequence;
 
-    public FakeSpoolGateway(SpoolTopology? topology = null)
+    public FakeSpoolGateway(SpoolTopology? topology = null, TimeProvider? clock = null)
     {
         Topology = topology ?? DefaultTopology();
-        StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+        Clock = clock ?? new RunningClock(ClockStart);
+        StartedAt = Clock.GetUtcNow().AddMinutes(-5);
+        foreach (var definition in Topology.Queues.Values)
+            _queues[definition.Name] = new FakeQueue(new QueueRules(definition, HoldZone));
     }
 
     public SpoolTopology Topology { get; }
+
+    /// <summary>The spooler's clock (see the class remarks).</summary>
+    public TimeProvider Clock { get; }
 
     public DateTimeOffset StartedAt { get; set; }
 
@@ -37,11 +58,19 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     public HashSet<string> OfflineQueues { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Queues paused through PauseQueueAsync (printer-state stopped, reason paused).</summary>
-    public HashSet<string> PausedQueues { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public IReadOnlyCollection<string> PausedQueues
+    {
+        get
+        {
+            lock (_lock)
+                return _queues.Values.Where(q => q.State.Paused).Select(q => q.Name).ToArray();
+        }
+    }
 
     /// <summary>
     /// When set, accepted jobs complete this long after submission (seen on the next call), like a printer that
-    /// takes a moment: conformance suites then see them pending first and completed later.
+    /// takes a moment: conformance suites then see them pending first and completed later. A paused queue starts
+    /// none of its pending jobs.
     /// </summary>
     public TimeSpan? CompleteAfter { get; set; }
 
@@ -54,7 +83,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     /// <summary>Runs as StoreDocumentAsync starts (with the job id): lets a test change the job while its data arrives.</summary>
     public Action<long>? OnStore { get; set; }
 
-    /// <summary>When set, SubmitAsync answers JobRejected with this reason.</summary>
+    /// <summary>When set, SubmitAsync (and CreateJobAsync for a new job) answers JobRejected with this reason.</summary>
     public string? RejectWith { get; set; }
 
     public List<Commands.SubmitJob> Submitted { get; } = [];
@@ -75,6 +104,8 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                 return _allocated.Count;
         }
     }
+
+    private DateTimeOffset Now => Clock.GetUtcNow();
 
     public static SpoolTopology DefaultTopology(long maxDocumentBytes = TopologyDefaults.MaxDocumentBytes)
     {
@@ -100,23 +131,40 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     public JobRecord Job(long jobId)
     {
         lock (_lock)
-            return _jobs[jobId];
+            return QueueOfJob(jobId).State.Find(jobId)!;
     }
 
-    /// <summary>Moves a job to another state, as dispatch and delivery would.</summary>
+    /// <summary>
+    /// Moves a job on as dispatch and delivery would, through the queue's rules: Processing dispatches it to the
+    /// queue's first printer, Completed delivers it, Aborted fails it until the queue gives up, Canceled cancels it.
+    /// Throws when the rules do not get the job there (a test setting up something the spooler never does).
+    /// </summary>
     public void SetState(long jobId, JobState state)
     {
         lock (_lock)
         {
-            var job = _jobs[jobId];
-            var now = DateTimeOffset.UtcNow;
-            _jobs[jobId] = job with
+            var queue = QueueOfJob(jobId);
+            switch (state)
             {
-                State = state,
-                Printer = state is JobState.Processing or JobState.Completed ? "p1" : job.Printer,
-                ProcessingAt = state is JobState.Processing or JobState.Completed ? now : job.ProcessingAt,
-                CompletedAt = state.IsTerminal() ? now : job.CompletedAt,
-            };
+                case JobState.Processing:
+                    Dispatch(queue, jobId);
+                    break;
+                case JobState.Completed:
+                    Deliver(queue, jobId, DeliveryOutcome.Delivered);
+                    break;
+                case JobState.Aborted:
+                    while (!queue.State.Find(jobId)!.State.IsTerminal())
+                        Deliver(queue, jobId, DeliveryOutcome.Failed);
+                    break;
+                case JobState.Canceled:
+                    Decide(queue, new Commands.CancelJob(queue.Name, jobId, "operator"));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(state), state, "the fake spooler moves jobs to processing, completed, aborted or canceled");
+            }
+            var reached = queue.State.Find(jobId)!.State;
+            if (reached != state)
+                throw new InvalidOperationException($"job {jobId} is {reached.ToKeyword()}, not {state.ToKeyword()}: the queue's rules did not get it there");
         }
     }
 
@@ -163,22 +211,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             Submitted.Add(command);
             if (RejectWith is not null)
                 return Task.FromResult<object>(new Replies.JobRejected(command.JobId, RejectWith));
-            var queue = Topology.FindQueue(command.Queue)!;
-            int priority = command.Priority ?? queue.DefaultPriority;
-            if (priority is < 1 or > 100)
-                return Task.FromResult<object>(new Replies.JobRejected(command.JobId, $"job-priority {priority} is outside 1..100"));
-            var now = DateTimeOffset.UtcNow;
-            var job = new JobRecord(command.JobId, queue.Name, command.Owner, command.Name, priority, ++_sequence,
-                command.Documents, now)
-            {
-                State = command.Hold ? JobState.PendingHeld : JobState.Pending,
-                HoldUntil = command.HoldUntil is { } hold ? hold.Until : command.Hold ? HoldUntil.Indefinite : null,
-                ReleaseAt = command.HoldUntil?.ReleaseAt,
-                Copies = command.Copies,
-                UncollatedCopies = command.UncollatedCopies,
-            };
-            _jobs[job.JobId] = job;
-            return Task.FromResult<object>(new Replies.JobAccepted(job));
+            return Task.FromResult<object>(Decide(Queue(command.Queue), command));
         }
     }
 
@@ -188,34 +221,24 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         lock (_lock)
         {
             Requests.Add(command);
-            if (_jobs.TryGetValue(command.JobId, out var existing))
-                return Task.FromResult<object>(new Replies.JobAccepted(existing));
-            if (RejectWith is not null)
+            var queue = Queue(command.Queue);
+            if (RejectWith is not null && queue.State.Find(command.JobId) is null)
                 return Task.FromResult<object>(new Replies.JobRejected(command.JobId, RejectWith));
-            var queue = Topology.FindQueue(command.Queue)!;
-            var job = new JobRecord(command.JobId, queue.Name, command.Owner, command.Name, command.Priority ?? queue.DefaultPriority,
-                ++_sequence, [], DateTimeOffset.UtcNow)
-            {
-                State = JobState.PendingHeld,
-                Incoming = true,
-                HoldUntil = command.HoldUntil?.Until,
-                ReleaseAt = command.HoldUntil?.ReleaseAt,
-                Copies = command.Copies,
-                UncollatedCopies = command.UncollatedCopies,
-            };
-            _jobs[job.JobId] = job;
-            return Task.FromResult<object>(new Replies.JobAccepted(job));
+            return Task.FromResult<object>(Decide(queue, command));
         }
     }
 
+    /// <summary>As the queue actor: the rules say whether the job takes a document, the number is one past any handed out.</summary>
     public Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
         {
-            if (Refuse(queue, jobId, out var job) is { } refused)
-                return Task.FromResult<object>(refused);
-            int number = Math.Max(job.Documents.Length, _documentSlots.GetValueOrDefault(jobId)) + 1;
+            var q = Queue(queue);
+            if (q.Rules.DocumentProblem(q.State, jobId) is { } refusal)
+                return Task.FromResult<object>(refusal);
+            var recorded = q.State.Find(jobId)!.Documents.Select(d => d.Number).DefaultIfEmpty(0).Max();
+            int number = Math.Max(recorded, _documentSlots.GetValueOrDefault(jobId)) + 1;
             _documentSlots[jobId] = number;
             return Task.FromResult<object>(new Replies.DocumentReserved(jobId, number));
         }
@@ -227,11 +250,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         lock (_lock)
         {
             Requests.Add(command);
-            if (Refuse(command.Queue, command.JobId, out var job) is { } refused)
-                return Task.FromResult(refused);
-            job = job with { Documents = [.. job.Documents, command.Document] };
-            _jobs[job.JobId] = job = command.Last ? Closed(job) : job;
-            return Task.FromResult(new Replies.CommandResult(CommandOutcome.Ok, null, job));
+            return Task.FromResult((Replies.CommandResult)Decide(Queue(command.Queue), command));
         }
     }
 
@@ -239,50 +258,29 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     {
         lock (_lock)
             Requests.Add(new Commands.CloseJob(queue, jobId));
-        return Change(queue, jobId, job => job switch
-        {
-            { Incoming: false } when !job.State.IsTerminal() => job,
-            { Incoming: true, Documents.Length: > 0 } => Closed(job),
-            _ => null,
-        });
+        return Change(new Commands.CloseJob(queue, jobId));
     }
 
     public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
-        Change(queue, jobId, job => !job.State.IsTerminal() || job.Documents.Length == 0 ? null : job with
-        {
-            State = holdUntil is null ? JobState.Pending : JobState.PendingHeld,
-            HoldUntil = holdUntil?.Until,
-            Attempts = 0,
-            CompletedAt = null,
-            Sequence = ++_sequence,
-        });
+        Change(new Commands.RestartJob(queue, jobId, holdUntil));
+
+    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
+        Change(new Commands.CancelJob(queue, jobId, by));
+
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        Change(new Commands.HoldJob(queue, jobId));
 
     public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
-        Change(queue, jobId, job => job.State is JobState.Pending or JobState.PendingHeld
-            ? job with { State = JobState.PendingHeld, HoldUntil = until.Until, ReleaseAt = until.ReleaseAt }
-            : null);
+        Change(new Commands.HoldJob(queue, jobId) { HoldUntil = until });
 
-    private static JobRecord Closed(JobRecord job) => job with
-    {
-        Incoming = false,
-        State = job.HoldRequested ? JobState.PendingHeld : JobState.Pending,
-    };
-
-    // The queue's answer when a job takes no document: unknown, finished or closed.
-    private Replies.CommandResult? Refuse(string queue, long jobId, out JobRecord job)
-    {
-        if (!_jobs.TryGetValue(jobId, out job!) || !SameQueue(job.Queue, queue))
-            return new Replies.CommandResult(CommandOutcome.NotFound, $"job {jobId} not found in queue {queue}", null);
-        if (!job.Incoming)
-            return new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is closed ({job.State.ToKeyword()})", job);
-        return null;
-    }
+    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+        Change(new Commands.ReleaseJob(queue, jobId));
 
     public Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-            return Task.FromResult(_jobs.TryGetValue(jobId, out var job) && SameQueue(job.Queue, queue) ? job : null);
+            return Task.FromResult(_queues.TryGetValue(queue, out var q) ? q.State.Find(jobId) : null);
     }
 
     public Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default)
@@ -292,17 +290,18 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             return Task.FromResult(_allocated.GetValueOrDefault(jobId));
     }
 
+    /// <summary>The queue actor's listing: not-completed jobs in dispatch order, completed ones newest first.</summary>
     public Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
         {
-            var jobs = _jobs.Values.Where(j => SameQueue(j.Queue, queue));
-            jobs = which switch
+            var state = Queue(queue).State;
+            var jobs = which switch
             {
-                JobFilter.NotCompleted => jobs.Where(j => !j.State.IsTerminal()).OrderBy(j => j.Sequence),
-                JobFilter.Completed => jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
-                _ => jobs.OrderBy(j => j.Sequence),
+                JobFilter.NotCompleted => state.InDisplayOrder().Where(j => !j.State.IsTerminal()),
+                JobFilter.Completed => state.Jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
+                _ => state.InDisplayOrder(),
             };
             if (owner is not null)
                 jobs = jobs.Where(j => j.Owner == owner);
@@ -310,80 +309,90 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         }
     }
 
-    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
-        Change(queue, jobId, job => job.State.IsTerminal() ? null : job with
-        {
-            State = JobState.Canceled,
-            Incoming = false,
-            CanceledBy = by,
-            CompletedAt = DateTimeOffset.UtcNow,
-        });
-
-    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Change(queue, jobId, job => job.State is JobState.Pending or JobState.PendingHeld
-            ? job with { State = JobState.PendingHeld }
-            : null);
-
-    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Change(queue, jobId, job => job.State == JobState.PendingHeld && !job.Incoming
-            ? job with { State = JobState.Pending, HoldUntil = null, ReleaseAt = null }
-            : null);
-
     public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-        {
-            var definition = Topology.FindQueue(queue)!;
-            var jobs = _jobs.Values.Where(j => SameQueue(j.Queue, queue)).ToList();
-            int Count(JobState state) => jobs.Count(j => j.State == state);
-            return Task.FromResult(new Replies.QueueStatus(
-                definition.Name,
-                Count(JobState.Pending),
-                Count(JobState.PendingHeld),
-                Count(JobState.Processing),
-                Count(JobState.Completed),
-                Count(JobState.Canceled),
-                Count(JobState.Aborted),
-                OfflineQueues.Contains(queue) ? [] : [.. definition.Printers],
-                definition.Sequential) { Paused = PausedQueues.Contains(queue) });
-        }
+            return Task.FromResult(Status(Queue(queue)));
     }
 
     public Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-            PausedQueues.Add(queue);
-        return GetQueueStatusAsync(queue, ct);
+            return Task.FromResult(Decide(Queue(queue), new Commands.PauseQueue(queue, by)) as Replies.QueueStatus ?? Status(Queue(queue)));
     }
 
     public Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-            PausedQueues.Remove(queue);
-        return GetQueueStatusAsync(queue, ct);
+            return Task.FromResult(Decide(Queue(queue), new Commands.ResumeQueue(queue)) as Replies.QueueStatus ?? Status(Queue(queue)));
     }
 
-    // change answers the new record, or null when the job's state does not allow the change.
-    private Task<Replies.CommandResult> Change(string queue, long jobId, Func<JobRecord, JobRecord?> change)
+    /// <summary>A job command answered with a CommandResult (cancel, hold, release, close, restart).</summary>
+    private Task<Replies.CommandResult> Change(IJobQueueCommand command)
     {
         Check();
         lock (_lock)
-        {
-            if (!_jobs.TryGetValue(jobId, out var job) || !SameQueue(job.Queue, queue))
-                return Task.FromResult(new Replies.CommandResult(CommandOutcome.NotFound, $"job {jobId} not found in queue {queue}", null));
-            var changed = change(job);
-            if (changed is null)
-                return Task.FromResult(new Replies.CommandResult(
-                    CommandOutcome.NotPossible, $"job {jobId} is {job.State.ToKeyword()}", job));
-            _jobs[jobId] = changed;
-            return Task.FromResult(new Replies.CommandResult(CommandOutcome.Ok, null, changed));
-        }
+            return Task.FromResult((Replies.CommandResult)Decide(Queue(command.Queue), command));
     }
 
-    private static bool SameQueue(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The queue's rules decide; the events are applied at once, as the queue actor applies them; the answer is built
+    /// from the state after them. Null from the rules means the queue's status (pause, resume).
+    /// </summary>
+    private ISpoolMessage Decide(FakeQueue queue, IJobQueueCommand command) =>
+        Apply(queue, queue.Rules.Decide(queue.State, command, Now));
+
+    private ISpoolMessage Apply(FakeQueue queue, QueueDecision decision)
+    {
+        foreach (var e in decision.Events)
+            queue.State.Apply(e);
+        return decision.Reply?.Invoke(queue.State) ?? Status(queue);
+    }
+
+    /// <summary>What the queue actor does when a worker is granted: the job goes to the queue's first printer.</summary>
+    private void Dispatch(FakeQueue queue, long jobId)
+    {
+        var job = queue.State.Find(jobId)!;
+        if (job.State != JobState.Pending)
+            throw new InvalidOperationException($"job {jobId} is {job.State.ToKeyword()}: only a pending job is dispatched");
+        queue.State.Apply(new JobDispatched(jobId, job.Dispatches + 1, queue.Printers[0], "fake-worker", Now));
+    }
+
+    /// <summary>The job is dispatched (unless it is already) and its worker reports <paramref name="outcome"/>.</summary>
+    private void Deliver(FakeQueue queue, long jobId, DeliveryOutcome outcome)
+    {
+        if (queue.State.Find(jobId)!.State != JobState.Processing)
+            Dispatch(queue, jobId);
+        var job = queue.State.Find(jobId)!;
+        var error = outcome == DeliveryOutcome.Failed ? "the fake printer failed" : null;
+        var report = new Commands.ReportOutcome(queue.Name, jobId, job.Dispatches, job.Printer!, outcome, error);
+        Apply(queue, queue.Rules.Outcome(queue.State, report, current: true, Now));
+    }
+
+    private Replies.QueueStatus Status(FakeQueue queue)
+    {
+        var counts = queue.State.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+        return new Replies.QueueStatus(
+            queue.Name,
+            counts.GetValueOrDefault(JobState.Pending),
+            counts.GetValueOrDefault(JobState.PendingHeld),
+            counts.GetValueOrDefault(JobState.Processing),
+            counts.GetValueOrDefault(JobState.Completed),
+            counts.GetValueOrDefault(JobState.Canceled),
+            counts.GetValueOrDefault(JobState.Aborted),
+            OfflineQueues.Contains(queue.Name) ? [] : [.. queue.Printers],
+            queue.Rules.Definition.Sequential) { Paused = queue.State.Paused };
+    }
+
+    private FakeQueue Queue(string name) =>
+        _queues.TryGetValue(name, out var queue) ? queue : throw new ArgumentException($"the fake spooler has no queue {name}", nameof(name));
+
+    private FakeQueue QueueOfJob(long jobId) =>
+        _queues.Values.FirstOrDefault(q => q.State.Find(jobId) is not null)
+        ?? throw new KeyNotFoundException($"the fake spooler has no job {jobId}");
 
     private void Check()
     {
@@ -397,12 +406,36 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     {
         lock (_lock)
         {
-            var due = _jobs.Values
-                .Where(j => j.State is JobState.Pending or JobState.Processing && j.SubmittedAt + delay <= DateTimeOffset.UtcNow)
-                .Select(j => j.JobId)
-                .ToList();
-            foreach (var id in due)
-                SetState(id, JobState.Completed);
+            var now = Now;
+            foreach (var queue in _queues.Values)
+            {
+                var due = queue.State.Jobs
+                    .Where(j => (j.State == JobState.Processing || (j.State == JobState.Pending && !queue.State.Paused)) && j.SubmittedAt + delay <= now)
+                    .Select(j => j.JobId)
+                    .ToList();
+                foreach (var id in due)
+                    Deliver(queue, id, DeliveryOutcome.Delivered);
+            }
         }
+    }
+
+    /// <summary>One queue: its rules (from its definition) and the state its events built.</summary>
+    private sealed class FakeQueue(QueueRules rules)
+    {
+        public QueueRules Rules { get; } = rules;
+
+        public QueueState State { get; } = new();
+
+        public string Name => Rules.Definition.Name;
+
+        public IReadOnlyList<string> Printers => Rules.Definition.Printers;
+    }
+
+    /// <summary>A clock that starts at <paramref name="start"/> and runs at real speed.</summary>
+    private sealed class RunningClock(DateTimeOffset start) : TimeProvider
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => start + Stopwatch.GetElapsedTime(_started);
     }
 }

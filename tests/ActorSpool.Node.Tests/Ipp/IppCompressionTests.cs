@@ -12,7 +12,7 @@ public sealed class IppCompressionTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppCompressionTests() => _service = new IppPrintService(_gateway);
+    public IppCompressionTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     private static byte[] Compress(string compression, byte[] data)
     {

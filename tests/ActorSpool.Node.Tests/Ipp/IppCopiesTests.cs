@@ -12,7 +12,7 @@ public sealed class IppCopiesTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppCopiesTests() => _service = new IppPrintService(_gateway);
+    public IppCopiesTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     private async Task<IppMessage> JobAttributesAsync(long jobId) =>
         await _service.SendAsync(JobRequest(IppOperation.GetJobAttributes, jobId).Op(IppAttribute.Keyword("requested-attributes", "all")));

@@ -11,7 +11,7 @@ public sealed class IppJobOperationsTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppJobOperationsTests() => _service = new IppPrintService(_gateway);
+    public IppJobOperationsTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     [Fact]
     public async Task Get_jobs_lists_not_completed_jobs_with_job_uri_and_job_id_by_default()

@@ -17,7 +17,7 @@ public sealed class IppMultiDocumentTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppMultiDocumentTests() => _service = new IppPrintService(_gateway);
+    public IppMultiDocumentTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     private static IppMessage CreateJob(string user = "alice") =>
         Request(IppOperation.CreateJob)

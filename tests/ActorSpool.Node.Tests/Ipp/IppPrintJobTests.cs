@@ -11,7 +11,7 @@ public sealed class IppPrintJobTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppPrintJobTests() => _service = new IppPrintService(_gateway);
+    public IppPrintJobTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     [Fact]
     public async Task Print_job_stores_the_document_submits_the_job_and_answers_its_attributes()
@@ -259,7 +259,7 @@ public sealed class IppPrintJobTests
     public async Task Print_job_with_document_over_the_queue_limit_is_too_large()
     {
         var gateway = new FakeSpoolGateway(FakeSpoolGateway.DefaultTopology(maxDocumentBytes: 1000));
-        var service = new IppPrintService(gateway);
+        var service = new IppPrintService(gateway, gateway.Clock);
 
         var response = await service.SendAsync(PrintJob(), new byte[1001]);
 

@@ -11,7 +11,7 @@ public sealed class IppPrinterAttributesTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppPrinterAttributesTests() => _service = new IppPrintService(_gateway);
+    public IppPrinterAttributesTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     [Fact]
     public async Task Answers_the_required_printer_attributes()

@@ -11,7 +11,7 @@ public sealed class IppPrinterOperationsTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppPrinterOperationsTests() => _service = new IppPrintService(_gateway);
+    public IppPrinterOperationsTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     private static IppMessage As(IppMessage request, string user) =>
         request.Op(IppAttribute.NameWithoutLanguage("requesting-user-name", user));

@@ -10,7 +10,7 @@ public sealed class IppRequestRulesTests
     private readonly FakeSpoolGateway _gateway = new();
     private readonly IppPrintService _service;
 
-    public IppRequestRulesTests() => _service = new IppPrintService(_gateway);
+    public IppRequestRulesTests() => _service = new IppPrintService(_gateway, _gateway.Clock);
 
     [Theory]
     [InlineData(1, 0)]

@@ -37,6 +37,7 @@ internal sealed class IppTestServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSingleton<ISpoolGateway>(gateway);
+        builder.Services.AddSingleton(gateway.Clock); // the service's time is the fake spooler's
         builder.Services.AddIppPrintService();
         var app = builder.Build();
         app.MapIpp();
