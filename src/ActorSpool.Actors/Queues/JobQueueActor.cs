@@ -30,7 +30,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private sealed record DocumentSlot(int Number, DateTimeOffset ReservedAt);
 
     /// <summary>A job handed to a worker.</summary>
-    private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt);
+    private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt)
+    {
+        /// <summary>The worker reported the job in line at the printer (reclaimed deliveries are long past that).</summary>
+        public bool AtPrinter { get; init; }
+    }
 
     private sealed record Tick
     {
@@ -108,6 +112,12 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<ReclaimWindowClosed>(_ => InterruptUnclaimed("no worker claimed the delivery after the queue restarted"));
         Command<Commands.ReserveDocument>(ReserveDocument);
         Command<Commands.ReportOutcome>(RecordOutcome);
+        Command<Commands.InLineAtPrinter>(line =>
+        {
+            if (!_running.TryGetValue(line.JobId, out var running) || running.Attempt != line.Attempt || running.AtPrinter) return;
+            _running[line.JobId] = running with { AtPrinter = true };
+            TryDispatch();
+        });
         Command<Commands.WakeUp>(_ => { });
         Command<IJobQueueCommand>(Decide);
         Command<WorkerGranted>(Granted);
@@ -159,7 +169,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         if (!answer.Busy || _running.ContainsKey(answer.JobId)) return;
         if (_state.Find(answer.JobId) is not { State: JobState.Processing } job || job.Dispatches != answer.Attempt) return;
-        _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow);
+        _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow) { AtPrinter = true };
         Context.Watch(Sender);
     }
 
@@ -266,8 +276,6 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 Priority = job.Priority,
                 Sequence = job.Sequence,
             }));
-        // The printer may take the next job now (jobs-in-flight-per-printer).
-        TryDispatch();
     }
 
     private void RecordOutcome(Commands.ReportOutcome report)
@@ -342,9 +350,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (IsRecovering || _state.Paused) return;
         var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
             .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        // One request per printer at the balancer at a time: grants, and so deliveries, reach a printer in the
-        // queue's order, also when it takes more than one job at once.
-        foreach (var printer in _placing.Values.Select(p => p.Printer).Distinct()) inFlight[printer] = int.MaxValue;
+        // One job per printer on its way at a time (waiting for a worker, or carried to the printer): a printer
+        // receives the queue's jobs in the queue's order, also when it takes more than one at once.
+        var onTheWay = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Where(r => !r.AtPrinter).Select(r => r.Printer));
+        foreach (var printer in onTheWay.Distinct()) inFlight[printer] = int.MaxValue;
         var reserved = new HashSet<long>(_placing.Keys);
         while (_state.NextToDispatch(_definition.Sequential, reserved) is { } job)
         {

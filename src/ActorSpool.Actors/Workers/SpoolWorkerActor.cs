@@ -128,9 +128,10 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
             _printers.Tell(Delivery(job));
             Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         });
-        Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, _ =>
+        Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, q =>
         {
             Timers.Cancel("ack");
+            if (_printer is null) _queues.Tell(new Commands.InLineAtPrinter(_job!.Queue, q.JobId, q.Attempt));
             // Watch the printer entity: if its node dies mid-delivery we hear it now, not at the delivery timeout.
             _printer = Sender;
             Context.Watch(_printer);

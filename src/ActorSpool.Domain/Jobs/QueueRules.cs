@@ -58,10 +58,11 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
                     events.Add(new JobCompleted(report.JobId, report.Attempt, report.Printer, now));
                     break;
                 case DeliveryOutcome.Failed when current:
-                    events.Add(new JobAttemptFailed(report.JobId, report.Attempt, report.Printer, report.Error ?? "delivery failed", now));
+                    var error = report.Error ?? "delivery failed";
+                    events.Add(new JobAttemptFailed(report.JobId, report.Attempt, report.Printer, error, now));
                     if (job.Attempts + 1 >= Definition.MaxAttempts)
                     {
-                        events.Add(new JobAborted(report.JobId, $"gave up after {job.Attempts + 1} attempt(s); last error: {report.Error}", now));
+                        events.Add(new JobAborted(report.JobId, $"gave up after {job.Attempts + 1} attempt(s); last error: {error}", now));
                     }
                     break;
                 case DeliveryOutcome.NotStarted when current:

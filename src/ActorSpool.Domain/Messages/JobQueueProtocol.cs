@@ -68,6 +68,12 @@ public static class JobQueueProtocol
         public sealed record ReportOutcome(string Queue, long JobId, int Attempt, string Printer, DeliveryOutcome Outcome, string? Error)
             : IJobQueueCommand;
 
+        /// <summary>
+        /// The worker's job is in line at its printer. Until then the queue sends that printer no further job, so a
+        /// printer receives a queue's jobs in the queue's order although different workers carry them.
+        /// </summary>
+        public sealed record InLineAtPrinter(string Queue, long JobId, int Attempt) : IJobQueueCommand;
+
         /// <summary>Stops dispatching: the queue still accepts jobs but hands none out until resumed (persisted). Answered with <see cref="Replies.QueueStatus"/>.</summary>
         public sealed record PauseQueue(string Queue, string By) : IJobQueueCommand;
 
