@@ -69,7 +69,8 @@ internal sealed class GroupWriteItemException(int index, Exception inner) : Exce
 /// <summary>
 /// Group commit: callers enqueue writes and await them; a single loop drains whatever has accumulated (bounded by
 /// count and bytes), hands it to <c>commitBatch</c> to run in one transaction, and completes every write of the batch
-/// after the commit. While one batch commits, the next one accumulates, so one fsync serves many callers.
+/// after the commit. While one batch commits, the next one accumulates, so one fsync serves many callers
+/// (with several batches in flight, the next one starts as soon as a slot is free).
 /// </summary>
 /// <remarks>
 /// The loop is a plain task on the thread pool: it keeps no process alive and ends when the channel is completed
@@ -87,6 +88,8 @@ internal sealed class GroupCommitWriter<TWrite> : IAsyncDisposable
     private readonly Func<IReadOnlyList<TWrite>, Task> _commitBatch;
     private readonly int _maxWrites;
     private readonly long _maxBytes;
+    private readonly int _maxConcurrentBatches;
+    private readonly SemaphoreSlim _batchSlots;
     private readonly Task _loop;
     private long _transactions;
     private long _writes;
@@ -100,14 +103,21 @@ internal sealed class GroupCommitWriter<TWrite> : IAsyncDisposable
     /// </param>
     /// <param name="maxWrites">Most writes per transaction.</param>
     /// <param name="maxBytes">Most payload bytes per transaction (a single larger write still goes alone).</param>
-    public GroupCommitWriter(Func<IReadOnlyList<TWrite>, Task> commitBatch, int maxWrites, long maxBytes)
+    /// <param name="maxConcurrentBatches">
+    /// Transactions in flight at once. 1 where the database has a single write lock anyway (SQLite); more lets the
+    /// next batch execute while one waits for its commit to be flushed (PostgreSQL, whose server groups the flushes).
+    /// </param>
+    public GroupCommitWriter(Func<IReadOnlyList<TWrite>, Task> commitBatch, int maxWrites, long maxBytes, int maxConcurrentBatches = 1)
     {
         ArgumentNullException.ThrowIfNull(commitBatch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWrites);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrentBatches);
         _commitBatch = commitBatch;
         _maxWrites = maxWrites;
         _maxBytes = maxBytes;
+        _maxConcurrentBatches = maxConcurrentBatches;
+        _batchSlots = new SemaphoreSlim(maxConcurrentBatches, maxConcurrentBatches);
         _loop = Task.Run(RunAsync);
     }
 
@@ -147,11 +157,18 @@ internal sealed class GroupCommitWriter<TWrite> : IAsyncDisposable
     private async Task RunAsync()
     {
         var reader = _channel.Reader;
-        var batch = new List<TWrite>();
         TWrite? carried = null;
-        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            batch.Clear();
+            // Wait for a free slot before draining, so that writes accumulate while all slots are busy.
+            await _batchSlots.WaitAsync().ConfigureAwait(false);
+            if (carried is null && !await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                _batchSlots.Release();
+                break;
+            }
+
+            var batch = new List<TWrite>();
             long bytes = 0;
             if (carried is not null)
             {
@@ -178,16 +195,43 @@ internal sealed class GroupCommitWriter<TWrite> : IAsyncDisposable
                 bytes += write.Bytes;
             }
 
-            if (batch.Count > 0)
+            if (batch.Count == 0)
+            {
+                _batchSlots.Release();
+            }
+            else if (_maxConcurrentBatches == 1)
             {
                 await CommitAsync(batch).ConfigureAwait(false);
             }
+            else
+            {
+                _ = Task.Run(() => CommitAsync(batch));
+            }
+        }
+
+        // Wait for the batches still in flight.
+        for (var i = 0; i < _maxConcurrentBatches; i++)
+        {
+            await _batchSlots.WaitAsync().ConfigureAwait(false);
         }
     }
 
+    /// <summary>Commits the batch (retrying without writes that fail on their own) and frees its slot. Never throws.</summary>
     private async Task CommitAsync(List<TWrite> batch)
     {
-        var pending = new List<TWrite>(batch);
+        try
+        {
+            await CommitCoreAsync(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            _batchSlots.Release();
+        }
+    }
+
+    private async Task CommitCoreAsync(List<TWrite> batch)
+    {
+        var pending = batch;
         while (pending.Count > 0)
         {
             try

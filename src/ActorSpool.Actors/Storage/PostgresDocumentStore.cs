@@ -63,6 +63,12 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
     /// <summary>Most document bytes per transaction (one batch of statements is built in memory).</summary>
     private const long MaxBatchBytes = 8L * 1024 * 1024;
 
+    /// <summary>
+    /// Batches in flight at once: the next one executes while the previous waits for its WAL flush. Batches take
+    /// their advisory locks in ascending order, so they cannot deadlock each other.
+    /// </summary>
+    private const int ConcurrentBatches = 2;
+
     private readonly string _writerConnectionString;
     private readonly GroupCommitWriter<StoreWrite> _writer;
     private readonly JobIdBlocks _jobIds;
@@ -79,7 +85,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
         // reports that when asked to. Its own small pool: it holds one connection at a time.
         _writerConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { IncludeFailedBatchedCommand = true }.ConnectionString;
         _jobIds = new JobIdBlocks(jobIdBlockSize, ReserveJobIdsAsync);
-        _writer = new GroupCommitWriter<StoreWrite>(CommitBatchAsync, MaxBatchWrites, MaxBatchBytes);
+        _writer = new GroupCommitWriter<StoreWrite>(CommitBatchAsync, MaxBatchWrites, MaxBatchBytes, ConcurrentBatches);
     }
 
     /// <summary>The connection string used (normalized by Npgsql).</summary>
