@@ -6,13 +6,21 @@ namespace ActorSpool.Actors.Storage;
 /// stored in chunks of <see cref="DocumentStoreLimits.ChunkSize"/> bytes so that they are never
 /// held in memory as a whole.
 /// </summary>
-/// <remarks>All members are safe to call concurrently; implementations open a (pooled) connection per operation.</remarks>
+/// <remarks>
+/// All members are safe to call concurrently; readers open a (pooled) connection per operation. Writes that arrive
+/// together are committed in shared transactions (group commit), but every write method returns only after its own
+/// data has been committed.
+/// </remarks>
 public interface IDocumentStore
 {
     /// <summary>Creates the tables and indexes if missing. Idempotent and safe to run concurrently on several nodes.</summary>
     Task InitializeAsync(CancellationToken ct = default);
 
-    /// <summary>Allocates a new job id (durable, cluster-wide unique, increasing, starting at 1) and records its queue.</summary>
+    /// <summary>
+    /// Allocates a new job id (cluster-wide unique, never reused, increasing per store instance, starting at 1 in a new
+    /// database) and records its queue durably before returning. Ids come from blocks reserved per store instance, so
+    /// several nodes interleave and ids left in a block when a node stops are skipped.
+    /// </summary>
     Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default);
 
     /// <summary>The queue the job id was allocated for, or <c>null</c> if the job is unknown (or deleted).</summary>
@@ -25,6 +33,30 @@ public interface IDocumentStore
     /// <exception cref="DocumentTooLargeException">More than <paramref name="maxBytes"/> bytes arrived; nothing was kept.</exception>
     /// <exception cref="EmptyDocumentException">0 bytes arrived and <paramref name="allowEmpty"/> is false; nothing was kept.</exception>
     Task<StoredDocument> WriteDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default);
+
+    /// <summary>
+    /// Allocates a job id for <paramref name="queue"/> and stores <paramref name="content"/> as its document 1: the job
+    /// row and the document are committed together (one shared transaction instead of two) before the method returns.
+    /// Equivalent to <see cref="AllocateJobIdAsync"/> followed by <see cref="WriteDocumentAsync"/>, except that the
+    /// content is received first, so a rejected document leaves no job behind.
+    /// </summary>
+    /// <returns>The stored document; its <see cref="StoredDocument.JobId"/> is the new job id.</returns>
+    /// <exception cref="DocumentTooLargeException">More than <paramref name="maxBytes"/> bytes arrived; nothing was kept.</exception>
+    /// <exception cref="EmptyDocumentException">0 bytes arrived and <paramref name="allowEmpty"/> is false; nothing was kept.</exception>
+    async Task<StoredDocument> WriteJobAsync(string queue, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default)
+    {
+        // Fallback for implementations without a combined path: two commits, and a rejected document's job is removed again.
+        var jobId = await AllocateJobIdAsync(queue, ct).ConfigureAwait(false);
+        try
+        {
+            return await WriteDocumentAsync(jobId, 1, content, format, name, maxBytes, allowEmpty, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DocumentTooLargeException or EmptyDocumentException)
+        {
+            await DeleteJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>The documents of a job ordered by document number (empty if none).</summary>
     Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(long jobId, CancellationToken ct = default);

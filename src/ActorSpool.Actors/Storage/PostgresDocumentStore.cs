@@ -7,12 +7,21 @@ namespace ActorSpool.Actors.Storage;
 /// Document store in the cluster's PostgreSQL database, next to the Akka.Persistence.Sql journal.
 /// </summary>
 /// <remarks>
-/// Content is streamed chunk by chunk straight into <c>spool_document_chunk</c> inside one transaction: PostgreSQL
-/// locks rows, not the database, so a slow upload only holds its own rows (plus a per-job advisory lock that
-/// serializes writers of the same job, making a replaced document "last commit wins" instead of a key violation).
-/// Connections come from Npgsql's pool and are opened per operation.
+/// <para>
+/// Writes of documents up to one chunk, job rows and deletions go through a group-commit writer per store instance:
+/// what arrives while one transaction commits is sent in the next one as a single batch of statements (one round
+/// trip, one commit). Larger documents are streamed chunk by chunk straight into <c>spool_document_chunk</c> in a
+/// transaction of their own: PostgreSQL locks rows, not the database, so a slow upload only holds its own rows.
+/// Writers of the same job serialize on a per-job advisory lock, making a replaced document "last commit wins"
+/// instead of a key violation; a batch takes all its locks up front in ascending order, so batches of several nodes
+/// cannot deadlock each other. Connections come from Npgsql's pool and are opened per operation.
+/// </para>
+/// <para>
+/// Job ids are reserved in blocks from the identity sequence of <c>spool_job.job_id</c>, so they stay unique across
+/// nodes (and against older versions that insert with the column default) and continue above every id used before.
+/// </para>
 /// </remarks>
-public sealed class PostgresDocumentStore : IDocumentStore
+public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
     /// <summary>Advisory lock namespace ("SPDL") for per-job write locks: pg_advisory_xact_lock(ns, job).</summary>
     private const int JobLockNamespace = 0x5350444C;
@@ -48,16 +57,42 @@ public sealed class PostgresDocumentStore : IDocumentStore
         );
         """;
 
+    /// <summary>Most writes per transaction.</summary>
+    private const int MaxBatchWrites = 256;
+
+    /// <summary>Most document bytes per transaction (one batch of statements is built in memory).</summary>
+    private const long MaxBatchBytes = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Batches in flight at once: the next one executes while the previous waits for its WAL flush. Batches take
+    /// their advisory locks in ascending order, so they cannot deadlock each other.
+    /// </summary>
+    private const int ConcurrentBatches = 2;
+
+    private readonly string _writerConnectionString;
+    private readonly GroupCommitWriter<StoreWrite> _writer;
+    private readonly JobIdBlocks _jobIds;
+    private int _disposed;
+
     /// <param name="connectionString">An Npgsql connection string, e.g. <c>Host=db;Database=actorspool;Username=spool;Password=...</c>.</param>
-    public PostgresDocumentStore(string connectionString)
+    /// <param name="jobIdBlockSize">How many job ids this instance reserves at once (at most that many are skipped per restart).</param>
+    public PostgresDocumentStore(string connectionString, int jobIdBlockSize = JobIdBlocks.DefaultBlockSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         // Validates the connection string early; pooling stays at Npgsql's default (on).
         ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString;
+        // The writer needs to know which statement of a batch failed (to retry the others without it); Npgsql only
+        // reports that when asked to. Its own small pool: it holds one connection at a time.
+        _writerConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { IncludeFailedBatchedCommand = true }.ConnectionString;
+        _jobIds = new JobIdBlocks(jobIdBlockSize, ReserveJobIdsAsync);
+        _writer = new GroupCommitWriter<StoreWrite>(CommitBatchAsync, MaxBatchWrites, MaxBatchBytes, ConcurrentBatches);
     }
 
     /// <summary>The connection string used (normalized by Npgsql).</summary>
     public string ConnectionString { get; }
+
+    /// <summary>Counters of this instance's group-commit writer.</summary>
+    public GroupCommitStatistics WriteStatistics => _writer.Statistics;
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
@@ -83,12 +118,10 @@ public sealed class PostgresDocumentStore : IDocumentStore
     public async Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        // Identity sequence: unique across the cluster and increasing; never reused after a delete.
-        await using var command = DocumentSql.Command(connection, "INSERT INTO spool_job (queue) VALUES (@queue) RETURNING job_id")
-            .With("@queue", queue);
-        var id = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return (long)id!;
+        var jobId = await _jobIds.NextAsync(ct).ConfigureAwait(false);
+        // The job row must be durable before the id is given out: a later Send-Document finds its queue by it.
+        await WriteAsync(new StoreWrite { NewJob = (jobId, queue) }, ct).ConfigureAwait(false);
+        return jobId;
     }
 
     public async Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default)
@@ -100,23 +133,70 @@ public sealed class PostgresDocumentStore : IDocumentStore
     public async Task<StoredDocument> WriteDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default)
     {
         DocumentSql.ValidateWriteArguments(jobId, documentNumber, content, format, maxBytes);
+        return await WriteAsync(queue: null, jobId, documentNumber, content, format, name, maxBytes, allowEmpty, ct).ConfigureAwait(false);
+    }
 
+    public async Task<StoredDocument> WriteJobAsync(string queue, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        DocumentSql.ValidateWriteArguments(1, 1, content, format, maxBytes);
+        return await WriteAsync(queue, jobId: null, documentNumber: 1, content, format, name, maxBytes, allowEmpty, ct).ConfigureAwait(false);
+    }
+
+    /// <param name="queue">Non-null: also insert the job row (for a new job id when <paramref name="jobId"/> is null).</param>
+    private async Task<StoredDocument> WriteAsync(string? queue, long? jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, bool allowEmpty, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var chunks = new ChunkingReader(content, maxBytes);
+        var start = await UploadStart.ReadAsync(chunks, ct).ConfigureAwait(false);
+        if (!start.IsComplete)
+        {
+            // Larger than a chunk: streamed in a transaction of its own rather than held in memory. Its id is needed
+            // before the end is known, so a new job rejected as too large skips one id (its job row rolls back).
+            var id = jobId ?? await _jobIds.NextAsync(ct).ConfigureAwait(false);
+            return await WriteLargeAsync(queue, id, documentNumber, start, chunks, format, name, ct).ConfigureAwait(false);
+        }
+
+        if (start.FirstChunk.Length == 0 && !allowEmpty)
+        {
+            throw new EmptyDocumentException();
+        }
+
+        // A new job's id is taken only now: a rejected document costs none.
+        var newJobId = jobId ?? await _jobIds.NextAsync(ct).ConfigureAwait(false);
+        var metadata = new StoredDocument(newJobId, documentNumber, chunks.TotalBytes, format, name, chunks.GetSha256Hex());
+        await WriteAsync(new StoreWrite
+        {
+            NewJob = queue is null ? null : (newJobId, queue),
+            Document = new PendingDocument(metadata, start.FirstChunk, null),
+        }, ct).ConfigureAwait(false);
+        return metadata;
+    }
+
+    private async Task<StoredDocument> WriteLargeAsync(string? queue, long jobId, int documentNumber, UploadStart start, ChunkingReader chunks, string format, string? name, CancellationToken ct)
+    {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         // Any exception below disposes the transaction uncommitted, i.e. rolls everything back: nothing is kept,
         // and a document that was being replaced stays as it was.
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
 
-        await using (var lockCommand = DocumentSql.Command(connection, "SELECT pg_advisory_xact_lock(@ns, (@job_id % 2147483647)::int4)", transaction)
-            .With("@ns", JobLockNamespace)
-            .With("@job_id", jobId))
+        if (queue is not null)
         {
+            await using var insertJob = new NpgsqlCommand(InsertJobSql, connection, transaction);
+            insertJob.Parameters.Add(new NpgsqlParameter<long> { TypedValue = jobId });
+            insertJob.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queue });
+            await insertJob.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var lockCommand = new NpgsqlCommand(LockJobsSql, connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<int> { TypedValue = JobLockNamespace });
+            lockCommand.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [JobLockKey(jobId)] });
             await lockCommand.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await DocumentSql.DeleteDocumentAsync(connection, transaction, jobId, documentNumber, ct).ConfigureAwait(false);
 
-        long length;
-        string sha256;
         await using (var insertChunk = new NpgsqlCommand(
             "INSERT INTO spool_document_chunk (job_id, document_number, chunk_number, data) VALUES (@job_id, @document_number, @chunk_number, @data)",
             connection,
@@ -130,44 +210,26 @@ public sealed class PostgresDocumentStore : IDocumentStore
             insertChunk.Parameters.Add(data);
             await insertChunk.PrepareAsync(ct).ConfigureAwait(false);
 
-            using var chunks = new ChunkingReader(content, maxBytes);
-            for (var number = 0; ; number++)
+            var chunk = (ReadOnlyMemory<byte>)start.FirstChunk;
+            for (var number = 0; !chunk.IsEmpty; number++)
             {
-                var chunk = await chunks.ReadChunkAsync(ct).ConfigureAwait(false);
-                if (chunk.IsEmpty)
-                {
-                    break;
-                }
-
                 chunkNumber.TypedValue = number;
                 data.TypedValue = chunk;
                 await insertChunk.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                // The second chunk still sits in the reader's buffer, which stays valid until the next read.
+                chunk = number == 0 ? start.SecondChunk : await chunks.ReadChunkAsync(ct).ConfigureAwait(false);
             }
-
-            length = chunks.TotalBytes;
-            sha256 = chunks.GetSha256Hex();
         }
 
-        if (length == 0 && !allowEmpty)
+        var metadata = new StoredDocument(jobId, documentNumber, chunks.TotalBytes, format, name, chunks.GetSha256Hex());
+        await using (var insertDocument = new NpgsqlCommand(InsertDocumentSql, connection, transaction))
         {
-            throw new EmptyDocumentException();
-        }
-
-        await using (var insertDocument = DocumentSql.Command(connection,
-                "INSERT INTO spool_document (job_id, document_number, format, name, length, sha256) " +
-                "VALUES (@job_id, @document_number, @format, @name, @length, @sha256)", transaction)
-            .With("@job_id", jobId)
-            .With("@document_number", documentNumber)
-            .With("@format", format)
-            .With("@name", name)
-            .With("@length", length)
-            .With("@sha256", sha256))
-        {
+            AddDocumentParameters(insertDocument.Parameters, metadata);
             await insertDocument.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
-        return new StoredDocument(jobId, documentNumber, length, format, name, sha256);
+        return metadata;
     }
 
     public async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(long jobId, CancellationToken ct = default)
@@ -204,13 +266,8 @@ public sealed class PostgresDocumentStore : IDocumentStore
             });
     }
 
-    public async Task DeleteJobAsync(long jobId, CancellationToken ct = default)
-    {
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await DocumentSql.DeleteJobAsync(connection, transaction, jobId, ct).ConfigureAwait(false);
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
-    }
+    public Task DeleteJobAsync(long jobId, CancellationToken ct = default) =>
+        WriteAsync(new StoreWrite { DeletedJobId = jobId }, ct);
 
     public async Task<int> DeleteOrphansOlderThanAsync(DateTimeOffset cutoff, Func<long, bool> isKnownJob, CancellationToken ct = default)
     {
@@ -221,17 +278,152 @@ public sealed class PostgresDocumentStore : IDocumentStore
             candidates = await DocumentSql.FindJobsOlderThanAsync(connection, cutoff.ToUniversalTime(), ct).ConfigureAwait(false);
         }
 
-        var deleted = 0;
-        foreach (var jobId in candidates)
+        // Queued together, the deletions share transactions.
+        var doomed = candidates.Where(jobId => !isKnownJob(jobId)).ToList();
+        await Task.WhenAll(doomed.Select(jobId => DeleteJobAsync(jobId, ct))).ConfigureAwait(false);
+        return doomed.Count;
+    }
+
+    /// <summary>Stops accepting writes and waits until the ones already queued are committed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            if (!isKnownJob(jobId))
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private const string InsertJobSql = "INSERT INTO spool_job (job_id, queue) VALUES ($1, $2)";
+
+    private const string InsertDocumentSql =
+        "INSERT INTO spool_document (job_id, document_number, format, name, length, sha256) VALUES ($1, $2, $3, $4, $5, $6)";
+
+    // The keys are sorted by the subquery and locked in that order: two transactions that lock several jobs then
+    // always take their common locks in the same order and cannot deadlock.
+    private const string LockJobsSql =
+        "SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT k FROM unnest($2::int4[]) AS k ORDER BY k) AS keys";
+
+    private static int JobLockKey(long jobId) => (int)(jobId % int.MaxValue);
+
+    private static void AddDocumentParameters(NpgsqlParameterCollection parameters, StoredDocument metadata)
+    {
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = metadata.JobId });
+        parameters.Add(new NpgsqlParameter<int> { TypedValue = metadata.DocumentNumber });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = metadata.Format });
+        parameters.Add(new NpgsqlParameter { Value = (object?)metadata.Name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = metadata.Length });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = metadata.Sha256Hex });
+    }
+
+    /// <summary>
+    /// Reserves ids from the job id column's identity sequence. They may interleave with other nodes' reservations,
+    /// but each comes from one nextval, so no other node or version gets them. Durable before use: the commit that
+    /// makes an id visible (its job row) flushes the WAL past the sequence's record.
+    /// </summary>
+    private async Task<IReadOnlyList<long>> ReserveJobIdsAsync(int count, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT nextval(pg_get_serial_sequence('spool_job', 'job_id')) FROM generate_series(1, $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var ids = new List<long>(count);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    private Task WriteAsync(StoreWrite write, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _writer.WriteAsync(write, ct);
+    }
+
+    /// <summary>Sends a batch of writes as one batch of statements in one transaction and commits it.</summary>
+    private async Task CommitBatchAsync(IReadOnlyList<StoreWrite> writes)
+    {
+        await using var connection = new NpgsqlConnection(_writerConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var owners = new List<int>(); // batch command index -> index of the write it belongs to (-1: none)
+
+        var lockKeys = writes.Select(w => w.LockedJobId).OfType<long>().Select(JobLockKey).Distinct().ToArray();
+        if (lockKeys.Length > 0)
+        {
+            Add(-1, LockJobsSql, new NpgsqlParameter<int> { TypedValue = JobLockNamespace }, new NpgsqlParameter<int[]> { TypedValue = lockKeys });
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            if (write.ReserveJobIds > 0)
             {
-                await DeleteJobAsync(jobId, ct).ConfigureAwait(false);
-                deleted++;
+                throw new NotSupportedException("PostgreSQL reserves job ids outside the writer.");
+            }
+
+            if (write.NewJob is { } job)
+            {
+                Add(i, InsertJobSql, new NpgsqlParameter<long> { TypedValue = job.JobId }, new NpgsqlParameter<string> { TypedValue = job.Queue });
+            }
+
+            if (write.DeletedJobId is { } deleted)
+            {
+                foreach (var table in (string[])["spool_document_chunk", "spool_document", "spool_job"])
+                {
+                    Add(i, $"DELETE FROM {table} WHERE job_id = $1", new NpgsqlParameter<long> { TypedValue = deleted });
+                }
+            }
+
+            if (write.Document is { } document)
+            {
+                var metadata = document.Metadata;
+                foreach (var table in (string[])["spool_document_chunk", "spool_document"])
+                {
+                    Add(i, $"DELETE FROM {table} WHERE job_id = $1 AND document_number = $2",
+                        new NpgsqlParameter<long> { TypedValue = metadata.JobId }, new NpgsqlParameter<int> { TypedValue = metadata.DocumentNumber });
+                }
+
+                var insertDocument = Add(i, InsertDocumentSql);
+                AddDocumentParameters(insertDocument.Parameters, metadata);
+                var content = document.Content ?? throw new InvalidOperationException("Only documents held in memory go through the PostgreSQL writer.");
+                if (content.Length > 0)
+                {
+                    Add(i, "INSERT INTO spool_document_chunk (job_id, document_number, chunk_number, data) VALUES ($1, $2, 0, $3)",
+                        new NpgsqlParameter<long> { TypedValue = metadata.JobId },
+                        new NpgsqlParameter<int> { TypedValue = metadata.DocumentNumber },
+                        new NpgsqlParameter<byte[]> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
+                }
             }
         }
 
-        return deleted;
+        try
+        {
+            await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (OwnerOf(e.BatchCommand) is var owner && owner >= 0)
+        {
+            // Leaving the using blocks rolls the transaction back before the writer retries the others.
+            throw new GroupWriteItemException(owner, e);
+        }
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+
+        int OwnerOf(NpgsqlBatchCommand? failed) => failed is not null && batch.BatchCommands.IndexOf(failed) is var index && index >= 0 ? owners[index] : -1;
+
+        NpgsqlBatchCommand Add(int owner, string sql, params NpgsqlParameter[] parameters)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddRange(parameters);
+            batch.BatchCommands.Add(command);
+            owners.Add(owner);
+            return command;
+        }
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)

@@ -14,15 +14,21 @@ namespace ActorSpool.Actors.Storage;
 /// <c>BEGIN IMMEDIATE</c> so a reader never has to upgrade to a writer (which could fail without waiting).
 /// </para>
 /// <para>
-/// Incoming content is first spooled to an unlinked temporary file next to the database (not to memory, and not
-/// under /tmp which may be a RAM disk), hashed and size-checked there; only then is the write lock taken for a short
-/// transaction that copies the chunks in. Streaming straight from a slow client inside the transaction would hold
-/// SQLite's database-wide write lock for the whole upload and starve the journal (whose writes would time out).
-/// Writers of this process additionally queue on an in-process async gate per database file, so 50 concurrent
-/// uploads wait without blocking thread-pool threads in SQLite's busy handler.
+/// All writes of the process to one database file go through one group-commit writer: writes that arrive while a
+/// transaction commits are committed together in the next one (bounded in count and bytes so the journal never
+/// waits long for the lock), which turns one fsync per call into one fsync per batch. Documents of up to one chunk
+/// are received into memory; larger ones are first spooled to an unlinked temporary file next to the database (not
+/// to memory, and not under /tmp which may be a RAM disk), hashed and size-checked there. Streaming straight from a
+/// slow client inside the transaction would hold SQLite's database-wide write lock for the whole upload and starve
+/// the journal (whose writes would time out).
+/// </para>
+/// <para>
+/// Job ids come from blocks reserved in <c>sqlite_sequence</c>, the counter behind <c>spool_job</c>'s AUTOINCREMENT,
+/// so they continue above every id an earlier version handed out, and an AUTOINCREMENT insert (as an older version
+/// does) never collides with a reserved block.
 /// </para>
 /// </remarks>
-public sealed class SqliteDocumentStore : IDocumentStore
+public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
     /// <summary>How long SQLite itself waits for a lock held by another connection (e.g. the journal's).</summary>
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -43,13 +49,28 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private static readonly string ConnectionPragmas =
         $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL;";
 
+    /// <summary>Most writes per transaction.</summary>
+    private const int MaxBatchWrites = 256;
+
+    /// <summary>Most document bytes per transaction: keeps the write lock, which the journal needs too, short.</summary>
+    private const long MaxBatchBytes = 4L * 1024 * 1024;
+
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
 
+    // One writer per database file for all store instances of the process (reference-counted by the instances).
+    private static readonly Dictionary<string, SharedWriter> Writers = new(StringComparer.Ordinal);
+
     private readonly SemaphoreSlim _writeGate;
+    private readonly string _fileKey;
     private readonly string? _stagingDirectory;
+    private readonly JobIdBlocks _jobIds;
+    private readonly object _writerLock = new();
+    private SharedWriter? _writer;
+    private bool _disposed;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/actorspool/spool.db</c>.</param>
-    public SqliteDocumentStore(string connectionString)
+    /// <param name="jobIdBlockSize">How many job ids this instance reserves at once (at most that many are skipped per restart).</param>
+    public SqliteDocumentStore(string connectionString, int jobIdBlockSize = JobIdBlocks.DefaultBlockSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new SqliteConnectionStringBuilder(connectionString)
@@ -68,28 +89,52 @@ public sealed class SqliteDocumentStore : IDocumentStore
             || string.IsNullOrEmpty(dataSource)
             || dataSource.Equals(":memory:", StringComparison.OrdinalIgnoreCase)
             || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
-        string gateKey;
         if (inMemory)
         {
-            gateKey = "memory:" + dataSource;
+            _fileKey = "memory:" + dataSource;
             _stagingDirectory = null;
         }
         else
         {
             var fullPath = Path.GetFullPath(dataSource);
-            gateKey = fullPath;
+            _fileKey = fullPath;
             _stagingDirectory = Path.GetDirectoryName(fullPath);
         }
 
-        _writeGate = WriteGates.GetOrAdd(gateKey, static _ => new SemaphoreSlim(1, 1));
+        _writeGate = WriteGates.GetOrAdd(_fileKey, static _ => new SemaphoreSlim(1, 1));
+        _jobIds = new JobIdBlocks(jobIdBlockSize, ReserveJobIdsAsync);
     }
 
     /// <summary>The normalized connection string actually used (pooling on, generous default timeout).</summary>
     public string ConnectionString { get; }
 
+    /// <summary>Counters of the group-commit writer of this database file (shared by all instances on the file).</summary>
+    public GroupCommitStatistics WriteStatistics
+    {
+        get
+        {
+            lock (Writers)
+            {
+                return Writers.TryGetValue(_fileKey, out var shared) ? shared.Writer.Statistics : default;
+            }
+        }
+    }
+
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        await using var gate = await EnterWriteGateAsync(ct).ConfigureAwait(false);
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await InitializeLockedAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task InitializeLockedAsync(CancellationToken ct)
+    {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
 
         // Persistent property of the database file; cannot be changed inside a transaction.
@@ -144,15 +189,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
-        await using var gate = await EnterWriteGateAsync(ct).ConfigureAwait(false);
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        // AUTOINCREMENT: ids are never reused, even after the highest job was deleted.
-        await using var command = DocumentSql.Command(connection,
-                "INSERT INTO spool_job (queue, created_at) VALUES (@queue, @created_at) RETURNING job_id")
-            .With("@queue", queue)
-            .With("@created_at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var id = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
+        var jobId = await _jobIds.NextAsync(ct).ConfigureAwait(false);
+        // The job row must be durable before the id is given out: a later Send-Document finds its queue by it.
+        await WriteAsync(new StoreWrite { NewJob = (jobId, queue) }, ct).ConfigureAwait(false);
+        return jobId;
     }
 
     public async Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default)
@@ -164,13 +204,53 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<StoredDocument> WriteDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default)
     {
         DocumentSql.ValidateWriteArguments(jobId, documentNumber, content, format, maxBytes);
-
-        // Phase 1: spool to a temporary file without holding any database lock.
-        await using var staging = CreateStagingFile();
-        long length;
-        string sha256;
-        using (var chunks = new ChunkingReader(content, maxBytes))
+        var document = await ReceiveAsync(content, maxBytes, allowEmpty, ct).ConfigureAwait(false);
+        await using (document.Staging)
         {
+            var metadata = document.Metadata with { JobId = jobId, DocumentNumber = documentNumber, Format = format, Name = name };
+            await WriteAsync(new StoreWrite { Document = document with { Metadata = metadata } }, ct).ConfigureAwait(false);
+            return metadata;
+        }
+    }
+
+    public async Task<StoredDocument> WriteJobAsync(string queue, Stream content, string format, string? name, long maxBytes, bool allowEmpty = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        DocumentSql.ValidateWriteArguments(1, 1, content, format, maxBytes);
+        // Receive first: a rejected document must not cost a job id or leave a job row behind.
+        var document = await ReceiveAsync(content, maxBytes, allowEmpty, ct).ConfigureAwait(false);
+        await using (document.Staging)
+        {
+            var jobId = await _jobIds.NextAsync(ct).ConfigureAwait(false);
+            var metadata = document.Metadata with { JobId = jobId, DocumentNumber = 1, Format = format, Name = name };
+            await WriteAsync(new StoreWrite { NewJob = (jobId, queue), Document = document with { Metadata = metadata } }, ct).ConfigureAwait(false);
+            return metadata;
+        }
+    }
+
+    /// <summary>
+    /// Reads the upload without holding any database lock: into memory if it fits in one chunk, else into a staging
+    /// file (which the caller disposes). Only length and hash of the returned metadata are meaningful.
+    /// </summary>
+    private async Task<PendingDocument> ReceiveAsync(Stream content, long maxBytes, bool allowEmpty, CancellationToken ct)
+    {
+        using var chunks = new ChunkingReader(content, maxBytes);
+        var start = await UploadStart.ReadAsync(chunks, ct).ConfigureAwait(false);
+        if (start.IsComplete)
+        {
+            if (start.FirstChunk.Length == 0 && !allowEmpty)
+            {
+                throw new EmptyDocumentException();
+            }
+
+            return new PendingDocument(Received(chunks), start.FirstChunk, null);
+        }
+
+        var staging = CreateStagingFile();
+        try
+        {
+            await staging.WriteAsync(start.FirstChunk, ct).ConfigureAwait(false);
+            await staging.WriteAsync(start.SecondChunk, ct).ConfigureAwait(false);
             while (true)
             {
                 var chunk = await chunks.ReadChunkAsync(ct).ConfigureAwait(false);
@@ -182,67 +262,17 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 await staging.WriteAsync(chunk, ct).ConfigureAwait(false);
             }
 
-            length = chunks.TotalBytes;
-            sha256 = chunks.GetSha256Hex();
+            await staging.FlushAsync(ct).ConfigureAwait(false);
+            return new PendingDocument(Received(chunks), null, staging);
         }
-
-        if (length == 0 && !allowEmpty)
+        catch
         {
-            throw new EmptyDocumentException();
+            await staging.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        await staging.FlushAsync(ct).ConfigureAwait(false);
-        staging.Position = 0;
-
-        // Phase 2: one short IMMEDIATE transaction copies the chunks in; committed (and fsynced) before returning.
-        await using var gate = await EnterWriteGateAsync(ct).ConfigureAwait(false);
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var transaction = BeginImmediate(connection);
-
-        await DocumentSql.DeleteDocumentAsync(connection, transaction, jobId, documentNumber, ct).ConfigureAwait(false);
-
-        await using (var insertDocument = DocumentSql.Command(connection,
-                "INSERT INTO spool_document (job_id, document_number, format, name, length, sha256, created_at) " +
-                "VALUES (@job_id, @document_number, @format, @name, @length, @sha256, @created_at)", transaction)
-            .With("@job_id", jobId)
-            .With("@document_number", documentNumber)
-            .With("@format", format)
-            .With("@name", name)
-            .With("@length", length)
-            .With("@sha256", sha256)
-            .With("@created_at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
-        {
-            await insertDocument.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        await using (var insertChunk = connection.CreateCommand())
-        {
-            insertChunk.Transaction = transaction;
-            insertChunk.CommandText =
-                "INSERT INTO spool_document_chunk (job_id, document_number, chunk_number, data) " +
-                "VALUES (@job_id, @document_number, @chunk_number, @data)";
-            insertChunk.Parameters.AddWithValue("@job_id", jobId);
-            insertChunk.Parameters.AddWithValue("@document_number", documentNumber);
-            var chunkNumber = insertChunk.Parameters.Add("@chunk_number", SqliteType.Integer);
-            var data = insertChunk.Parameters.Add("@data", SqliteType.Blob);
-
-            // Microsoft.Data.Sqlite binds whole byte[] values, so full chunks reuse one exact-size buffer.
-            var fullChunk = new byte[DocumentStoreLimits.ChunkSize];
-            var remaining = length;
-            for (var number = 0; remaining > 0; number++)
-            {
-                var size = (int)Math.Min(remaining, DocumentStoreLimits.ChunkSize);
-                var buffer = size == fullChunk.Length ? fullChunk : new byte[size];
-                await staging.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
-                chunkNumber.Value = number;
-                data.Value = buffer;
-                await insertChunk.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                remaining -= size;
-            }
-        }
-
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
-        return new StoredDocument(jobId, documentNumber, length, format, name, sha256);
+        static StoredDocument Received(ChunkingReader chunks) =>
+            new(JobId: 0, DocumentNumber: 0, chunks.TotalBytes, Format: string.Empty, Name: null, chunks.GetSha256Hex());
     }
 
     public async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(long jobId, CancellationToken ct = default)
@@ -278,14 +308,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
             });
     }
 
-    public async Task DeleteJobAsync(long jobId, CancellationToken ct = default)
-    {
-        await using var gate = await EnterWriteGateAsync(ct).ConfigureAwait(false);
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var transaction = BeginImmediate(connection);
-        await DocumentSql.DeleteJobAsync(connection, transaction, jobId, ct).ConfigureAwait(false);
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
-    }
+    public Task DeleteJobAsync(long jobId, CancellationToken ct = default) =>
+        WriteAsync(new StoreWrite { DeletedJobId = jobId }, ct);
 
     public async Task<int> DeleteOrphansOlderThanAsync(DateTimeOffset cutoff, Func<long, bool> isKnownJob, CancellationToken ct = default)
     {
@@ -296,17 +320,109 @@ public sealed class SqliteDocumentStore : IDocumentStore
             candidates = await DocumentSql.FindJobsOlderThanAsync(connection, cutoff.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
         }
 
-        var deleted = 0;
-        foreach (var jobId in candidates)
+        // Queued together, the deletions share transactions.
+        var doomed = candidates.Where(jobId => !isKnownJob(jobId)).ToList();
+        await Task.WhenAll(doomed.Select(jobId => DeleteJobAsync(jobId, ct))).ConfigureAwait(false);
+        return doomed.Count;
+    }
+
+    /// <summary>Stops using the shared writer; the last instance on a file ends it after committing what is queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        SharedWriter? writer;
+        lock (_writerLock)
         {
-            if (!isKnownJob(jobId))
-            {
-                await DeleteJobAsync(jobId, ct).ConfigureAwait(false);
-                deleted++;
-            }
+            _disposed = true;
+            writer = _writer;
+            _writer = null;
         }
 
-        return deleted;
+        if (writer is not null)
+        {
+            await ReleaseWriterAsync(writer).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<IReadOnlyList<long>> ReserveJobIdsAsync(int count, CancellationToken ct)
+    {
+        var write = new StoreWrite { ReserveJobIds = count };
+        await WriteAsync(write, ct).ConfigureAwait(false);
+        var first = write.FirstReservedJobId;
+        return Enumerable.Range(0, count).Select(offset => first + offset).ToList();
+    }
+
+    private Task WriteAsync(StoreWrite write, CancellationToken ct) => AcquireWriter().Writer.WriteAsync(write, ct);
+
+    private SharedWriter AcquireWriter()
+    {
+        lock (_writerLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_writer is null)
+            {
+                lock (Writers)
+                {
+                    if (!Writers.TryGetValue(_fileKey, out var shared))
+                    {
+                        // Bound to this instance's connection string; others on the same file differ at most in options.
+                        shared = new SharedWriter(new GroupCommitWriter<StoreWrite>(CommitBatchAsync, MaxBatchWrites, MaxBatchBytes));
+                        Writers.Add(_fileKey, shared);
+                    }
+
+                    shared.References++;
+                    _writer = shared;
+                }
+            }
+
+            return _writer;
+        }
+    }
+
+    private async Task ReleaseWriterAsync(SharedWriter writer)
+    {
+        lock (Writers)
+        {
+            if (--writer.References > 0)
+            {
+                return;
+            }
+
+            Writers.Remove(_fileKey);
+        }
+
+        await writer.Writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a batch of writes in one IMMEDIATE transaction and commits it (fsync with synchronous=FULL).</summary>
+    private async Task CommitBatchAsync(IReadOnlyList<StoreWrite> writes)
+    {
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var transaction = BeginImmediate(connection);
+            await using var batch = new SqliteBatch(connection, transaction);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                try
+                {
+                    await batch.ExecuteAsync(writes[i]).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // Leaving the using blocks rolls the transaction back before the writer retries the others.
+                    throw new GroupWriteItemException(i, e);
+                }
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
@@ -349,12 +465,6 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// </summary>
     private static SqliteTransaction BeginImmediate(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
 
-    private async Task<GateLease> EnterWriteGateAsync(CancellationToken ct)
-    {
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
-        return new GateLease(_writeGate);
-    }
-
     private FileStream CreateStagingFile()
     {
         var directory = _stagingDirectory ?? Path.GetTempPath();
@@ -370,14 +480,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return stream;
     }
 
-    private sealed class GateLease(SemaphoreSlim gate) : IAsyncDisposable
+    private sealed class SharedWriter(GroupCommitWriter<StoreWrite> writer)
     {
-        private SemaphoreSlim? _gate = gate;
+        public GroupCommitWriter<StoreWrite> Writer { get; } = writer;
 
-        public ValueTask DisposeAsync()
-        {
-            Interlocked.Exchange(ref _gate, null)?.Release();
-            return ValueTask.CompletedTask;
-        }
+        public int References { get; set; }
     }
 }

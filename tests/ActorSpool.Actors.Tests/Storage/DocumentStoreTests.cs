@@ -7,7 +7,7 @@ namespace ActorSpool.Actors.Tests.Storage;
 /// Behaviour suite every <see cref="IDocumentStore"/> must pass. Each test gets its own, freshly initialized database
 /// (derived classes provide it) and a store instance in <see cref="Store"/>.
 /// </summary>
-public abstract class DocumentStoreTests : IAsyncLifetime
+public abstract partial class DocumentStoreTests : IAsyncLifetime
 {
     protected const int Chunk = DocumentStoreLimits.ChunkSize;
     private const string Pdf = "application/pdf";
@@ -17,7 +17,8 @@ public abstract class DocumentStoreTests : IAsyncLifetime
     protected IDocumentStore Store => _store ?? throw new InvalidOperationException("Not initialized.");
 
     /// <summary>A new store instance on this test's database (same connection string every time).</summary>
-    protected abstract IDocumentStore NewStore();
+    /// <param name="jobIdBlockSize">Job ids reserved at once, or null for the store's default.</param>
+    protected abstract IDocumentStore NewStore(int? jobIdBlockSize = null);
 
     /// <summary>Counts rows of a storage table directly in the database, optionally only those of one job.</summary>
     protected abstract Task<long> CountRowsAsync(string table, long? jobId = null);
@@ -28,7 +29,13 @@ public abstract class DocumentStoreTests : IAsyncLifetime
         await _store.InitializeAsync();
     }
 
-    public virtual Task DisposeAsync() => Task.CompletedTask;
+    public virtual async Task DisposeAsync()
+    {
+        if (_store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
 
     public static TheoryData<int> RoundTripSizes => new()
     {

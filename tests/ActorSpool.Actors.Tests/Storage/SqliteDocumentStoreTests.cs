@@ -16,7 +16,47 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreTests
         _connectionString = $"Data Source={Path.Combine(_directory, "spool.db")}";
     }
 
-    protected override IDocumentStore NewStore() => new SqliteDocumentStore(_connectionString);
+    protected override IDocumentStore NewStore(int? jobIdBlockSize = null) =>
+        jobIdBlockSize is { } size ? new SqliteDocumentStore(_connectionString, size) : new SqliteDocumentStore(_connectionString);
+
+    protected override GroupCommitStatistics StatisticsOf(IDocumentStore store) => ((SqliteDocumentStore)store).WriteStatistics;
+
+    protected override async Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new SqliteConnection(_connectionString + ";Pooling=False");
+        await connection.OpenAsync();
+        // BEGIN IMMEDIATE, like the journal's writes: SQLite's single write lock until commit.
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new Release(async () =>
+        {
+            await transaction.CommitAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        });
+    }
+
+    protected override Task InstallPoisonTriggerAsync() => ExecuteAsync(
+        "CREATE TRIGGER poison BEFORE INSERT ON spool_document WHEN NEW.name = 'poison' " +
+        "BEGIN SELECT RAISE(ABORT, 'poisoned document'); END;");
+
+    protected override async Task<long> InsertJobRowAsOlderVersionsDidAsync(string queue)
+    {
+        await using var connection = new SqliteConnection(_connectionString + ";Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO spool_job (queue, created_at) VALUES (@queue, 0) RETURNING job_id";
+        command.Parameters.AddWithValue("@queue", queue);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(_connectionString + ";Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 
     protected override async Task<long> CountRowsAsync(string table, long? jobId = null)
     {
@@ -28,8 +68,10 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreTests
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public override Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
+        await base.DisposeAsync();
+
         // Only this test's pool (the store normalizes the connection string, so ask it for the exact one).
         using (var connection = new SqliteConnection(new SqliteDocumentStore(_connectionString).ConnectionString))
         {
@@ -44,8 +86,6 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreTests
         {
             // Best effort.
         }
-
-        return Task.CompletedTask;
     }
 
     [Fact]
