@@ -155,11 +155,12 @@ public sealed class IppPrintService
         var ticket = JobTicketReader.Read(request, response.Unsupported);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
-        var stored = await StoreAsync(queue, jobId, FirstDocument, document,
-            new DocumentTicket(ticket.DocumentName, ticket.Format, ticket.Compression), ct).ConfigureAwait(false)
+        // The job's id and its document share one commit with other jobs arriving now.
+        var stored = await StoreAsync(queue, (content, t) => _gateway.StoreNewJobAsync(queue.Name, content, t.Format, t.Name, queue.MaxDocumentBytes, ct),
+            document, new DocumentTicket(ticket.DocumentName, ticket.Format, ticket.Compression), ct).ConfigureAwait(false)
             ?? throw IppRequestException.BadRequest(
                 "The document is empty: Print-Job needs the document data after the attributes.");
+        var jobId = stored.JobId;
 
         var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
         var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil is not null, documents)
@@ -237,14 +238,18 @@ public sealed class IppPrintService
     /// Streams one document into the store, decompressed as it streams (its size limit applies to what will print).
     /// Null when the request carried no document data. Nothing is stored when it fails.
     /// </summary>
+    private Task<StoredDocument?> StoreAsync(
+        Domain.Topology.QueueDefinition queue, long jobId, int number, Stream document, DocumentTicket ticket, CancellationToken ct) =>
+        StoreAsync(queue, (content, t) => _gateway.StoreDocumentAsync(jobId, number, content, t.Format, t.Name, queue.MaxDocumentBytes, ct),
+            document, ticket, ct);
+
     private async Task<StoredDocument?> StoreAsync(
-        Domain.Topology.QueueDefinition queue, long jobId, int number, Stream document, DocumentTicket ticket, CancellationToken ct)
+        Domain.Topology.QueueDefinition queue, Func<Stream, DocumentTicket, Task<StoredDocument>> store, Stream document, DocumentTicket ticket, CancellationToken ct)
     {
         await using var content = Decompressed(document, ticket.Compression);
         try
         {
-            return await _gateway.StoreDocumentAsync(
-                jobId, number, content, ticket.Format, ticket.Name, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+            return await store(content, ticket).ConfigureAwait(false);
         }
         catch (InvalidDataException e) when (ticket.Compression != "none")
         {

@@ -37,6 +37,13 @@ public sealed class ActorSpoolGateway(
         return stored;
     }
 
+    public async Task<StoredDocument> StoreNewJobAsync(string queue, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
+    {
+        var stored = await documents.WriteJobAsync(queue, content, format, name, maxBytes, allowEmpty: false, ct);
+        TestHooks.Pass(TestHooks.AfterDocumentStored);
+        return stored;
+    }
+
     /// <summary>Submitting is idempotent (the queue answers a known job id with the job), so it is retried.</summary>
     public Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default) =>
         AskWithRetries<object>(command, ct);

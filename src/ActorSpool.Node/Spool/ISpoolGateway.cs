@@ -21,6 +21,13 @@ public interface ISpoolGateway
     /// <summary>Durably stores one document of a job; throws DocumentTooLargeException / EmptyDocumentException.</summary>
     Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default);
 
+    /// <summary>
+    /// A new job's id and its first document in one go (one shared commit in the store); throws like
+    /// <see cref="StoreDocumentAsync"/>, and then nothing of the job is kept.
+    /// </summary>
+    async Task<StoredDocument> StoreNewJobAsync(string queue, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default) =>
+        await StoreDocumentAsync(await AllocateJobIdAsync(queue, ct), 1, content, format, name, maxBytes, ct);
+
     /// <summary>Asks the queue to accept a job whose documents are stored. Answers JobAccepted or JobRejected.</summary>
     Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default);
 
