@@ -18,7 +18,19 @@ namespace ActorSpool.Actors.Printers;
 /// </summary>
 public sealed class PrinterActor : ReceiveActor, IWithTimers
 {
-    private sealed record Pending(DeliverJob Job, IActorRef ReplyTo);
+    private sealed record Pending(DeliverJob Job, IActorRef ReplyTo)
+    {
+        public DateTimeOffset ArrivedAt { get; } = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>A waiting job's predecessor may still arrive: look again.</summary>
+    private sealed record StartWaiting
+    {
+        public static readonly StartWaiting Instance = new();
+    }
+
+    /// <summary>How long a job waits for the job its queue sent just before it (which may have been lost with its worker).</summary>
+    private static readonly TimeSpan PredecessorWait = TimeSpan.FromSeconds(1);
 
     private sealed record InDelivery(Pending Pending, DevicePath Path)
     {
@@ -49,6 +61,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<Pending> _waiting = new();
     private readonly RecentDeliveries _recent = new(512);
+    // Jobs that reached this printer lately, by queue: a job that names one of them as its predecessor may start.
+    private readonly HashSet<(string Queue, long JobId)> _arrived = new();
+    private readonly Queue<(string Queue, long JobId)> _arrivalOrder = new();
     private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
 
@@ -109,6 +124,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 return;
             }
             _waiting.Enqueue(new Pending(job, Sender));
+            RememberArrival(job.Queue, job.JobId);
             Sender.Tell(new DeliveryQueued(_definition.Name, job.JobId, job.Attempt));
             StartNext();
         });
@@ -148,6 +164,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             Finish(DeliveryOutcome.NotStarted, "the delivering worker stopped", 0));
         Receive<Terminated>(_ => { });
         Receive<HeartbeatTick>(_ => Probe());
+        Receive<StartWaiting>(_ => StartNext());
         Receive<ProbeCompleted>(p =>
         {
             var path = _paths.FirstOrDefault(x => x.Target == p.Target);
@@ -219,10 +236,15 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     /// The waiting delivery to start: highest priority first, then a queue's own order. Queues grant a printer more than
     /// one job at a time, and their workers' requests may arrive in any order.
     /// </summary>
-    private Pending TakeNextWaiting()
+    private Pending? TakeNextWaiting()
     {
         var all = _waiting.ToList();
-        var next = all.OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence).First();
+        var now = DateTimeOffset.UtcNow;
+        var next = all
+            .Where(p => p.Job.After is not { } after || _arrived.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait)
+            .OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence)
+            .FirstOrDefault();
+        if (next is null) return null;
         _waiting.Clear();
         foreach (var pending in all.Where(p => !ReferenceEquals(p, next))) _waiting.Enqueue(pending);
         return next;
@@ -240,7 +262,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             PublishStatus();
             return;
         }
-        _current = new InDelivery(TakeNextWaiting(), path);
+        if (TakeNextWaiting() is not { } next)
+        {
+            // Every waiting job comes after one still on its way here.
+            Timers.StartSingleTimer("predecessor", StartWaiting.Instance, PredecessorWait);
+            return;
+        }
+        _current = new InDelivery(next, path);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var job = _current.Job;
         var delivery = new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies);
@@ -294,6 +322,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         }
         PublishStatus();
         StartNext();
+    }
+
+    private void RememberArrival(string queue, long jobId)
+    {
+        if (!_arrived.Add((queue, jobId))) return;
+        _arrivalOrder.Enqueue((queue, jobId));
+        if (_arrivalOrder.Count > 1024) _arrived.Remove(_arrivalOrder.Dequeue());
     }
 
     private void Refuse(Queue<Pending> waiting, string why)

@@ -30,11 +30,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private sealed record DocumentSlot(int Number, DateTimeOffset ReservedAt);
 
     /// <summary>A job handed to a worker.</summary>
-    private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt)
-    {
-        /// <summary>The worker reported the job in line at the printer (reclaimed deliveries are long past that).</summary>
-        public bool AtPrinter { get; init; }
-    }
+    private sealed record Running(string Printer, int Attempt, IActorRef Worker, DateTimeOffset StartedAt);
 
     private sealed record Tick
     {
@@ -73,6 +69,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, PrinterStatus> _printerStatus = new();
     private readonly Dictionary<long, Placement> _placing = new();
     private readonly Dictionary<long, Running> _running = new();
+    // The job last dispatched to each printer, which the next one names as the job it comes after.
+    private readonly Dictionary<string, long> _lastSentTo = new();
     // Document numbers handed to Send-Documents under way (not persisted: a lost one leaves a gap in the numbers).
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     private readonly QueueRules _rules;
@@ -112,12 +110,6 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<ReclaimWindowClosed>(_ => InterruptUnclaimed("no worker claimed the delivery after the queue restarted"));
         Command<Commands.ReserveDocument>(ReserveDocument);
         Command<Commands.ReportOutcome>(RecordOutcome);
-        Command<Commands.InLineAtPrinter>(line =>
-        {
-            if (!_running.TryGetValue(line.JobId, out var running) || running.Attempt != line.Attempt || running.AtPrinter) return;
-            _running[line.JobId] = running with { AtPrinter = true };
-            TryDispatch();
-        });
         Command<Commands.WakeUp>(_ => { });
         Command<IJobQueueCommand>(Decide);
         Command<WorkerGranted>(Granted);
@@ -169,7 +161,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         if (!answer.Busy || _running.ContainsKey(answer.JobId)) return;
         if (_state.Find(answer.JobId) is not { State: JobState.Processing } job || job.Dispatches != answer.Attempt) return;
-        _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow) { AtPrinter = true };
+        _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow);
         Context.Watch(Sender);
     }
 
@@ -263,6 +255,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var attempt = job.Dispatches + 1;
+        // The queue's previous job for this printer, if it is still under way: the printer starts this one after it.
+        long? after = _lastSentTo.TryGetValue(placement.Printer, out var previous) && _running.TryGetValue(previous, out var before)
+                      && before.Printer == placement.Printer ? previous : null;
+        _lastSentTo[placement.Printer] = jobId;
         _running[jobId] = new Running(placement.Printer, attempt, grant.Worker, DateTimeOffset.UtcNow);
         Context.Watch(grant.Worker);
         // The full address (also for a local worker), so a queue that recovers on another node finds the worker.
@@ -275,7 +271,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 UncollatedCopies = job.UncollatedCopies,
                 Priority = job.Priority,
                 Sequence = job.Sequence,
+                After = after,
             }));
+        // The printer may take the next job now (jobs-in-flight-per-printer).
+        TryDispatch();
     }
 
     private void RecordOutcome(Commands.ReportOutcome report)
@@ -350,10 +349,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (IsRecovering || _state.Paused) return;
         var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
             .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        // One job per printer on its way at a time (waiting for a worker, or carried to the printer): a printer
-        // receives the queue's jobs in the queue's order, also when it takes more than one at once.
-        var onTheWay = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Where(r => !r.AtPrinter).Select(r => r.Printer));
-        foreach (var printer in onTheWay.Distinct()) inFlight[printer] = int.MaxValue;
+        // One request per printer at the balancer at a time, so grants come back in the queue's order; each dispatch
+        // names the one before it (After), so the printer keeps that order however the workers' messages arrive.
+        foreach (var printer in _placing.Values.Select(p => p.Printer).Distinct()) inFlight[printer] = int.MaxValue;
         var reserved = new HashSet<long>(_placing.Keys);
         while (_state.NextToDispatch(_definition.Sequential, reserved) is { } job)
         {

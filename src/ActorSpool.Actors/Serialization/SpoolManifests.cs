@@ -60,7 +60,6 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Commands.HoldJob), "q.hold-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+HoldJob"),
         new(typeof(JobQueueProtocol.Commands.ReleaseJob), "q.release-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReleaseJob"),
         new(typeof(JobQueueProtocol.Commands.ReportOutcome), "q.report-outcome", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReportOutcome"),
-        new(typeof(JobQueueProtocol.Commands.InLineAtPrinter), "q.in-line-at-printer", null),
         new(typeof(JobQueueProtocol.Commands.PauseQueue), "q.pause-queue", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+PauseQueue"),
         new(typeof(JobQueueProtocol.Commands.ResumeQueue), "q.resume-queue", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ResumeQueue"),
         new(typeof(JobQueueProtocol.Commands.WakeUp), "q.wake-up", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+WakeUp"),

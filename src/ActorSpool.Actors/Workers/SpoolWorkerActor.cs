@@ -131,7 +131,6 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, q =>
         {
             Timers.Cancel("ack");
-            if (_printer is null) _queues.Tell(new Commands.InLineAtPrinter(_job!.Queue, q.JobId, q.Attempt));
             // Watch the printer entity: if its node dies mid-delivery we hear it now, not at the delivery timeout.
             _printer = Sender;
             Context.Watch(_printer);
@@ -209,6 +208,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         UncollatedCopies = job.UncollatedCopies,
         Priority = job.Priority,
         Sequence = job.Sequence,
+        After = job.After,
     };
 
     private void Delivered(DeliveryFinished finished)

@@ -68,12 +68,6 @@ public static class JobQueueProtocol
         public sealed record ReportOutcome(string Queue, long JobId, int Attempt, string Printer, DeliveryOutcome Outcome, string? Error)
             : IJobQueueCommand;
 
-        /// <summary>
-        /// The worker's job is in line at its printer. Until then the queue sends that printer no further job, so a
-        /// printer receives a queue's jobs in the queue's order although different workers carry them.
-        /// </summary>
-        public sealed record InLineAtPrinter(string Queue, long JobId, int Attempt) : IJobQueueCommand;
-
         /// <summary>Stops dispatching: the queue still accepts jobs but hands none out until resumed (persisted). Answered with <see cref="Replies.QueueStatus"/>.</summary>
         public sealed record PauseQueue(string Queue, string By) : IJobQueueCommand;
 
@@ -189,6 +183,9 @@ public static class WorkerProtocol
         public int Priority { get; init; }
 
         public long Sequence { get; init; }
+
+        /// <summary>The job the queue sent this printer just before, still under way: see <see cref="PrinterProtocol.DeliverJob.After"/>.</summary>
+        public long? After { get; init; }
     }
 
     /// <summary>A recovering queue asks the worker of a job it had dispatched whether the delivery is still going on.</summary>
@@ -245,6 +242,13 @@ public static class PrinterProtocol
         /// protocol actor. Without it (spoolctl's test page) the printer delivers.
         /// </summary>
         public bool ByWorker { get; init; }
+
+        /// <summary>
+        /// The job of the same queue dispatched to this printer just before this one (null: none under way). Different
+        /// workers carry the two, so they may arrive the other way round: the printer starts this one only after that
+        /// one arrived (or a short while has passed, in case it never comes), keeping the queue's order.
+        /// </summary>
+        public long? After { get; init; }
     }
 
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
