@@ -56,12 +56,15 @@ public sealed class BenchTests
     [InlineData("--jobs 2000 --concurrency 2000")]
     [InlineData("--jobs 2000 --at-once --sink /tmp/sink --json")]
     [InlineData("--ipp 127.0.0.1:631 --queue bench -n 10 -c 1")]
+    [InlineData("--ipp 127.0.0.1:8631 --ipp 127.0.0.1:8632 --sink /tmp/sink")]
+    [InlineData("--ipp 127.0.0.1:8631 --ipp 127.0.0.1:8632 --wait 0")]
     public void Valid_bench_options(string line) => Assert.Empty(Errors(line));
 
     [Theory]
     [InlineData("--concurrency 0", "--concurrency must be from 1 to 5000.")]
     [InlineData("--concurrency 5001", "--concurrency must be from 1 to 5000.")]
     [InlineData("--jobs 5001 --at-once", "--at-once opens one client per job: --jobs must be at most 5000.")]
+    [InlineData("--ipp 127.0.0.1:8631 --ipp 127.0.0.1:8632", "Several --ipp servers have no common job list: give --sink DIR (or --wait 0).")]
     [InlineData("--jobs 100 --at-once --concurrency 8", "--at-once and --concurrency exclude each other (--at-once uses one client per job).")]
     public void Invalid_bench_options(string line, string error) => Assert.Contains(error, Errors(line));
 
@@ -69,14 +72,15 @@ public sealed class BenchTests
     public void At_once_means_one_client_per_job_and_the_sink_path_is_absolute()
     {
         var queue = new Uri("ipp://127.0.0.1:631/printers/bench");
-        var settings = BenchCommand.SettingsOf(queue, 2000, 4, 4096, 60, atOnce: true, "sink");
+        var settings = BenchCommand.SettingsOf([queue], 2000, 4, 4096, 60, atOnce: true, "sink");
         Assert.Equal(2000, settings.Concurrency);
         Assert.True(settings.AtOnce);
         Assert.Equal(Path.GetFullPath("sink"), settings.Sink);
         Assert.Equal(TimeSpan.FromSeconds(60), settings.Wait);
 
-        var plain = BenchCommand.SettingsOf(queue, 2000, 16, 4096, -1, atOnce: false, null);
+        var plain = BenchCommand.SettingsOf([queue, queue], 2000, 16, 4096, -1, atOnce: false, null);
         Assert.Equal(16, plain.Concurrency);
+        Assert.Equal(2, plain.Queues.Count);
         Assert.Null(plain.Sink);
         Assert.Equal(TimeSpan.Zero, plain.Wait);
     }

@@ -27,6 +27,8 @@ public static class BenchCommand
     /// <summary>How many error messages a report keeps (<see cref="Report.RefusedBy"/> counts all of them).</summary>
     public const int KeptErrors = 20;
 
+    public const double DefaultWaitSeconds = 600;
+
     /// <param name="Rejected">Jobs not accepted: an IPP error status, or no answer at all (connection refused, reset, timeout).</param>
     /// <param name="AllFinishedSeconds">Seconds from the first submit until every accepted job had finished (Get-Jobs) or
     /// reached the sink (<paramref name="Sink"/>); null if that did not happen within the wait.</param>
@@ -58,7 +60,8 @@ public static class BenchCommand
         double ClientCeilingJobsPerSecond);
 
     /// <summary>What one bench run does.</summary>
-    public sealed record Settings(Uri Queue, int Jobs, int Concurrency, long Size, TimeSpan Wait, bool AtOnce, string? Sink);
+    /// <param name="Queues">The queue's IPP URI on each server; client i submits to the (i mod count)-th.</param>
+    public sealed record Settings(IReadOnlyList<Uri> Queues, int Jobs, int Concurrency, long Size, TimeSpan Wait, bool AtOnce, string? Sink);
 
     public static Command Create(NodeEndpoint commandHost, bool commandHostGiven)
     {
@@ -82,8 +85,13 @@ public static class BenchCommand
             if (!TryParseSize(r.GetValueOrDefault<string>() ?? "", out _)) r.AddError($"--size '{r.GetValueOrDefault<string>()}' is not a size like 1024, 4K or 1M.");
         });
         var queue = new Option<string?>("--queue", "-q") { Description = "Queue (default: the node's default queue)", HelpName = "QUEUE" };
-        var ipp = new Option<string?>("--ipp") { Description = "The node's IPP listener (default: asked from the command host, else 127.0.0.1:8631)", HelpName = "HOST:PORT" };
-        var wait = new Option<double>("--wait") { Description = "Seconds to wait for all jobs to finish (0 = do not wait)", HelpName = "SECONDS", DefaultValueFactory = _ => 600 };
+        var ipp = new Option<string[]>("--ipp")
+        {
+            Description = "The node's IPP listener (default: asked from the command host, else 127.0.0.1:8631); repeat it to spread the clients " +
+                          "over several nodes (client i submits to the (i mod count)-th; needs --sink or --wait 0)",
+            HelpName = "HOST:PORT",
+        };
+        var wait = new Option<double>("--wait") { Description = "Seconds to wait for all jobs to finish (0 = do not wait)", HelpName = "SECONDS", DefaultValueFactory = _ => DefaultWaitSeconds };
         var sink = new Option<string?>("--sink")
         {
             Description = "Measure the end at the device: wait until DIR (spoolctl simulate --out; subfolders included) holds one more .prn file per " +
@@ -102,6 +110,11 @@ public static class BenchCommand
             {
                 r.AddError($"--at-once opens one client per job: --jobs must be at most {MaxClients}.");
             }
+            if (r.GetValue(ipp) is { Length: > 1 } && string.IsNullOrEmpty(r.GetValue(sink))
+                && (r.GetResult(wait) is { Implicit: false } ? r.GetValue(wait) : DefaultWaitSeconds) > 0)
+            {
+                r.AddError("Several --ipp servers have no common job list: give --sink DIR (or --wait 0).");
+            }
             if (r.GetResult(atOnce) is { Implicit: false } && r.GetValue(atOnce) && r.GetResult(concurrency) is { Implicit: false })
             {
                 r.AddError("--at-once and --concurrency exclude each other (--at-once uses one client per job).");
@@ -111,10 +124,15 @@ public static class BenchCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            IppTarget target;
+            var servers = parse.GetValue(ipp) ?? [];
+            List<IppTarget> targets;
             try
             {
-                target = await IppTarget.ResolveAsync(parse.GetValue(ipp), commandHost, commandHostGiven, error, ct);
+                targets = servers.Length <= 1
+                    ? [await IppTarget.ResolveAsync(servers.FirstOrDefault(), commandHost, commandHostGiven, error, ct)]
+                    : servers.Select(server => NodeEndpoint.TryParse(server, out var endpoint)
+                        ? new IppTarget(endpoint, null)
+                        : throw new ArgumentException($"--ipp '{server}' is not HOST:PORT")).ToList();
             }
             catch (Exception e) when (e is CommandHostUnreachableException or ArgumentException)
             {
@@ -123,7 +141,7 @@ public static class BenchCommand
             }
             TryParseSize(parse.GetValue(size) ?? "1024", out var bytes);
             var asJson = parse.GetValue(json);
-            var settings = SettingsOf(target.QueueUri(parse.GetValue(queue) ?? target.DefaultQueue), parse.GetValue(jobs), parse.GetValue(concurrency), bytes,
+            var settings = SettingsOf(targets.Select(t => t.QueueUri(parse.GetValue(queue) ?? t.DefaultQueue)).ToList(), parse.GetValue(jobs), parse.GetValue(concurrency), bytes,
                 parse.GetValue(wait), parse.GetValue(atOnce), parse.GetValue(sink));
             var report = await RunAsync(settings, showProgress: !asJson && !Console.IsOutputRedirected, ct);
             if (asJson)
@@ -140,8 +158,8 @@ public static class BenchCommand
     }
 
     /// <summary>The run's settings from the parsed options: --at-once means one client per job; the sink path is made absolute.</summary>
-    public static Settings SettingsOf(Uri queue, int jobs, int concurrency, long size, double waitSeconds, bool atOnce, string? sink) =>
-        new(queue, jobs, atOnce ? jobs : concurrency, size, TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), atOnce,
+    public static Settings SettingsOf(IReadOnlyList<Uri> queues, int jobs, int concurrency, long size, double waitSeconds, bool atOnce, string? sink) =>
+        new(queues, jobs, atOnce ? jobs : concurrency, size, TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), atOnce,
             string.IsNullOrEmpty(sink) ? null : Path.GetFullPath(sink));
 
     public static IEnumerable<string> Describe(Report r)
@@ -187,7 +205,7 @@ public static class BenchCommand
 
     private static async Task<Report> RunAsync(Settings settings, bool showProgress, CancellationToken ct)
     {
-        var (queue, count, concurrency, size, wait, atOnce, sink) = settings;
+        var (queues, count, concurrency, size, wait, atOnce, sink) = settings;
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         // Independent clients that submit one job each close their connection afterwards (as lp and other print
         // dialogs do) instead of keeping it open in a pool, where it would hold one of the server's client slots.
@@ -208,7 +226,7 @@ public static class BenchCommand
         var sinkBefore = sink is null || !Directory.Exists(sink)
             ? []
             : Directory.EnumerateFiles(sink, "*.prn", SearchOption.AllDirectories).ToHashSet(StringComparer.Ordinal);
-        await WarmUpAsync(ipp, queue, ct);
+        foreach (var queue in queues) await WarmUpAsync(ipp, queue, ct);
 
         var process = Process.GetCurrentProcess();
         var cpuAtStart = process.TotalProcessorTime;
@@ -224,7 +242,7 @@ public static class BenchCommand
             }
         }
 
-        async Task SubmitOne(int n)
+        async Task SubmitOne(int n, Uri queue)
         {
             var started = Stopwatch.GetTimestamp();
             try
@@ -252,11 +270,12 @@ public static class BenchCommand
             }
         }
 
-        async Task SubmitLoop(Action onDone)
+        async Task SubmitLoop(int client, Action onDone)
         {
+            var queue = queues[client % queues.Count];
             while (Interlocked.Increment(ref next) is var n && n <= count && !ct.IsCancellationRequested)
             {
-                await SubmitOne(n);
+                await SubmitOne(n, queue);
                 onDone();
             }
         }
@@ -270,7 +289,7 @@ public static class BenchCommand
                 var clients = Enumerable.Range(1, count).Select(async n =>
                 {
                     await go.Task;
-                    await SubmitOne(n);
+                    await SubmitOne(n, queues[(n - 1) % queues.Count]);
                     onDone();
                 }).ToList();
                 clock.Restart();
@@ -281,7 +300,7 @@ public static class BenchCommand
             }
             else
             {
-                await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => SubmitLoop(onDone), ct)));
+                await Task.WhenAll(Enumerable.Range(0, concurrency).Select(client => Task.Run(() => SubmitLoop(client, onDone), ct)));
             }
             submitSeconds = clock.Elapsed.TotalSeconds;
             process.Refresh();
@@ -317,7 +336,7 @@ public static class BenchCommand
             {
                 try
                 {
-                    var listed = await ipp.GetJobsAsync(queue, "all", ct);
+                    var listed = await ipp.GetJobsAsync(queues[0], "all", ct);
                     var mine = listed.Select(j => (Id: Convert.ToInt32(j["job-id"], CultureInfo.InvariantCulture), State: Convert.ToInt32(j["job-state"], CultureInfo.InvariantCulture)))
                         .Where(j => ids.Contains(j.Id)).ToList();
                     // A job no longer listed was purged by retention, which only removes finished jobs.
@@ -373,7 +392,7 @@ public static class BenchCommand
         if (submitSeconds == 0) submitSeconds = clock.Elapsed.TotalSeconds;
 
         var unfinished = allFinished is null ? Math.Max(0, accepted.Count - states.Completed - states.Aborted - states.Canceled) : 0;
-        return new Report(count, concurrency, size, queue.ToString(), accepted.Count, count - accepted.Count, submitSeconds,
+        return new Report(count, concurrency, size, string.Join(", ", queues), accepted.Count, count - accepted.Count, submitSeconds,
             submitSeconds > 0 ? accepted.Count / submitSeconds : 0, LatencySummary.Of(latencies), allFinished,
             states.Completed, states.Aborted, states.Canceled, unfinished, errors, atOnce, sink, refusedBy,
             clientCpu, clientCpu > 0 ? Environment.ProcessorCount * accepted.Count / clientCpu : 0);
