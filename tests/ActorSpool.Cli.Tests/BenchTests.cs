@@ -104,4 +104,14 @@ public sealed class BenchTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Transport_failures_are_named_by_their_innermost_cause()
+    {
+        var reset = new HttpRequestException(HttpRequestError.Unknown, "An error occurred while sending the request.",
+            new IOException("Unable to write data to the transport connection: Connection reset by peer.",
+                new System.Net.Sockets.SocketException(104)));
+        Assert.Equal("Unknown: " + new System.Net.Sockets.SocketException(104).Message, BenchCommand.TransportFailure(reset));
+        Assert.Equal("TaskCanceledException: timed out", BenchCommand.TransportFailure(new TaskCanceledException("timed out")));
+    }
 }

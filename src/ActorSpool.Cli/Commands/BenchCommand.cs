@@ -266,7 +266,8 @@ public static class BenchCommand
             }
             catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidDataException && !ct.IsCancellationRequested)
             {
-                Refused(n, e is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } h ? $"{h.HttpRequestError}" : e.GetType().Name, e.Message);
+                var reason = TransportFailure(e);
+                Refused(n, reason, reason);
             }
         }
 
@@ -396,6 +397,17 @@ public static class BenchCommand
             submitSeconds > 0 ? accepted.Count / submitSeconds : 0, LatencySummary.Of(latencies), allFinished,
             states.Completed, states.Aborted, states.Canceled, unfinished, errors, atOnce, sink, refusedBy,
             clientCpu, clientCpu > 0 ? Environment.ProcessorCount * accepted.Count / clientCpu : 0);
+    }
+
+    /// <summary>
+    /// Why a request got no IPP answer, in words that group well: the HTTP error kind and the innermost cause
+    /// ("ConnectionError: Connection refused (127.0.0.1:631)", "Unknown: Connection reset by peer").
+    /// </summary>
+    public static string TransportFailure(Exception e)
+    {
+        var cause = e.GetBaseException();
+        var kind = e is HttpRequestException h ? $"{h.HttpRequestError}" : e.GetType().Name;
+        return ReferenceEquals(cause, e) ? $"{kind}: {e.Message}" : $"{kind}: {cause.Message}";
     }
 
     /// <summary>
