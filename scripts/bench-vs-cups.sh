@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The same IPP load against CUPS and ActorSpool on this machine, one table.
 #
-#   scripts/bench-vs-cups.sh [--jobs N | --quick] [--postgres] [--cluster] [--out DIR] [--keep]
+#   scripts/bench-vs-cups.sh [--jobs N | --quick] [--postgres] [--cluster] [--out DIR] [--keep] [--wait-idle S]
 #   scripts/bench-vs-cups.sh --table DIR     print the table of an earlier run again (from DIR's JSON reports)
 #
 # Systems, one after the other (each runs alone on the machine while it is measured, then is stopped):
@@ -20,6 +20,8 @@
 # Output: the machine, then one Markdown table, also written to $OUT/bench-vs-cups.md; every run's JSON report
 # and every server's log are kept in $OUT. Needs a Release build (done here), cupsd and lpadmin (installed with
 # apt-get if missing), jq, and for --postgres/--cluster the PostgreSQL server binaries.
+# On a shared machine, --wait-idle S waits before each load (at most S seconds) until the other processes use
+# less than a fifth of a CPU; the table's "others' CPU" column shows how much they took during each load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,8 +34,9 @@ OUT=""
 KEEP=0
 WAIT=900 # seconds a load may take to reach the device before it counts as unfinished
 TABLE_ONLY=""
+IDLE_WAIT=0 # --wait-idle: seconds to wait for a quiet machine before each load
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; OUT=$2; shift ;;
     --out=*) OUT=${1#--out=} ;;
     --keep) KEEP=1 ;;
+    --wait-idle) [ $# -ge 2 ] || { usage >&2; exit 2; }; IDLE_WAIT=$2; shift ;;
     --table) [ $# -ge 2 ] || { usage >&2; exit 2; }; TABLE_ONLY=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench-vs-cups: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -56,6 +60,7 @@ if ! [[ $JOBS =~ ^[0-9]+$ ]] || [ "$JOBS" -lt 1 ] || [ "$JOBS" -gt 5000 ]; then
   exit 2
 fi
 
+[[ $IDLE_WAIT =~ ^[0-9]+$ ]] || { echo "bench-vs-cups: --wait-idle takes seconds" >&2; exit 2; }
 if [ -n "$TABLE_ONLY" ]; then
   [ -f "$TABLE_ONLY/run.conf" ] || { echo "bench-vs-cups: $TABLE_ONLY/run.conf not found: not the output of a run" >&2; exit 2; }
   OUT=$(cd "$TABLE_ONLY" && pwd)
@@ -180,6 +185,28 @@ TICKS=$(getconf CLK_TCK)
 
 # CPU ticks the whole machine has been busy (user, nice, system, irq, softirq, steal) since boot.
 machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# --wait-idle: waits (at most $IDLE_WAIT s) until processes other than "$@" (ours) use < 0.2 CPU over 2 s.
+wait_for_quiet() {
+  [ "$IDLE_WAIT" -gt 0 ] || return 0
+  local deadline=$((SECONDS + IDLE_WAIT)) start=$SECONDS m0 m1 o0 o1 others
+  while :; do
+    m0=$(machine_busy_ticks)
+    o0=$(cpu_ticks "$@")
+    sleep 2
+    m1=$(machine_busy_ticks)
+    o1=$(cpu_ticks "$@")
+    others=$(((m1 - m0) - (o1 - o0)))
+    if [ $((others * 10)) -le $((4 * TICKS)) ]; then
+      [ $((SECONDS - start)) -le 2 ] || log "waited $((SECONDS - start)) s for the machine to be quiet"
+      return 0
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "other processes still use $(awk -v t="$others" -v hz="$TICKS" 'BEGIN { printf "%.1f", t / hz / 2 }') CPU after $IDLE_WAIT s; measuring anyway"
+      return 0
+    fi
+  done
+}
 
 # CPU ticks of this shell's waited-for children (the load generator, once it has exited); `times` must run in
 # this shell, not in a pipeline's subshell.
@@ -404,6 +431,7 @@ bench() {
     c*) args+=(--jobs "$JOBS" --concurrency "${load#c}") ;;
   esac
   local machine0 sink0 gen0 machine1 sink1 gen1
+  [ "$load" = warmup ] || wait_for_quiet "$@" "$SINK_PID"
   before=$(cpu_ticks "$@")
   sink0=$(cpu_ticks "$SINK_PID")
   gen0=$(children_ticks)
@@ -487,7 +515,9 @@ row() {
       (.latency.p99Ms | r1 | tostring),
       (.latency.meanMs | r1 | tostring),
       (if .allFinishedSeconds then "\(.allFinishedSeconds | r2) s (\(e2e | round)/s)" else "unfinished: \(.unfinished) of \(.accepted) missing" end),
-      (if .rejected == 0 then "0" else "\(.rejected): \(.refusedBy | to_entries | map("\(.value)× \(.key)") | join("; "))" end),
+      (if .rejected == 0 then "0"
+       elif (.refusedBy | length) == 1 then "\(.rejected) (\(.refusedBy | keys[0]))"
+       else "\(.rejected) (\(.refusedBy | to_entries | map("\(.value)× \(.key)") | join("; ")))" end),
       (if $system == "cups" then "1×" else
         "submit \(ratio(.jobsPerSecond; $c.jobsPerSecond)), e2e \(ratio(e2e; ($c | e2e))), p99 \(ratio(.latency.p99Ms; $c.latency.p99Ms))" end),
       "\(.serverCpuSeconds | r2) s",
@@ -553,7 +583,8 @@ report() {
   echo
   echo "- submit jobs/s: accepted jobs / time until the last answer; p50/p99/mean: time until a job was acknowledged (accepted jobs)."
   echo "- end to end: from the first submit until the sink (the device) had received every accepted job; jobs/s = accepted / that time."
-  echo "- refused: jobs not accepted (IPP error status, or no answer: connection refused/reset/timeout), by reason."
+  echo "- refused: jobs not accepted (IPP error status, or no answer: connection refused/reset/timeout), by reason. CUPS answers"
+  echo "  \"Too many active jobs\" while MaxJobs (500) jobs wait to be printed: its default protection, kept here."
   echo "- vs CUPS: submit and end-to-end rates divided by CUPS's for the same load (> 1× = faster); p99 divided by CUPS's (< 1× = better)."
   echo "- server CPU: CPU time of the server during the load (cupsd with its backends; the node process(es), with PostgreSQL's processes where used)."
   echo "- load generator: CPU time of spoolctl bench while submitting, and the submit rate it alone could reach on this machine"
