@@ -226,7 +226,7 @@ public static class BenchCommand
         var sinkBefore = sink is null || !Directory.Exists(sink)
             ? []
             : Directory.EnumerateFiles(sink, "*.prn", SearchOption.AllDirectories).ToHashSet(StringComparer.Ordinal);
-        foreach (var queue in queues) await WarmUpAsync(ipp, queue, ct);
+        foreach (var queue in queues) await WarmUpAsync(ipp, queue, payload, ct);
 
         var process = Process.GetCurrentProcess();
         var cpuAtStart = process.TotalProcessorTime;
@@ -411,14 +411,17 @@ public static class BenchCommand
     }
 
     /// <summary>
-    /// One Get-Printer-Attributes before the clock starts, so that the first jobs do not pay for this process's JIT
-    /// compilation of the HTTP and IPP code. Its answer does not matter.
+    /// Before the clock starts, so that the first jobs do not pay for this process's JIT compilation of the HTTP and
+    /// IPP code: one Get-Printer-Attributes, and one Print-Job of the real payload to a queue that does not exist
+    /// (the server refuses it, so no job is created and nothing reaches the device). The answers do not matter.
     /// </summary>
-    private static async Task WarmUpAsync(IppClient ipp, Uri queue, CancellationToken ct)
+    private static async Task WarmUpAsync(IppClient ipp, Uri queue, byte[] payload, CancellationToken ct)
     {
         try
         {
             await ipp.SendAsync(queue, ipp.NewRequest(IppOperation.GetPrinterAttributes, queue), null, ct);
+            using var document = new MemoryStream(payload, writable: false);
+            await ipp.PrintJobAsync(new Uri(queue, "/printers/no-such-queue-bench-warm-up"), document, "bench", "warm-up", "text/plain", null, ct);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidDataException && !ct.IsCancellationRequested)
         {
