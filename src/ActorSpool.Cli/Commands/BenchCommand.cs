@@ -337,7 +337,7 @@ public static class BenchCommand
             {
                 try
                 {
-                    var listed = await ipp.GetJobsAsync(queues[0], "all", ct);
+                    var listed = await ipp.GetJobsAsync(queues[0], "all", ct, limit: int.MaxValue); // every job, not the default 1000
                     var mine = listed.Select(j => (Id: Convert.ToInt32(j["job-id"], CultureInfo.InvariantCulture), State: Convert.ToInt32(j["job-state"], CultureInfo.InvariantCulture)))
                         .Where(j => ids.Contains(j.Id)).ToList();
                     // A job no longer listed was purged by retention, which only removes finished jobs.
