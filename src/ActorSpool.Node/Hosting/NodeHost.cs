@@ -42,6 +42,8 @@ public static class NodeHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // 2000 clients connecting at once overflow ASP.NET's default accept backlog of 512 (connects then wait and retry).
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.ListenAddress);

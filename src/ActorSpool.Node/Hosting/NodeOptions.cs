@@ -31,8 +31,18 @@ public sealed record NodeOptions
 
     public string PersistenceProvider => UsesPostgres ? PersistenceHocon.PostgresProvider : PersistenceHocon.SqliteProvider;
 
-    public string ConnectionString => UsesPostgres ? Database! : PersistenceHocon.SqliteConnectionString(DataDirectory);
+    public string ConnectionString => UsesPostgres ? PostgresConnectionString : PersistenceHocon.SqliteConnectionString(DataDirectory);
 
     /// <summary>The document store's database: the journal's with PostgreSQL, a file of its own beside it with SQLite.</summary>
-    public string DocumentsConnectionString => UsesPostgres ? Database! : SqliteDocumentsFile.ConnectionString(DataDirectory);
+    public string DocumentsConnectionString => UsesPostgres ? PostgresConnectionString : SqliteDocumentsFile.ConnectionString(DataDirectory);
+
+    /// <summary>
+    /// --db, with at most 30 pooled connections unless it says otherwise: PostgreSQL allows 100 by default, and three
+    /// nodes with Npgsql's default pool of 100 each ran it out under a burst ("53300: too many clients already").
+    /// The journal and the document store batch their writes, so 30 is plenty.
+    /// </summary>
+    private string PostgresConnectionString =>
+        Database!.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase) || Database.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase)
+            ? Database
+            : $"{Database.TrimEnd(';')};Maximum Pool Size=30";
 }
