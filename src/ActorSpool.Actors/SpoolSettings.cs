@@ -5,7 +5,7 @@ namespace ActorSpool.Actors;
 /// <summary>Tunables of the spooling actors, read from <c>actorspool.spool</c> in HOCON.</summary>
 public sealed record SpoolSettings
 {
-    public int WorkersPerNode { get; init; } = 4;
+    public int WorkersPerNode { get; init; } = 8;
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -27,7 +27,7 @@ public sealed record SpoolSettings
     public TimeSpan IntakeMaxWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Jobs of one queue granted to one printer at a time: 2 = the next one is on its way while one prints.</summary>
-    public int JobsInFlightPerPrinter { get; init; } = 2;
+    public int JobsInFlightPerPrinter { get; init; } = 4;
     public int RetainTerminalJobs { get; init; } = 1000;
     public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
     /// <summary>
