@@ -30,7 +30,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>How long a job waits for the job its queue sent just before it (which may have been lost with its worker).</summary>
-    private static readonly TimeSpan PredecessorWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PredecessorWait = TimeSpan.FromSeconds(5);
 
     private sealed record InDelivery(Pending Pending, DevicePath Path)
     {
@@ -265,7 +265,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         if (TakeNextWaiting() is not { } next)
         {
             // Every waiting job comes after one still on its way here.
-            Timers.StartSingleTimer("predecessor", StartWaiting.Instance, PredecessorWait);
+            var due = _waiting.Min(p => p.ArrivedAt) + PredecessorWait - DateTimeOffset.UtcNow;
+            Timers.StartSingleTimer("predecessor", StartWaiting.Instance, due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(10));
             return;
         }
         _current = new InDelivery(next, path);
