@@ -61,9 +61,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<Pending> _waiting = new();
     private readonly RecentDeliveries _recent = new(512);
-    // Jobs that reached this printer lately, by queue: a job that names one of them as its predecessor may start.
-    private readonly HashSet<(string Queue, long JobId)> _arrived = new();
-    private readonly Queue<(string Queue, long JobId)> _arrivalOrder = new();
+    // Jobs this printer started lately, by queue: a job that names one of them as its predecessor may start.
+    private readonly HashSet<(string Queue, long JobId)> _started = new();
+    private readonly Queue<(string Queue, long JobId)> _startOrder = new();
     private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
 
@@ -124,7 +124,6 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 return;
             }
             _waiting.Enqueue(new Pending(job, Sender));
-            RememberArrival(job.Queue, job.JobId);
             Sender.Tell(new DeliveryQueued(_definition.Name, job.JobId, job.Attempt));
             StartNext();
         });
@@ -241,7 +240,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var all = _waiting.ToList();
         var now = DateTimeOffset.UtcNow;
         var next = all
-            .Where(p => p.Job.After is not { } after || _arrived.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait)
+            .Where(p => p.Job.After is not { } after || _started.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait)
             .OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence)
             .FirstOrDefault();
         if (next is null) return null;
@@ -270,6 +269,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             return;
         }
         _current = new InDelivery(next, path);
+        RememberStarted(next.Job.Queue, next.Job.JobId);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var job = _current.Job;
         var delivery = new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies);
@@ -325,11 +325,11 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         StartNext();
     }
 
-    private void RememberArrival(string queue, long jobId)
+    private void RememberStarted(string queue, long jobId)
     {
-        if (!_arrived.Add((queue, jobId))) return;
-        _arrivalOrder.Enqueue((queue, jobId));
-        if (_arrivalOrder.Count > 1024) _arrived.Remove(_arrivalOrder.Dequeue());
+        if (!_started.Add((queue, jobId))) return;
+        _startOrder.Enqueue((queue, jobId));
+        if (_startOrder.Count > 1024) _started.Remove(_startOrder.Dequeue());
     }
 
     private void Refuse(Queue<Pending> waiting, string why)

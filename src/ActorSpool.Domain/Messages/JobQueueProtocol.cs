@@ -246,7 +246,7 @@ public static class PrinterProtocol
         /// <summary>
         /// The job of the same queue dispatched to this printer just before this one (null: none under way). Different
         /// workers carry the two, so they may arrive the other way round: the printer starts this one only after that
-        /// one arrived (or a short while has passed, in case it never comes), keeping the queue's order.
+        /// one started (or 5 s have passed, in case it never comes), keeping the queue's order.
         /// </summary>
         public long? After { get; init; }
     }
