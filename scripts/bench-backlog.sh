@@ -61,7 +61,8 @@ NODE_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  # Our processes by id: the node, the sink, spoolctl bench, and the restart pollers with their children (curl, sleep).
+  for pid in "${PIDS[@]}"; do pkill -9 -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   cp "$WORK"/node-*.log "$OUT/" 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then echo "bench-backlog: kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -113,7 +114,7 @@ wait_quiet() { # wait_quiet WHAT: until the 1-minute load average (as uptime sho
 }
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
-spoolctl() { dotnet "$CLI_DLL" "$@"; }
+spoolctl() { dotnet "$CLI_DLL" "$@"; } # foreground only: in the background $! would be a subshell, not dotnet
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -169,7 +170,7 @@ EXPECT_LISTED=$((JOBS < 1000 ? JOBS : 1000))
 # ---- 1. sink and node --------------------------------------------------------------------------------------------
 log "work dir $WORK; ports: sink $SINK_PORT, IPP $IPP_PORT, http $HTTP_PORT, spoolctl $CMD_PORT, remoting $NODE_PORT"
 mkdir -p "$WORK/data" "$WORK/sink"
-spoolctl simulate --port "$SINK_PORT" --name sink --out "$WORK/sink" >"$WORK/sink.log" 2>&1 &
+dotnet "$CLI_DLL" simulate --port "$SINK_PORT" --name sink --out "$WORK/sink" >"$WORK/sink.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 300); do
   [ -n "$(ss -Hltn "sport = :$SINK_PORT" 2>/dev/null)" ] && break
@@ -203,8 +204,11 @@ spoolctl "127.0.0.1:$CMD_PORT" queue pause -q backlog >&2
 wait_quiet "submit"
 log "submitting $JOBS job(s) of $SIZE bytes with $CONCURRENCY clients"
 # --wait 0 reports every accepted job as unfinished and exits 1: judge by the report.
-spoolctl bench --ipp "127.0.0.1:$IPP_PORT" --queue backlog --jobs "$JOBS" --concurrency "$CONCURRENCY" --size "$SIZE" \
-  --wait 0 --json >"$WORK/bench.json" || true
+# In the background, so a Ctrl-C or SIGTERM runs the cleanup at once.
+dotnet "$CLI_DLL" bench --ipp "127.0.0.1:$IPP_PORT" --queue backlog --jobs "$JOBS" --concurrency "$CONCURRENCY" --size "$SIZE" \
+  --wait 0 --json >"$WORK/bench.json" &
+PIDS+=("$!")
+wait "$!" || true
 jq -e .accepted "$WORK/bench.json" >/dev/null 2>&1 || die "spoolctl bench gave no report: $(cat "$WORK/bench.json")"
 ACCEPTED=$(jq -r .accepted "$WORK/bench.json")
 SUBMIT_S=$(jq -r '.submitSeconds | . * 100 | round / 100' "$WORK/bench.json")
