@@ -147,6 +147,29 @@ public sealed class BsdLpdServer : IAsyncDisposable
         return (Find("cf")[0], Find("df"));
     }
 
+    /// <summary>
+    /// <see cref="WaitForJobFilesAsync"/> and the files' contents. A file that is gone by the time it is read (lpd may
+    /// still rename it) is looked for again, a few times, instead of failing the test on a listing a moment old.
+    /// </summary>
+    public async Task<(string ControlFile, byte[] Control, string[] DataFiles, byte[][] Data)> ReadJobFilesAsync(string queue, int jobNumber, int dataFiles)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (controlFile, dataFileNames) = await WaitForJobFilesAsync(queue, jobNumber, dataFiles);
+            try
+            {
+                var control = await File.ReadAllBytesAsync(controlFile);
+                var data = new byte[dataFileNames.Length][];
+                for (var i = 0; i < data.Length; i++) data[i] = await File.ReadAllBytesAsync(dataFileNames[i]);
+                return (controlFile, control, dataFileNames, data);
+            }
+            catch (FileNotFoundException) when (attempt < 5)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

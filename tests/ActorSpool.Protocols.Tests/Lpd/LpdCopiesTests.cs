@@ -119,9 +119,9 @@ public sealed class LpdCopiesTests
 
         await LpdClient.SendAsync("127.0.0.1", lpd.Port, "lp", [Document(bytes, "memo.txt")], info, Options, CancellationToken.None);
 
-        var (controlFile, dataFiles) = await lpd.WaitForJobFilesAsync("lp", 104, dataFiles: 1);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(Assert.Single(dataFiles)));
-        var control = LpdControlFile.Parse(await File.ReadAllBytesAsync(controlFile));
+        var (_, controlBytes, dataFiles, data) = await lpd.ReadJobFilesAsync("lp", 104, dataFiles: 1);
+        Assert.Equal(bytes, Assert.Single(data));
+        var control = LpdControlFile.Parse(controlBytes);
         var name = Path.GetFileName(dataFiles[0]);
         Assert.Equal([name, name], control.PrintCommands.Select(c => c.Operand));
         Assert.Equal(new LpdCopies(2, Uncollated: false), control.Copies);
