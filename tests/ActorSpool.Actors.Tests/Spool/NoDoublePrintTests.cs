@@ -1,5 +1,6 @@
 using System.Text;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
 using Akka.Actor;
@@ -61,6 +62,9 @@ public sealed class NoDoublePrintTests : IAsyncLifetime
     public async Task A_printer_entity_told_to_hand_off_mid_delivery_finishes_and_reports_the_job_before_it_stops()
     {
         var submitted = await _spool.SubmitAsync("office", Encoding.ASCII.GetBytes("warm-up"), hold: true);
+        // Mid-delivery means on the wire: a printer entity still waiting for its first probe would only hold the job in line.
+        await SpoolHarness.WaitUntilAsync(async () => (await _spool.Printers.Ask<PrinterStatus>(new GetPrinterStatus("lj-1"), SpoolHarness.Patience)).IsAcceptingWork,
+            "lj-1 to answer its first probe");
         var probe = new TestProbe(_spool.System, new XunitAssertions());
         var deliver = new DeliverJob("lj-1", "office", submitted.JobId, 1, submitted.Documents);
 
