@@ -126,7 +126,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<SnapshotDue>(_ => SnapshotIfQuiet());
         // Answers wait for the writes in flight, so nothing is shown that is not durable yet.
         Command<Queries.GetJob>(q => Answer(new Replies.JobInfo(_state.Find(q.JobId))));
-        Command<Queries.GetJobs>(q => Answer(new Replies.JobList(Listing(q))));
+        Command<Queries.GetJobs>(q => Answer(new Replies.JobList(QueueRules.Listing(_state, q.Which, q.Owner, q.Limit))));
         Command<Queries.GetQueueStatus>(_ => Answer(Status()));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Queue {0}: snapshot failed: {1}", _definition.Name, f.Cause.Message));
@@ -461,32 +461,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         DeferAsync(reply, r => replyTo.Tell(r));
     }
 
-    private JobRecord[] Listing(Queries.GetJobs query)
-    {
-        IEnumerable<JobRecord> jobs = query.Which switch
-        {
-            JobFilter.NotCompleted => _state.InDisplayOrder().Where(j => !j.State.IsTerminal()),
-            JobFilter.Completed => _state.Jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
-            _ => _state.InDisplayOrder(),
-        };
-        if (query.Owner is { } owner) jobs = jobs.Where(j => j.Owner == owner);
-        return (query.Limit > 0 ? jobs.Take(query.Limit) : jobs).ToArray();
-    }
-
-    private Replies.QueueStatus Status()
-    {
-        var counts = _state.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
-        return new Replies.QueueStatus(
-            _definition.Name,
-            counts.GetValueOrDefault(JobState.Pending),
-            counts.GetValueOrDefault(JobState.PendingHeld),
-            counts.GetValueOrDefault(JobState.Processing),
-            counts.GetValueOrDefault(JobState.Completed),
-            counts.GetValueOrDefault(JobState.Canceled),
-            counts.GetValueOrDefault(JobState.Aborted),
-            _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.IsAcceptingWork ?? false).ToArray(),
-            _definition.Sequential) { Paused = _state.Paused };
-    }
+    private Replies.QueueStatus Status() =>
+        _rules.Status(_state, _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.IsAcceptingWork ?? false).ToArray());
 
     public static Props Props(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents) =>
         Akka.Actor.Props.Create(() => new JobQueueActor(definition, settings, balancer, printers, documents));

@@ -93,6 +93,35 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         return events;
     }
 
+    /// <summary>Get-Jobs: unfinished jobs in dispatch order, finished ones newest first; <paramref name="limit"/> 0 = all.</summary>
+    public static JobRecord[] Listing(QueueState state, JobFilter which, string? owner, int limit)
+    {
+        IEnumerable<JobRecord> jobs = which switch
+        {
+            JobFilter.NotCompleted => state.InDisplayOrder().Where(j => !j.State.IsTerminal()),
+            JobFilter.Completed => state.Jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
+            _ => state.InDisplayOrder(),
+        };
+        if (owner is not null) jobs = jobs.Where(j => j.Owner == owner);
+        return (limit > 0 ? jobs.Take(limit) : jobs).ToArray();
+    }
+
+    /// <summary>The queue's counts by state; <paramref name="acceptingPrinters"/> is what the caller knows of its printers.</summary>
+    public Replies.QueueStatus Status(QueueState state, string[] acceptingPrinters)
+    {
+        var counts = state.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+        return new Replies.QueueStatus(
+            Definition.Name,
+            counts.GetValueOrDefault(JobState.Pending),
+            counts.GetValueOrDefault(JobState.PendingHeld),
+            counts.GetValueOrDefault(JobState.Processing),
+            counts.GetValueOrDefault(JobState.Completed),
+            counts.GetValueOrDefault(JobState.Canceled),
+            counts.GetValueOrDefault(JobState.Aborted),
+            acceptingPrinters,
+            Definition.Sequential) { Paused = state.Paused };
+    }
+
     /// <summary>Send-Document asks for a number first: the problem that stops the job taking a document, or null.</summary>
     public Replies.CommandResult? DocumentProblem(QueueState state, long jobId) => CanAddDocument(state, jobId, out _);
 

@@ -296,16 +296,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         Check();
         lock (_lock)
         {
-            var state = Queue(queue).State;
-            var jobs = which switch
-            {
-                JobFilter.NotCompleted => state.InDisplayOrder().Where(j => !j.State.IsTerminal()),
-                JobFilter.Completed => state.Jobs.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt),
-                _ => state.InDisplayOrder(),
-            };
-            if (owner is not null)
-                jobs = jobs.Where(j => j.Owner == owner);
-            return Task.FromResult((limit > 0 ? jobs.Take(limit) : jobs).ToArray());
+            return Task.FromResult(QueueRules.Listing(Queue(queue).State, which, owner, limit));
         }
     }
 
@@ -372,20 +363,8 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         Apply(queue, queue.Rules.Outcome(queue.State, report, current: true, Now));
     }
 
-    private Replies.QueueStatus Status(FakeQueue queue)
-    {
-        var counts = queue.State.Jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
-        return new Replies.QueueStatus(
-            queue.Name,
-            counts.GetValueOrDefault(JobState.Pending),
-            counts.GetValueOrDefault(JobState.PendingHeld),
-            counts.GetValueOrDefault(JobState.Processing),
-            counts.GetValueOrDefault(JobState.Completed),
-            counts.GetValueOrDefault(JobState.Canceled),
-            counts.GetValueOrDefault(JobState.Aborted),
-            OfflineQueues.Contains(queue.Name) ? [] : [.. queue.Printers],
-            queue.Rules.Definition.Sequential) { Paused = queue.State.Paused };
-    }
+    private Replies.QueueStatus Status(FakeQueue queue) =>
+        queue.Rules.Status(queue.State, OfflineQueues.Contains(queue.Name) ? [] : [.. queue.Printers]);
 
     private FakeQueue Queue(string name) =>
         _queues.TryGetValue(name, out var queue) ? queue : throw new ArgumentException($"the fake spooler has no queue {name}", nameof(name));
