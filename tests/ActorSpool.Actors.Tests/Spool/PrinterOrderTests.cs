@@ -45,8 +45,8 @@ public sealed class PrinterOrderTests : IAsyncLifetime
         var probe = new TestProbe(_spool.System, new XunitAssertions());
         // The second job's worker was quicker: its request reaches the idle printer first.
         probe.Send(_spool.Printers, new DeliverJob("lj-1", "office", second.JobId, 1, second.Documents) { Sequence = second.Sequence, After = first.JobId });
+        // Queued means the printer already decided: had it started the job, it would be on the wire now.
         probe.ExpectMsg<DeliveryQueued>(SpoolHarness.Patience);
-        await Task.Delay(200);
         probe.Send(_spool.Printers, new DeliverJob("lj-1", "office", first.JobId, 1, first.Documents) { Sequence = first.Sequence });
 
         await _device.WaitForJobsAsync(2, SpoolHarness.Patience);
