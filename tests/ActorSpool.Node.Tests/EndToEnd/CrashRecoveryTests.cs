@@ -15,6 +15,7 @@ namespace ActorSpool.Node.Tests.EndToEnd;
 public sealed partial class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int JobCount = 500;
+    private const int JobsInFlightPerPrinter = 4; // config/actorspool.conf's default
     private readonly TempDirectory _data = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private AppSocketPrinterSimulator _printer = null!;
@@ -84,9 +85,11 @@ public sealed partial class CrashRecoveryTests(ITestOutputHelper output) : IAsyn
             .ToList();
         Assert.Equal(Enumerable.Range(1, JobCount), printed.Distinct().Order());
 
-        // At-least-once: only a job in delivery at the kill may print twice; the printer takes one at a time.
+        // At-least-once: only a job on the wire at the kill may print twice. The printer reads one connection at a
+        // time, but the node keeps jobs-in-flight-per-printer (default 4) connections open to it, and a job whose
+        // bytes already sit in the printer's socket buffer is printed although the node never heard it finish.
         var duplicates = printed.Count - printed.Distinct().Count();
         output.WriteLine($"printed {printed.Count} documents for {JobCount} jobs: {duplicates} duplicate(s)");
-        Assert.InRange(duplicates, 0, 1);
+        Assert.InRange(duplicates, 0, JobsInFlightPerPrinter);
     }
 }
