@@ -228,8 +228,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void Confirmed(IJobQueueEvent e)
     {
         // Looked at as a message of its own, outside the persist handler, where the sequence number is settled.
-        if (--_unconfirmed == 0 && _eventsSinceSnapshot >= _settings.SnapshotEvery) Self.Tell(SnapshotDue.Instance);
+        if (--_unconfirmed == 0 && SnapshotDueNow) Self.Tell(SnapshotDue.Instance);
     }
+
+    private bool SnapshotDueNow => _eventsSinceSnapshot >= QueueRules.SnapshotInterval(_settings.SnapshotEvery, _state.Count);
 
     /// <summary>
     /// A snapshot must hold exactly the durable events up to its sequence number, so it is only taken when no applied
@@ -237,7 +239,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void SnapshotIfQuiet()
     {
-        if (_eventsSinceSnapshot < _settings.SnapshotEvery || _unconfirmed > 0) return;
+        if (!SnapshotDueNow || _unconfirmed > 0) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(_state.ToSnapshot());
     }

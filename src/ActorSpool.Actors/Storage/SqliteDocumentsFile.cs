@@ -26,9 +26,9 @@ public static class SqliteDocumentsFile
     public static bool MoveFromJournalFile(string journalFile, string documentsFile)
     {
         if (File.Exists(documentsFile) || !File.Exists(journalFile)) return false;
-        using (var journal = Open(journalFile))
+        using (var journal = SqliteFile.Open(journalFile))
         {
-            if (!HasTable(journal, "spool_job")) return false;
+            if (!SqliteFile.Tables(journal).Contains("spool_job")) return false;
             var staging = documentsFile + ".moving";
             File.Delete(staging);
             using (var vacuum = journal.CreateCommand())
@@ -38,45 +38,18 @@ public static class SqliteDocumentsFile
                 vacuum.Parameters.AddWithValue("@target", staging);
                 vacuum.ExecuteNonQuery();
             }
-            using (var copy = Open(staging))
+            using (var copy = SqliteFile.Open(staging))
             {
-                foreach (var table in Tables(copy).Where(t => !IsDocumentTable(t))) Execute(copy, $"DROP TABLE \"{table}\"");
-                Execute(copy, "PRAGMA journal_mode = WAL");
+                foreach (var table in SqliteFile.Tables(copy).Where(t => !IsDocumentTable(t))) SqliteFile.Execute(copy, $"DROP TABLE \"{table}\"");
+                SqliteFile.Execute(copy, "PRAGMA journal_mode = WAL");
             }
             SqliteConnection.ClearAllPools();
             File.Move(staging, documentsFile);
-            foreach (var table in Tables(journal).Where(t => t.StartsWith("spool_", StringComparison.Ordinal))) Execute(journal, $"DROP TABLE \"{table}\"");
+            foreach (var table in SqliteFile.Tables(journal).Where(t => t.StartsWith("spool_", StringComparison.Ordinal))) SqliteFile.Execute(journal, $"DROP TABLE \"{table}\"");
         }
         SqliteConnection.ClearAllPools();
         return true;
     }
 
     private static bool IsDocumentTable(string table) => table.StartsWith("spool_", StringComparison.Ordinal);
-
-    private static SqliteConnection Open(string file)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false, DefaultTimeout = 30 }.ConnectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;");
-        return connection;
-    }
-
-    private static bool HasTable(SqliteConnection connection, string table) => Tables(connection).Contains(table);
-
-    private static List<string> Tables(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
-        using var reader = command.ExecuteReader();
-        var tables = new List<string>();
-        while (reader.Read()) tables.Add(reader.GetString(0));
-        return tables;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }

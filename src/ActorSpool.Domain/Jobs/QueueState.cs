@@ -62,10 +62,6 @@ public sealed class QueueState
         return null;
     }
 
-    /// <summary>Jobs in dispatch order, for listings (Get-Jobs, spoolctl).</summary>
-    public IEnumerable<JobRecord> InDisplayOrder() =>
-        _jobs.Values.OrderBy(j => j.State.IsTerminal()).ThenBy(j => j, Comparer<JobRecord>.Create(ComparePriority));
-
     public JobRecord NewJob(long jobId, string queue, string owner, string name, int priority, JobDocument[] documents, DateTimeOffset at) =>
         new(jobId, queue, owner, name, priority, NextSequence, documents, at);
 

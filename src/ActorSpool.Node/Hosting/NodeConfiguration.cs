@@ -26,7 +26,9 @@ public static class NodeConfiguration
         var path = Path.Combine(options.ConfigDirectory, "persistence.conf");
         try
         {
-            return PersistenceHocon.FromTemplate(ReadFile(path), options.PersistenceProvider, options.ConnectionString);
+            return options.UsesPostgres
+                ? PersistenceHocon.FromTemplate(ReadFile(path), options.PersistenceProvider, options.ConnectionString)
+                : PersistenceHocon.ForSqlite(ReadFile(path), options.DataDirectory);
         }
         catch (ConfigurationException e)
         {

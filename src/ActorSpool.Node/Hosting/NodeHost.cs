@@ -236,6 +236,7 @@ public static class NodeHost
             {
                 var data = Path.GetFullPath(options.DataDirectory);
                 SqliteDocumentsFile.MoveFromJournalFile(Path.Combine(data, PersistenceHocon.SqliteFileName), Path.Combine(data, SqliteDocumentsFile.FileName));
+                SqliteSnapshotsFile.MoveFromJournalFile(Path.Combine(data, PersistenceHocon.SqliteFileName), Path.Combine(data, SqliteSnapshotsFile.FileName));
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));

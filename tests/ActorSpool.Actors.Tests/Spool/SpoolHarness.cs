@@ -62,18 +62,18 @@ public sealed class SpoolHarness : IAsyncDisposable
 
     public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null) =>
         StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
-            documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory));
+            documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory), snapshotConnection: SqliteSnapshotsFile.ConnectionString(dataDirectory));
 
     /// <summary>A node of a cluster: <paramref name="seed"/> null forms the cluster, otherwise joins it; all nodes share one database.</summary>
     public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, string provider, string connection,
-        SpoolSettings? settings = null, string? seed = null, int nodePort = 0, string? documentsConnection = null)
+        SpoolSettings? settings = null, string? seed = null, int nodePort = 0, string? documentsConnection = null, string? snapshotConnection = null)
     {
         var topology = TopologyLoader.LoadText(printersHocon, "test-printers.conf");
         settings ??= FastSettings;
         var documents = DocumentStoreFactory.Create(provider, documentsConnection ?? connection);
         await documents.InitializeAsync();
 
-        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection)
+        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection, snapshotConnection)
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
 
         var host = new HostBuilder()

@@ -945,4 +945,33 @@ public sealed class QueueRulesTests
 
         Assert.Equal(2, Assert.IsType<JobAborted>(Assert.Single(due)).JobId);
     }
+
+    [Fact]
+    public void A_listing_shows_unfinished_jobs_in_dispatch_order_before_finished_ones_newest_first()
+    {
+        Accepted(Submit(1));
+        Accepted(Submit(2, priority: 90));
+        Accepted(Submit(3));
+        Accepted(Submit(4) with { Owner = "bob" });
+        Apply([new JobDispatched(3, 1, "lj-1", "worker", Noon), new JobCompleted(3, 1, "lj-1", Noon.AddMinutes(1))]);
+        Apply([new JobDispatched(1, 1, "lj-1", "worker", Noon), new JobCompleted(1, 1, "lj-1", Noon.AddMinutes(2))]);
+
+        long[] Ids(JobFilter which, string? owner = null, int limit = 0) =>
+            QueueRules.Listing(_state, which, owner, limit).Select(j => j.JobId).ToArray();
+
+        Assert.Equal([2L, 4, 1, 3], Ids(JobFilter.All));
+        Assert.Equal([2L, 4], Ids(JobFilter.NotCompleted));
+        Assert.Equal([1L, 3], Ids(JobFilter.Completed));
+        Assert.Equal([4L], Ids(JobFilter.NotCompleted, owner: "bob"));
+        Assert.Equal([2L, 4, 1], Ids(JobFilter.All, limit: 3));
+        Assert.Equal([1L], Ids(JobFilter.Completed, limit: 1));
+    }
+
+    [Fact]
+    public void A_deep_queue_snapshots_every_tenth_of_its_jobs_a_small_one_at_the_configured_cadence()
+    {
+        Assert.Equal(500, QueueRules.SnapshotInterval(500, 0));
+        Assert.Equal(500, QueueRules.SnapshotInterval(500, 4_999));
+        Assert.Equal(10_000, QueueRules.SnapshotInterval(500, 100_000));
+    }
 }

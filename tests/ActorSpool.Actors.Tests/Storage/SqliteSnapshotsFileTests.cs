@@ -1,0 +1,118 @@
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Tests.Serialization;
+using ActorSpool.Domain.Jobs;
+using ActorSpool.TestSupport;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+
+namespace ActorSpool.Actors.Tests.Storage;
+
+/// <summary>
+/// A data directory written before snapshots got their own SQLite file keeps its snapshots: they move to
+/// snapshots.db at the first start, the journal stays where it is, and the snapshot store reads them from there.
+/// </summary>
+public sealed class SqliteSnapshotsFileTests : TestKit
+{
+    private readonly TempDirectory _data;
+
+    public SqliteSnapshotsFileTests()
+        : this(new TempDirectory())
+    {
+    }
+
+    private SqliteSnapshotsFileTests(TempDirectory data)
+        : base(Config(data.Path))
+    {
+        _data = data;
+    }
+
+    private string JournalFile => Path.Combine(_data.Path, PersistenceHocon.SqliteFileName);
+
+    private string SnapshotsFile => Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
+
+    // The node's own persistence config for a data directory; nothing touches the files before a test asks.
+    private static Config Config(string dataDirectory) =>
+        ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local")
+            .WithFallback(PersistenceHocon.ForSqlite(File.ReadAllText(RepoPaths.Config("persistence.conf")), dataDirectory))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
+
+    [Fact]
+    public async Task Snapshots_in_the_journals_file_move_to_their_own_file_and_still_load()
+    {
+        // A journal file of the old layout: journal and snapshot tables side by side (written by an earlier main).
+        var fixture = JournalFixture.CopyTo(JournalFixture.MainBeforePinning, _data.Path);
+        File.Move(fixture, JournalFile);
+        var snapshotRows = Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
+        var journalRows = Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
+        Assert.NotEmpty(snapshotRows);
+
+        Assert.True(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
+
+        Assert.Equal(snapshotRows, Rows(SnapshotsFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number"));
+        Assert.Equal(journalRows, Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering"));
+        Assert.DoesNotContain("snapshot", Tables(JournalFile));
+        Assert.False(File.Exists(SnapshotsFile + ".moving"));
+        // Once moved, a second start moves nothing.
+        Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
+
+        // The snapshot store of a node on this data directory finds the queue's snapshot in the new file.
+        var store = Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        var loaded = await store.Ask<LoadSnapshotResult>(
+            new LoadSnapshot(JournalFixture.PersistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), TimeSpan.FromSeconds(30));
+        Assert.NotNull(loaded.Snapshot);
+        Assert.Equal(JournalFixture.SnapshotAfter, loaded.Snapshot.Metadata.SequenceNr);
+        Assert.True(Assert.IsType<QueueSnapshot>(loaded.Snapshot.Snapshot).Paused);
+    }
+
+    [Fact]
+    public void Nothing_moves_without_an_old_snapshot_table_or_when_the_snapshots_file_exists()
+    {
+        Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY);");
+        Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
+        Assert.False(File.Exists(SnapshotsFile));
+
+        Execute(JournalFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER); INSERT INTO snapshot VALUES ('old', 1);");
+        Execute(SnapshotsFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER);");
+        Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
+        Assert.Contains("snapshot", Tables(JournalFile));
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+
+    private static List<string> Rows(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                reader.IsDBNull(i) ? "null" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(reader.GetValue(i)))));
+        }
+        return rows;
+    }
+
+    private static List<string> Tables(string file) =>
+        Rows(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+
+    private static void Execute(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
