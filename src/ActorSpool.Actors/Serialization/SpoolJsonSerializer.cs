@@ -7,10 +7,11 @@ using Akka.Serialization;
 namespace ActorSpool.Actors.Serialization;
 
 /// <summary>
-/// Serializes every <see cref="ISpoolMessage"/> (journal events, snapshots, messages between nodes) as JSON with
+/// Serializes every <see cref="ISpoolMessage"/> (journal events, messages between nodes) as JSON with
 /// System.Text.Json. The manifest is the type's short name pinned in <see cref="SpoolManifests"/>, so types can be
 /// renamed or moved; full type names, the manifests of older journals, still read. An unknown manifest fails loudly
-/// instead of deserializing into the wrong shape. Actor references travel as their serialized paths.
+/// instead of deserializing into the wrong shape. Actor references travel as their serialized paths. Queue snapshots
+/// are written by <see cref="QueueSnapshotSerializer"/> (binary); the JSON ones stored before still read here.
 /// </summary>
 public sealed class SpoolJsonSerializer : SerializerWithStringManifest
 {

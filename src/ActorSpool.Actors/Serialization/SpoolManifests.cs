@@ -47,6 +47,7 @@ public static class SpoolManifests
         new(typeof(JobQueueEvents.QueuePaused), "queue-paused", "ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused"),
         new(typeof(JobQueueEvents.QueueResumed), "queue-resumed", "ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed"),
         new(typeof(JobQueueEvents.JobsPurged), "jobs-purged", "ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged"),
+        // Snapshots are written by QueueSnapshotSerializer now; this entry reads the JSON ones stored before it.
         new(typeof(QueueSnapshot), "queue-snapshot", "ActorSpool.Domain.Jobs.QueueSnapshot"),
 
         // Queue protocol: commands, queries, replies.

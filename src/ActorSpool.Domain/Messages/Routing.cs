@@ -2,7 +2,8 @@ namespace ActorSpool.Domain.Messages;
 
 /// <summary>
 /// Marks every message, event and snapshot of ActorSpool: they are serialized by the spooler's own JSON
-/// serializer (bound in config/actorspool.conf), in the journal and between nodes.
+/// serializer (bound in config/actorspool.conf), in the journal and between nodes; the queue's snapshot has a
+/// binary serializer of its own (see <see cref="Jobs.QueueSnapshotCodec"/>).
 /// </summary>
 public interface ISpoolMessage;
 

@@ -12,8 +12,8 @@ namespace ActorSpool.Actors.Tests.Serialization;
 /// <summary>
 /// A queue's journal and snapshot as the node stores them (config/persistence.conf on SQLite, the serializer bound in
 /// config/actorspool.conf): every event type of <see cref="JobQueueEvents"/> and a <see cref="QueueSnapshot"/>.
-/// <see cref="WriteAsync"/> writes them with whatever serializer this build has; the files in Fixtures/ were written
-/// by earlier versions and are replayed by <see cref="JournalReplayTests"/>.
+/// <see cref="WriteAsync"/> writes them with whatever serializers this build has (today: events JSON, the snapshot
+/// binary); the files in Fixtures/ were written by earlier versions and are replayed by <see cref="JournalReplayTests"/>.
 /// </summary>
 /// <remarks>
 /// Frozen: the fixtures were written from exactly these values, so change them only together with a new fixture.
@@ -147,6 +147,28 @@ public static class JournalFixture
         await using var compact = connection.CreateCommand();
         compact.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; VACUUM;";
         await compact.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The manifest and serializer id of each stored event (in order) and snapshot of the fixture's queue.</summary>
+    public static (List<(string Manifest, long Serializer)> Journal, List<(string Manifest, long Serializer)> Snapshot) StoredManifests(
+        string databasePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return (
+            Rows(connection, "SELECT manifest, identifier FROM journal WHERE persistence_id = @id ORDER BY sequence_number"),
+            Rows(connection, "SELECT manifest, serializer_id FROM snapshot WHERE persistence_id = @id"));
+    }
+
+    private static List<(string Manifest, long Serializer)> Rows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@id", PersistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, long)>();
+        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        return rows;
     }
 
     private sealed class Writer : UntypedPersistentActor

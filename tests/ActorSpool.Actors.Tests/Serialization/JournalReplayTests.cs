@@ -14,8 +14,6 @@ namespace ActorSpool.Actors.Tests.Serialization;
 /// </summary>
 public sealed class JournalReplayTests : TestKit
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     private readonly TempDirectory _directory;
     private readonly string _database;
 
@@ -40,10 +38,8 @@ public sealed class JournalReplayTests : TestKit
     public void The_fixture_of_main_stores_full_type_names_as_manifests()
     {
         // Guards the fixture itself: rewritten by a build that pins manifests, it would no longer test old journals.
-        using var connection = new SqliteConnection($"Data Source={_database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        var journal = Rows(connection, "SELECT manifest, identifier FROM journal WHERE persistence_id = @id ORDER BY sequence_number");
-        var snapshot = Rows(connection, "SELECT manifest, serializer_id FROM snapshot WHERE persistence_id = @id");
+        // Its snapshot is JSON (7431) too, from before QueueSnapshotSerializer: JSON snapshots must keep recovering.
+        var (journal, snapshot) = JournalFixture.StoredManifests(_database);
 
         Assert.Equal(JournalFixture.Events.Select(e => (e.GetType().FullName!, 7431L)), journal);
         Assert.Equal([(typeof(QueueSnapshot).FullName!, 7431L)], snapshot);
@@ -94,64 +90,5 @@ public sealed class JournalReplayTests : TestKit
         _directory.Dispose();
     }
 
-    private Recovered Recover(Recovery recovery)
-    {
-        Sys.ActorOf(Props.Create(() => new Recorder(JournalFixture.PersistenceId, recovery, TestActor)));
-        return ExpectMsg<object>(Patience) switch
-        {
-            Recovered recovered => recovered,
-            Exception failure => throw new InvalidOperationException("recovery failed", failure),
-            var other => throw new InvalidOperationException($"unexpected {other}"),
-        };
-    }
-
-    private static List<(string Manifest, long Serializer)> Rows(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("@id", JournalFixture.PersistenceId);
-        using var reader = command.ExecuteReader();
-        var rows = new List<(string, long)>();
-        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
-        return rows;
-    }
-
-    private sealed record Recovered(SelectedSnapshot? Snapshot, List<(long SequenceNr, object Event)> Events);
-
-    /// <summary>Recovers a persistence id and reports what it got: the offered snapshot and every replayed event.</summary>
-    private sealed class Recorder(string persistenceId, Recovery recovery, IActorRef report) : UntypedPersistentActor
-    {
-        private readonly List<(long, object)> _events = [];
-        private SelectedSnapshot? _snapshot;
-
-        public override string PersistenceId => persistenceId;
-
-        public override Recovery Recovery => recovery;
-
-        protected override void OnRecover(object message)
-        {
-            switch (message)
-            {
-                case SnapshotOffer offer:
-                    _snapshot = new SelectedSnapshot(offer.Metadata, offer.Snapshot);
-                    break;
-                case RecoveryCompleted:
-                    report.Tell(new Recovered(_snapshot, _events));
-                    break;
-                default:
-                    _events.Add((LastSequenceNr, message));
-                    break;
-            }
-        }
-
-        protected override void OnCommand(object message)
-        {
-        }
-
-        protected override void OnRecoveryFailure(Exception reason, object? message = null)
-        {
-            report.Tell(reason);
-            base.OnRecoveryFailure(reason, message);
-        }
-    }
+    private Recovered Recover(Recovery recovery) => this.Recover(JournalFixture.PersistenceId, recovery);
 }

@@ -1,9 +1,12 @@
 using System.Text;
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Serialization;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
 using Akka.Actor;
+using Microsoft.Data.Sqlite;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Actors.Tests.Spool;
@@ -198,5 +201,46 @@ public sealed class PrintingTests : IAsyncLifetime
         // The printer entity came back unpaused (pausing is not persisted yet): the pending jobs now print.
         await Spool.WaitForJobsAsync("office", all => all.Count(j => j.State == JobState.Completed) == 6);
         Assert.Equal(["first", "later-4", "later-3", "later-2", "later-1", "later-0"], device.ReceivedJobs.Select(Text));
+    }
+
+    [Fact]
+    public async Task A_queue_restarts_from_its_binary_snapshot()
+    {
+        var device = await SimulatorAsync("lj-1");
+        var printers = $$"""
+            actorspool.printers { lj-1 { uri = "socket://127.0.0.1:{{device.Port}}" } }
+            actorspool.queues { office { printers = [lj-1] } }
+            """;
+        // A snapshot every few events, so the restart reads one and replays only the events after it.
+        var settings = SpoolHarness.FastSettings with { SnapshotEvery = 4 };
+        _spool = await SpoolHarness.StartAsync(printers, _data.Path, settings);
+        for (var i = 0; i < 6; i++) await Spool.SubmitAsync("office", Payload($"held-{i}"), priority: 10 + i, hold: true);
+        await SpoolHarness.WaitUntilAsync(() => Task.FromResult(StoredSnapshots("job-queue-office").Count > 0), "a snapshot of office");
+        var before = (await Spool.JobsAsync("office")).OrderBy(j => j.JobId).ToArray();
+
+        await Spool.DisposeAsync();
+        _spool = null;
+        Assert.All(StoredSnapshots("job-queue-office"), s => Assert.Equal((QueueSnapshotSerializer.SerializerId, QueueSnapshotSerializer.SnapshotManifest), s));
+        _spool = await SpoolHarness.StartAsync(printers, _data.Path, settings);
+
+        var after = (await Spool.JobsAsync("office")).OrderBy(j => j.JobId).ToArray();
+        Assert.Equal(6, after.Length);
+        Assert.All(after, j => Assert.Equal(JobState.PendingHeld, j.State));
+        Serialization.SameValue.Equal(before, after);
+    }
+
+    /// <summary>The serializer id and manifest of each snapshot the node's SQLite snapshot store holds for an entity.</summary>
+    private List<(long Serializer, string Manifest)> StoredSnapshots(string persistenceId)
+    {
+        var database = Path.Combine(_data.Path, PersistenceHocon.SqliteFileName);
+        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT serializer_id, manifest FROM snapshot WHERE persistence_id = @id";
+        command.Parameters.AddWithValue("@id", persistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, string)>();
+        while (reader.Read()) rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        return rows;
     }
 }
