@@ -1,6 +1,7 @@
 using System.Text;
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Serialization;
+using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Simulation;
@@ -232,7 +233,7 @@ public sealed class PrintingTests : IAsyncLifetime
     /// <summary>The serializer id and manifest of each snapshot the node's SQLite snapshot store holds for an entity.</summary>
     private List<(long Serializer, string Manifest)> StoredSnapshots(string persistenceId)
     {
-        var database = Path.Combine(_data.Path, PersistenceHocon.SqliteFileName);
+        var database = Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
         using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
