@@ -237,8 +237,11 @@ JOURNAL_TEXT="? (sqlite3 not installed)"
 if command -v sqlite3 >/dev/null && [ -f "$WORK/data/actorspool.db" ]; then
   q() { sqlite3 "$WORK/data/actorspool.db" "$1" 2>/dev/null || true; }
   JOURNAL_SEQ=$(q "select max(sequence_number) from journal where persistence_id = 'job-queue-backlog'")
-  read -r SNAP_SEQ SNAP_BYTES < <(q "select sequence_number, length(snapshot) from snapshot
-    where persistence_id = 'job-queue-backlog' order by sequence_number desc limit 1" | tr '|' ' ') || true
+  # Snapshots have their own file (snapshots.db; older data directories kept them in actorspool.db).
+  SNAPSHOTS_DB="$WORK/data/snapshots.db"
+  [ -f "$SNAPSHOTS_DB" ] || SNAPSHOTS_DB="$WORK/data/actorspool.db"
+  read -r SNAP_SEQ SNAP_BYTES < <(sqlite3 "$SNAPSHOTS_DB" "select sequence_number, length(snapshot) from snapshot
+    where persistence_id = 'job-queue-backlog' order by sequence_number desc limit 1" 2>/dev/null | tr '|' ' ') || true
   JOURNAL_TEXT="journal up to event ${JOURNAL_SEQ:-0}; "
   if [ -n "${SNAP_SEQ:-}" ]; then
     JOURNAL_TEXT+="latest snapshot at event $SNAP_SEQ ($SNAP_BYTES bytes), so $((JOURNAL_SEQ - SNAP_SEQ)) events to replay after it"
