@@ -32,7 +32,7 @@ ENV ASPNETCORE_HTTP_PORTS= \
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 USER $APP_UID
 
-# IPP, web (dashboard, REST, /metrics, /health), command host, Akka remoting.
+# IPP, HTTP (/health, /health/ready, /metrics), command host, Akka remoting.
 EXPOSE 8631 8080 9110 4053
 
 # Ready = the node is an Up cluster member (GET /health/ready answers 200, else 503).

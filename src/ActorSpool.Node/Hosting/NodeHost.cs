@@ -71,7 +71,7 @@ public static class NodeHost
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
+                    loggers.AddLogger<AkkaLogBridge>();
                 })
                 .WithRemoting(options.Hostname, options.NodePort)
                 .WithClustering(new ClusterOptions
@@ -95,6 +95,7 @@ public static class NodeHost
 
         var app = builder.Build();
         app.MapIpp();
+        app.MapQueuePage();
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/health/ready", (ActorSystem system) =>
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503));
@@ -171,7 +172,7 @@ public static class NodeHost
         var system = app.Services.GetRequiredService<ActorSystem>();
         var topology = app.Services.GetRequiredService<SpoolTopology>();
         log.LogInformation("IPP listening on ipp://{Host}:{Port}/printers/{{{Queues}}}", options.ListenAddress, ports.Ipp, string.Join(",", topology.QueueNames));
-        log.LogInformation("HTTP (dashboard, REST, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
+        log.LogInformation("HTTP (/health, /health/ready, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
         log.LogInformation("Command host listening on {Endpoint}", app.Services.GetRequiredService<CommandHost>().Endpoint);
         IngressServices.LogListeners(app.Services, log);
         log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);

@@ -11,6 +11,6 @@ internal sealed class IppUris(string authority)
 
     public string Job(long jobId) => $"ipp://{authority}{JobsPath}{jobId}";
 
-    /// <summary>printer-more-info must be http(s); the dashboard serves the queue page there.</summary>
+    /// <summary>printer-more-info must be http(s): the IPP port serves the queue's page there (<see cref="QueuePage"/>).</summary>
     public string PrinterMoreInfo(string queue) => $"http://{authority}{PrintersPath}{Uri.EscapeDataString(queue)}";
 }

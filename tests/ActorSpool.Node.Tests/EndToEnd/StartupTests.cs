@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.EndToEnd;
@@ -13,6 +14,22 @@ public sealed class StartupTests : IDisposable
 
     private string[] Args(params string[] extra) =>
         ["--data", _data.Path, "--http-port", "0", "--cmd-port", "0", "--node-port", "0", .. extra];
+
+    [Fact]
+    public async Task A_fresh_node_logs_one_prefix_per_line_and_no_false_warning()
+    {
+        await using var printer = await Printers.SimulatorAsync("lj-1");
+        var printers = Printers.WriteFile(_data.Path, [printer], "  office { printers = [lj-1] }");
+        await using var node = await NodeProcess.StartAsync(Path.Combine(_data.Path, "node"), printers);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(node.ReadLog().Contains("Queue office: recovered")), "the queue's recovery in the log");
+
+        var lines = node.ReadLog().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("info: ActorSpool.Actors.Balancing.BalancerActor[0] /user/balancer/balancer: Balancer singleton started"));
+        // Akka's own "[INFO][date][Thread 0001][source]" inside the host's prefix, and the proxy's warning about a
+        // balancer it finds a moment later.
+        Assert.DoesNotContain(lines, l => l.Contains("][Thread "));
+        Assert.DoesNotContain(lines, l => l.Contains("ClusterSingletonProxy failed to find"));
+    }
 
     [Fact]
     public async Task A_port_in_use_is_a_clear_error()

@@ -123,6 +123,32 @@ public sealed class IppHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, http.StatusCode);
     }
 
+    [Fact]
+    public async Task The_printer_more_info_link_opens_a_page_of_the_queue()
+    {
+        await PostAsync("/printers/office", Encode(PrintJob(printerUri: _server.PrinterUri()), TextDocument));
+        var (_, attributes) = await PostAsync("/printers/office", Encode(Request(IppOperation.GetPrinterAttributes, _server.PrinterUri())));
+        var moreInfo = new Uri(attributes.Printer("printer-more-info").Value.AsString());
+
+        using var page = await _client.GetAsync(moreInfo.PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>Queue office</h1>", html);
+        Assert.Contains($"ipp://127.0.0.1:{_server.Port}/printers/office", html);
+        Assert.Contains("<th scope=\"row\">pending</th><td>1</td>", html);
+    }
+
+    [Fact]
+    public async Task A_page_of_an_unknown_queue_is_not_found()
+    {
+        using var page = await _client.GetAsync("/printers/no-such-queue");
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Contains("No queue named no-such-queue", await page.Content.ReadAsStringAsync());
+    }
+
     private async Task<(HttpResponseMessage Http, IppMessage Response)> PostAsync(string path, byte[] body)
     {
         using var content = new ByteArrayContent(body);

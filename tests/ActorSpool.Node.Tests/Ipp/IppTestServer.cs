@@ -41,6 +41,7 @@ internal sealed class IppTestServer : IAsyncDisposable
         builder.Services.AddIppPrintService();
         var app = builder.Build();
         app.MapIpp();
+        app.MapQueuePage();
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -60,7 +60,7 @@ public sealed class NodePalette(NodeOptions options, SpoolTopology topology, Act
         [
             $"Node:          {view.Address} [{string.Join(",", view.Roles)}]",
             $"IPP:           ipp://{view.ListenAddress}:{view.IppPort}/printers/{{{string.Join(",", view.Queues)}}} (default queue {view.DefaultQueue})",
-            $"HTTP:          http://{view.ListenAddress}:{view.HttpPort}/ (dashboard, REST, /metrics, /health)",
+            $"HTTP:          http://{view.ListenAddress}:{view.HttpPort}/ (/health, /health/ready, /metrics)",
             $"Command host:  {view.CommandHost}:{view.CommandPort}{(view.CommandTokenRequired ? " (token required for changes)" : "")}",
             $"Storage:       {view.Storage}",
             $"Workers:       {view.Workers}",
