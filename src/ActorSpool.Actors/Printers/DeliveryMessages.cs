@@ -25,6 +25,6 @@ public static class DeliveryMessages
     /// <summary>The printer gave up on a delivery that outlived every timeout: the worker stops its protocol actor.</summary>
     public sealed record AbandonDelivery(long JobId, int Attempt, Uri Target);
 
-        /// <summary>A heartbeat's answer for one path: reachable or not, and what the device says about itself.</summary>
+    /// <summary>A heartbeat's answer for one path: reachable or not, and what the device says about itself.</summary>
     public sealed record ProbeCompleted(Uri Target, bool Reachable, string? Error, string[] DeviceReasons, bool DeviceAccepting);
 }

@@ -394,7 +394,10 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             Reasons(),
             _delivered,
             _failed,
-            now) { LastError = _lastError };
+            now)
+        {
+            LastError = _lastError,
+        };
     }
 
     private void PublishStatus(bool force = false)

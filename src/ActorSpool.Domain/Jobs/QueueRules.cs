@@ -130,7 +130,10 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
             counts.GetValueOrDefault(JobState.Canceled),
             counts.GetValueOrDefault(JobState.Aborted),
             acceptingPrinters,
-            Definition.Sequential) { Paused = state.Paused };
+            Definition.Sequential)
+        {
+            Paused = state.Paused,
+        };
     }
 
     /// <summary>Send-Document asks for a number first: the problem that stops the job taking a document, or null.</summary>

@@ -1,5 +1,5 @@
-using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
 
 namespace ActorSpool.Node.Hosting;
 

@@ -1,8 +1,8 @@
+using System.IO.Compression;
 using ActorSpool.Actors;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Spool;
-using System.IO.Compression;
 using ActorSpool.Protocols.Ipp;
 using Microsoft.Extensions.Logging.Abstractions;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;

@@ -30,8 +30,11 @@ public sealed class CopiesSerializationTests() : TestKit("akka.loglevel = WARNIN
     private object Read(string json, Type type) => Serializer.FromBinary(Encoding.UTF8.GetBytes(json), type.FullName!);
 
     private static JobRecord Job(int copies, bool uncollated = false) =>
-        new JobRecord(42, "office", "alice", "report", 50, 3, [new JobDocument(1, 1234, "application/pdf", "report.pdf")], T0)
-            with { Copies = copies, UncollatedCopies = uncollated };
+        new JobRecord(42, "office", "alice", "report", 50, 3, [new JobDocument(1, 1234, "application/pdf", "report.pdf")], T0) with
+        {
+            Copies = copies,
+            UncollatedCopies = uncollated,
+        };
 
     [Fact]
     public void An_event_written_before_copies_existed_reads_as_one_collated_copy()

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorSpool.Actors.Printers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Simulation;
@@ -6,7 +7,6 @@ using ActorSpool.TestSupport;
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using ActorSpool.Actors.Printers;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Actors.Tests.Spool;

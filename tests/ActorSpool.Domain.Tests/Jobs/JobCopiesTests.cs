@@ -59,8 +59,8 @@ public sealed class JobCopiesTests
     public void Copies_survive_every_state_change_and_the_snapshot()
     {
         var state = new QueueState();
-        var job = state.NewJob(7, "office", "alice", "report", 50, [new JobDocument(1, 100, "text/plain", null)], T0)
-            with { Copies = 4, UncollatedCopies = true };
+        var document = new JobDocument(1, 100, "text/plain", null);
+        var job = state.NewJob(7, "office", "alice", "report", 50, [document], T0) with { Copies = 4, UncollatedCopies = true };
         state.Apply(new JobAccepted(job, false, T0));
         state.Apply(new JobHeld(7, T0));
         state.Apply(new JobReleased(7, T0));

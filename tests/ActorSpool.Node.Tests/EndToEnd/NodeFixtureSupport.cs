@@ -1,7 +1,7 @@
 using ActorSpool.Node.Hosting;
-using Microsoft.AspNetCore.Builder;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
+using Microsoft.AspNetCore.Builder;
 
 namespace ActorSpool.Node.Tests.EndToEnd;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Ingress;
@@ -8,6 +7,7 @@ using ActorSpool.Node.Tests.EndToEnd;
 using ActorSpool.Protocols.Lpd;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 
 namespace ActorSpool.Node.Tests.Ingress;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
-using ActorSpool.Protocols.Ipp;
 using ActorSpool.Node.Tests.EndToEnd;
+using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
 using Xunit.Abstractions;

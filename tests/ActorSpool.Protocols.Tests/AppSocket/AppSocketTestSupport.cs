@@ -1,6 +1,6 @@
-using ActorSpool.TestSupport;
 using System.Net;
 using System.Net.Sockets;
+using ActorSpool.TestSupport;
 
 namespace ActorSpool.Protocols.Tests.AppSocket;
 

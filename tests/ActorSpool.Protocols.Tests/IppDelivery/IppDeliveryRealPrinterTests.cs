@@ -1,10 +1,10 @@
-using ActorSpool.TestSupport;
 using System.Text;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.IppDelivery;
+using ActorSpool.TestSupport;
 
 namespace ActorSpool.Protocols.Tests.IppDelivery;
 

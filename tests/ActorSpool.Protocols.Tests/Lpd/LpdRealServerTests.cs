@@ -1,8 +1,8 @@
-using ActorSpool.TestSupport;
 using System.Security.Cryptography;
 using System.Text;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Lpd;
+using ActorSpool.TestSupport;
 using static ActorSpool.Protocols.Tests.Lpd.LpdTestSupport;
 
 namespace ActorSpool.Protocols.Tests.Lpd;

@@ -1,8 +1,8 @@
-using ActorSpool.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ActorSpool.Protocols.Lpd;
+using ActorSpool.TestSupport;
 
 namespace ActorSpool.Protocols.Tests.Lpd;
 
