@@ -19,6 +19,9 @@ namespace ActorSpool.Chaos.Tests;
 /// </summary>
 public sealed partial class ClusterHarness : IAsyncDisposable
 {
+    /// <summary>The node's host with crash points (tests/ActorSpool.TestNode), beside this assembly through its project reference.</summary>
+    private static string TestNodeDll => Path.Combine(AppContext.BaseDirectory, "ActorSpool.TestNode.dll");
+
     public sealed record Options
     {
         public int Nodes { get; init; } = 3;
@@ -174,6 +177,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         // second cluster on the same journal - checked below.)
         foreach (var port in _nodePorts) args.AddRange(["--seed", $"127.0.0.1:{port}"]);
         var membersUp = Enumerable.Range(0, NodeCount).Where(n => n != i && IsRunning(n) && _up[n]).ToList();
+        // A crash point needs the test host of the node (ActorSpool.TestNode): production code has none.
         var hook = environment is not null && environment.TryGetValue("ACTORSPOOL_TEST_HOOK", out var h) ? $" with ACTORSPOOL_TEST_HOOK={h}" : "";
         Log($"starting {NodeName(i)}{hook}");
         var dataDirectory = Path.Combine(_directory.Path, NodeName(i));
@@ -182,7 +186,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         {
             try
             {
-                node = await NodeProcess.StartAsync(dataDirectory, _printersFile, _ippPorts[i], args, TimeSpan.FromMinutes(2), environment);
+                node = await NodeProcess.StartAsync(dataDirectory, _printersFile, _ippPorts[i], args, TimeSpan.FromMinutes(2), environment,
+                    entryDll: hook.Length > 0 ? TestNodeDll : null);
             }
             catch (Exception e)
             {

@@ -40,7 +40,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>The HTTP (dashboard, REST, /metrics, /health) port from the node's log; 0 until the node logged it.</summary>
+    /// <summary>The HTTP (/health, /health/ready, /metrics) port from the node's log; 0 until the node logged it.</summary>
     public int HttpPort => _httpPort.Task.IsCompletedSuccessfully ? _httpPort.Task.Result : 0;
 
     /// <summary>The command host (spoolctl) port from the node's log ("Command host listening on HOST:PORT"); 0 until logged.</summary>
@@ -106,15 +106,16 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "ActorSpool.Node.dll");
 
     /// <summary>
-    /// Starts a node; ports not given are chosen free. Waits until its IPP listener is up. <c>--node-port</c>,
+    /// Starts a node (<paramref name="entryDll"/>: another host of the node, e.g. the chaos tests' ActorSpool.TestNode.dll);
+    /// ports not given are chosen free. Waits until its IPP listener is up. <c>--node-port</c>,
     /// <c>--http-port</c> and <c>--cmd-port</c> default to 0 (any free port) unless <paramref name="extraArgs"/> sets them.
     /// </summary>
     public static async Task<NodeProcess> StartAsync(string dataDirectory, string printersFile, int? ippPort = null, IEnumerable<string>? extraArgs = null,
-        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, string? entryDll = null)
     {
         var ipp = ippPort ?? FreePort.Next();
         var extra = extraArgs?.ToList() ?? [];
-        var args = new List<string> { NodeDll, "--data", dataDirectory, "--printers", printersFile, "--ipp-port", ipp.ToString(CultureInfo.InvariantCulture) };
+        var args = new List<string> { entryDll ?? NodeDll, "--data", dataDirectory, "--printers", printersFile, "--ipp-port", ipp.ToString(CultureInfo.InvariantCulture) };
         foreach (var flag in (string[])["--http-port", "--cmd-port", "--node-port"])
         {
             if (!extra.Contains(flag)) args.AddRange([flag, "0"]);
@@ -173,7 +174,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     [GeneratedRegex("IPP listening on")]
     private static partial Regex ReadyLine();
 
-    [GeneratedRegex(@"HTTP \(dashboard, REST, /metrics\) listening on http://[^:/]+:(\d+)/")]
+    [GeneratedRegex(@"HTTP \([^)]*\) listening on http://[^:/]+:(\d+)/")]
     private static partial Regex HttpLine();
 
     [GeneratedRegex(@"Command host listening on [^\s]+:(\d+)")]

@@ -41,7 +41,8 @@ public static class ActorSpoolActors
         SpoolTopology topology,
         SpoolSettings settings,
         IDocumentStore documents,
-        bool runsWorkers = true)
+        bool runsWorkers = true,
+        ICrashPoints? crashPoints = null)
     {
         ShardOptions ShardOptions(object? handOffStopMessage = null) => new()
         {
@@ -89,7 +90,7 @@ public static class ActorSpoolActors
                 var queues = registry.Get<JobQueueRegion>();
                 var pool = system.ActorOf(
                     SpoolWorkerPoolActor.Props(settings.WorkersPerNode, () => SpoolWorkerActor.Props(settings, balancer, printers, queues, node,
-                        target => ProtocolProps.For(target, documents, settings))),
+                        target => ProtocolProps.For(target, documents, settings), crashPoints)),
                     "spool-workers");
                 registry.Register<SpoolWorkerPool>(pool);
 

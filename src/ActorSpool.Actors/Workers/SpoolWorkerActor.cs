@@ -41,6 +41,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _printers;
     private readonly IActorRef _queues;
     private readonly string _node;
+    private readonly ICrashPoints _crashPoints;
     private readonly Func<Uri, Props> _protocolFor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // One protocol actor per device address this worker has delivered to, created on first use.
@@ -62,8 +63,10 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SpoolWorkerActor(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor)
+    public SpoolWorkerActor(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor,
+        ICrashPoints crashPoints)
     {
+        _crashPoints = crashPoints;
         _protocolFor = protocolFor;
         _settings = settings;
         _balancer = balancer;
@@ -223,7 +226,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         if (finished.Outcome == DeliveryOutcome.Delivered)
         {
             _completed++;
-            TestHooks.Pass(TestHooks.AfterDelivered);
+            _crashPoints.Pass(ICrashPoints.AfterDelivered);
         }
         else if (finished.Outcome == DeliveryOutcome.Failed) _failed++;
         _report = new Commands.ReportOutcome(job.Queue, job.JobId, job.Attempt, job.Printer, finished.Outcome, finished.Error);
@@ -259,8 +262,9 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         _balancer.Tell(new WorkFinished(Self));
     }
 
-    public static Props Props(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor) =>
-        Akka.Actor.Props.Create(() => new SpoolWorkerActor(settings, balancer, printers, queues, node, protocolFor));
+    public static Props Props(SpoolSettings settings, IActorRef balancer, IActorRef printers, IActorRef queues, string node, Func<Uri, Props> protocolFor,
+        ICrashPoints? crashPoints = null) =>
+        Akka.Actor.Props.Create(() => new SpoolWorkerActor(settings, balancer, printers, queues, node, protocolFor, crashPoints ?? NoCrashPoints.Instance));
 }
 
 /// <summary>Parent of a node's workers: restarts a failed worker, so capacity stays what was configured.</summary>

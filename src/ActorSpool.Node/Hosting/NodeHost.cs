@@ -24,8 +24,10 @@ namespace ActorSpool.Node.Hosting;
 public static class NodeHost
 {
     /// <summary>Builds the node; <see cref="StartupException"/> for anything the operator must fix first.</summary>
-    public static async Task<WebApplication> BuildAsync(NodeOptions options, Config hocon, CancellationToken ct = default)
+    /// <remarks><paramref name="crashPoints"/>: only the chaos tests' host passes any (tests/ActorSpool.TestNode).</remarks>
+    public static async Task<WebApplication> BuildAsync(NodeOptions options, Config hocon, CancellationToken ct = default, ICrashPoints? crashPoints = null)
     {
+        crashPoints ??= NoCrashPoints.Instance;
         var topology = LoadTopology(options);
         EnsurePortsFree(options);
         Directory.CreateDirectory(options.DataDirectory);
@@ -58,6 +60,7 @@ public static class NodeHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(documents);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
         builder.Services.AddSingleton<IppPrintService>();
@@ -79,7 +82,7 @@ public static class NodeHost
                     Roles = options.Roles.ToArray(),
                     SeedNodes = options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray(),
                 })
-                .WithActorSpool(topology, settings, documents, runsWorkers: options.Roles.Contains(ActorSpoolActors.WorkerRole))
+                .WithActorSpool(topology, settings, documents, runsWorkers: options.Roles.Contains(ActorSpoolActors.WorkerRole), crashPoints)
                 .WithActors((system, _) =>
                 {
                     // No seed: this node forms a cluster of one (and others may join it).
@@ -116,12 +119,15 @@ public static class NodeHost
     }
 
     /// <summary>Runs a node until Ctrl-C / SIGTERM; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(NodeOptions options, Config hocon, CancellationToken ct)
+    public static Task<int> RunAsync(NodeOptions options, Config hocon, CancellationToken ct) => RunAsync(options, hocon, NoCrashPoints.Instance, ct);
+
+    /// <summary>Runs a node with <paramref name="crashPoints"/> (the chaos tests' host); returns the process exit code.</summary>
+    public static async Task<int> RunAsync(NodeOptions options, Config hocon, ICrashPoints crashPoints, CancellationToken ct)
     {
         WebApplication app;
         try
         {
-            app = await BuildAsync(options, hocon, ct);
+            app = await BuildAsync(options, hocon, ct, crashPoints);
         }
         catch (StartupException e)
         {

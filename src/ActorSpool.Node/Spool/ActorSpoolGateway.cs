@@ -15,7 +15,8 @@ public sealed class ActorSpoolGateway(
     IDocumentStore documents,
     IRequiredActor<JobQueueRegion> queues,
     TimeProvider clock,
-    SpoolSettings settings) : ISpoolGateway
+    SpoolSettings settings,
+    ICrashPoints crashPoints) : ISpoolGateway
 {
     /// <summary>
     /// How long ingress waits for a queue. Generous: right after a crash the queue may first replay its journal
@@ -33,14 +34,14 @@ public sealed class ActorSpoolGateway(
     public async Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
     {
         var stored = await documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct);
-        TestHooks.Pass(TestHooks.AfterDocumentStored);
+        crashPoints.Pass(ICrashPoints.AfterDocumentStored);
         return stored;
     }
 
     public async Task<StoredDocument> StoreNewJobAsync(string queue, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
     {
         var stored = await documents.WriteJobAsync(queue, content, format, name, maxBytes, allowEmpty: false, ct);
-        TestHooks.Pass(TestHooks.AfterDocumentStored);
+        crashPoints.Pass(ICrashPoints.AfterDocumentStored);
         return stored;
     }
 
