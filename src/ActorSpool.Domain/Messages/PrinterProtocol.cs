@@ -1,0 +1,55 @@
+using ActorSpool.Domain.Jobs;
+using Akka.Actor;
+
+namespace ActorSpool.Domain.Messages;
+
+public static class PrinterProtocol
+{
+    /// <summary>The distributed pub-sub topic on which printers publish <see cref="Printers.PrinterStatus"/>.</summary>
+    public const string StatusTopic = "printer-status";
+
+    public interface IPrinterCommand : IPrinterMessage;
+
+    /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
+    public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand
+    {
+        /// <summary>
+        /// How many times the documents print: the protocol actor asks the device for copies where it can (IPP) and
+        /// otherwise sends the documents that often (AppSocket) or names them that often in the control file (LPD).
+        /// </summary>
+        public int Copies { get; init; } = 1;
+
+        /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
+        public bool UncollatedCopies { get; init; }
+
+        /// <summary>The job's priority and its place in its queue: the printer starts what waits in this order.</summary>
+        public int Priority { get; init; }
+
+        public long Sequence { get; init; }
+
+        /// <summary>
+        /// The sender delivers the bytes itself (a spool worker, on the node the balancer chose): when the job's turn
+        /// comes the printer answers with a permit naming the path to use, instead of delivering through its own
+        /// protocol actor. Without it (spoolctl's test page) the printer delivers.
+        /// </summary>
+        public bool ByWorker { get; init; }
+
+        /// <summary>
+        /// The job of the same queue dispatched to this printer just before this one (null: none under way). Different
+        /// workers carry the two, so they may arrive the other way round: the printer starts this one only after that
+        /// one started (or 5 s have passed, in case it never comes), keeping the queue's order.
+        /// </summary>
+        public long? After { get; init; }
+    }
+
+    /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
+    public sealed record DeliveryQueued(string Printer, long JobId, int Attempt) : ISpoolMessage;
+
+    public sealed record DeliveryFinished(string Printer, long JobId, int Attempt, DeliveryOutcome Outcome, string? Error, long Bytes) : ISpoolMessage;
+
+    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+
+    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+
+    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+}
