@@ -3,6 +3,7 @@ using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.Lpd;
 using ActorSpool.Protocols.Simulation;
 using ActorSpool.TestSupport;
+using ActorSpool.TestSupport.Lpd;
 
 namespace ActorSpool.Actors.Tests.Spool;
 

@@ -3,6 +3,7 @@ using System.Text;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Lpd;
 using ActorSpool.Protocols.Simulation;
+using ActorSpool.TestSupport.Lpd;
 using static ActorSpool.Protocols.Tests.Lpd.LpdTestSupport;
 
 namespace ActorSpool.Protocols.Tests.Lpd;

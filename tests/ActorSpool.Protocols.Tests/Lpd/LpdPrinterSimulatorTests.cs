@@ -1,5 +1,6 @@
 using System.Text;
 using ActorSpool.Protocols.Lpd;
+using ActorSpool.TestSupport.Lpd;
 using static ActorSpool.Protocols.Tests.Lpd.LpdTestSupport;
 
 namespace ActorSpool.Protocols.Tests.Lpd;

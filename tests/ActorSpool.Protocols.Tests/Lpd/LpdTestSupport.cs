@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using ActorSpool.Protocols.Lpd;
 using ActorSpool.TestSupport;
+using ActorSpool.TestSupport.Lpd;
 
 namespace ActorSpool.Protocols.Tests.Lpd;
 

@@ -1,6 +1,7 @@
+using ActorSpool.Protocols.Lpd;
 using ActorSpool.Protocols.Simulation;
 
-namespace ActorSpool.Protocols.Lpd;
+namespace ActorSpool.TestSupport.Lpd;
 
 /// <summary>Settings of an <see cref="LpdPrinterSimulator"/>.</summary>
 public sealed record LpdSimulatorOptions

@@ -1,4 +1,5 @@
-namespace ActorSpool.Protocols.Lpd;
+using ActorSpool.Protocols.Lpd;
+namespace ActorSpool.TestSupport.Lpd;
 
 /// <summary>A data file an <see cref="LpdPrinterSimulator"/> received as part of a complete job.</summary>
 /// <param name="Name">The data file name (<c>dfA123host</c>).</param>

@@ -5,9 +5,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ActorSpool.Protocols.Lpd;
 using ActorSpool.Protocols.Simulation;
 
-namespace ActorSpool.Protocols.Lpd;
+namespace ActorSpool.TestSupport.Lpd;
 
 /// <summary>
 /// A simulated LPD server (RFC 1179) on a real TCP socket that enforces the protocol strictly, to prove clients right:
