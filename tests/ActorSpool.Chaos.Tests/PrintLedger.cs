@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 
 namespace ActorSpool.Chaos.Tests;
 

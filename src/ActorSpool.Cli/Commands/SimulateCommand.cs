@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 
 namespace ActorSpool.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using ActorSpool.Domain.Topology;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 
 namespace ActorSpool.Node.Hosting;
 

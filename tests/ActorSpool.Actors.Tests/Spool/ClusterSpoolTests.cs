@@ -1,7 +1,7 @@
 using System.Text;
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Cluster;
 using Xunit.Abstractions;

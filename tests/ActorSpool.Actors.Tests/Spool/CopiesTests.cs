@@ -1,7 +1,7 @@
 using System.Text;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.Lpd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using ActorSpool.TestSupport.Lpd;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;
 using static ActorSpool.Domain.Messages.PrinterProtocol;

@@ -1,6 +1,6 @@
 using System.Text;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Xunit.Abstractions;
 

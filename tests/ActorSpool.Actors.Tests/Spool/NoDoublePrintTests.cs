@@ -2,7 +2,7 @@ using System.Text;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;
 using Akka.TestKit;

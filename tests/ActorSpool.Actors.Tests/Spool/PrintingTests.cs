@@ -4,7 +4,7 @@ using ActorSpool.Actors.Serialization;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;
 using Microsoft.Data.Sqlite;

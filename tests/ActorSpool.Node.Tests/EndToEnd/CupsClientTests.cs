@@ -1,5 +1,5 @@
 using System.Text;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Xunit.Abstractions;
 

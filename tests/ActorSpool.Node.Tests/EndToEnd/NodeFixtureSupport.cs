@@ -1,5 +1,5 @@
 using ActorSpool.Node.Hosting;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Microsoft.AspNetCore.Builder;
 

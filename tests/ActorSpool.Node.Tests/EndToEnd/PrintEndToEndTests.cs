@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.EndToEnd;

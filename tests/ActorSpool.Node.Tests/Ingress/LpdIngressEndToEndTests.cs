@@ -5,7 +5,7 @@ using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Spool;
 using ActorSpool.Node.Tests.EndToEnd;
 using ActorSpool.Protocols.Lpd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;

@@ -4,7 +4,7 @@ using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Spool;
 using ActorSpool.Node.Tests.EndToEnd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;

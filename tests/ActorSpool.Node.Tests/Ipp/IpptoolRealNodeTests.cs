@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using ActorSpool.Node.Tests.EndToEnd;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Xunit.Abstractions;
 

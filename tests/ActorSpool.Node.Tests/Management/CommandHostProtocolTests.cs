@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Tests.EndToEnd;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.Management;

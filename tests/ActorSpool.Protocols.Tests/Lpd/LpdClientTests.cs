@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Lpd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using ActorSpool.TestSupport.Lpd;
 using static ActorSpool.Protocols.Tests.Lpd.LpdTestSupport;
 

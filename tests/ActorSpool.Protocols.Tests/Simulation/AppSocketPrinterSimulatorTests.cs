@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ActorSpool.Protocols.AppSocket;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 using static ActorSpool.Protocols.Tests.AppSocket.AppSocketTestSupport;
 
 namespace ActorSpool.Protocols.Tests.Simulation;

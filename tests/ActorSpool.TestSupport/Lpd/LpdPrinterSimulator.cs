@@ -6,7 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ActorSpool.Protocols.Lpd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 
 namespace ActorSpool.TestSupport.Lpd;
 

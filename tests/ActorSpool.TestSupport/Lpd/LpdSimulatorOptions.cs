@@ -1,5 +1,5 @@
 using ActorSpool.Protocols.Lpd;
-using ActorSpool.Protocols.Simulation;
+using ActorSpool.Simulators;
 
 namespace ActorSpool.TestSupport.Lpd;
 

@@ -1,4 +1,4 @@
-namespace ActorSpool.Protocols.Simulation;
+namespace ActorSpool.Simulators;
 
 /// <summary>Settings of an <see cref="AppSocketPrinterSimulator"/>.</summary>
 public sealed record SimulatorOptions

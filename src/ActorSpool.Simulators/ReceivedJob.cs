@@ -1,4 +1,4 @@
-namespace ActorSpool.Protocols.Simulation;
+namespace ActorSpool.Simulators;
 
 /// <summary>A job a simulated printer received completely.</summary>
 /// <param name="Sequence">1-based job number of this simulator, in recording order.</param>

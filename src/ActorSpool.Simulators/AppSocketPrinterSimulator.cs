@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorSpool.Protocols.Simulation;
+namespace ActorSpool.Simulators;
 
 /// <summary>
 /// A simulated AppSocket (JetDirect / raw port 9100) printer on a real TCP socket. Each connection is one job:

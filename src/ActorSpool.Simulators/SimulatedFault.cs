@@ -1,4 +1,4 @@
-namespace ActorSpool.Protocols.Simulation;
+namespace ActorSpool.Simulators;
 
 /// <summary>Misbehaviour a simulated printer can show, to exercise the spooler's error handling.</summary>
 public enum SimulatedFault
