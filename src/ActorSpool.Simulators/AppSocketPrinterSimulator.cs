@@ -1,3 +1,5 @@
+// Long on purpose: one device with every misbehaviour the spooler must survive (refusing, hanging, resetting,
+// trickling, dropping, rejecting), each needing its own place in the one connection loop.
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;

@@ -1,3 +1,5 @@
+// Long on purpose: finding the installed binaries, initdb, a free port, start, readiness, stop and clean-up of a
+// private server are one life cycle; split up it would be harder to follow.
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+// Long on purpose: every rule of a queue, one fact per test, side by side, so the rule book reads in one place.
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
