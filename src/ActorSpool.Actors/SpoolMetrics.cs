@@ -50,7 +50,7 @@ public static class SpoolMetrics
         new HistogramConfiguration { LabelNames = ["queue"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
 
     public static readonly Counter IntakeRefused = Metrics.CreateCounter(
-        "actorspool_intake_refused_total", "Submissions answered busy (server-error-busy) because the node was at its intake limit.");
+        "actorspool_intake_refused_total", "Submissions refused as busy (IPP server-error-busy, LPD negative ack, raw reset) because the node was at its intake limit.");
 
     public static readonly Counter NodeDeliveredJobs = Metrics.CreateCounter(
         "actorspool_node_delivered_jobs_total", "Jobs this node's spool workers delivered to devices (the bytes flowed through this node).");

@@ -63,6 +63,7 @@ public static class NodeHost
         builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
+        builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddCommandHost();
         builder.Services.AddSingleton<DemoPrinters>();

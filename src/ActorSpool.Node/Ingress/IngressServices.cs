@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
 using ActorSpool.Node.Spool;
@@ -31,7 +30,7 @@ public static class IngressServices
         {
             services.AddSingleton(lpd);
             services.AddSingleton(sp => new LpdIngressService(
-                sp.GetRequiredService<ISpoolGateway>(), lpd, sp.GetRequiredService<ILogger<LpdIngressService>>(), sp.GetService<IDocumentStore>()));
+                sp.GetRequiredService<ISpoolGateway>(), lpd, sp.GetRequiredService<ILogger<LpdIngressService>>(), sp.GetRequiredService<JobIntake>()));
             services.AddHostedService(sp => sp.GetRequiredService<LpdIngressService>());
         }
 
@@ -39,7 +38,7 @@ public static class IngressServices
         {
             services.AddSingleton(raw);
             services.AddSingleton(sp => new RawIngressService(
-                sp.GetRequiredService<ISpoolGateway>(), raw, sp.GetRequiredService<ILogger<RawIngressService>>(), sp.GetService<IDocumentStore>()));
+                sp.GetRequiredService<ISpoolGateway>(), raw, sp.GetRequiredService<ILogger<RawIngressService>>(), sp.GetRequiredService<JobIntake>()));
             services.AddHostedService(sp => sp.GetRequiredService<RawIngressService>());
         }
 

@@ -1,4 +1,3 @@
-using ActorSpool.Actors.Storage;
 using ActorSpool.Node.Spool;
 
 namespace ActorSpool.Node.Ingress;
@@ -11,18 +10,18 @@ namespace ActorSpool.Node.Ingress;
 public sealed class LpdIngressService : BackgroundService
 {
     private readonly ISpoolGateway _gateway;
-    private readonly IDocumentStore? _documents;
+    private readonly JobIntake _intake;
     private readonly LpdIngressOptions _options;
     private readonly ILogger _logger;
     private TcpAcceptor? _acceptor;
 
-    /// <param name="documents">Where discarded jobs' documents are deleted; null = left to the retention sweep.</param>
-    public LpdIngressService(ISpoolGateway gateway, LpdIngressOptions options, ILogger<LpdIngressService> logger, IDocumentStore? documents = null)
+    /// <param name="intake">How jobs enter the spooler (with the node's intake limit); one without a limit when null.</param>
+    public LpdIngressService(ISpoolGateway gateway, LpdIngressOptions options, ILogger<LpdIngressService> logger, JobIntake? intake = null)
     {
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _documents = documents;
+        _intake = intake ?? new JobIntake(gateway);
     }
 
     public LpdIngressOptions Options => _options;
@@ -40,7 +39,7 @@ public sealed class LpdIngressService : BackgroundService
     {
         _acceptor = TcpAcceptor.Listen(
             IngressConfiguration.Address(_options.Host), _options.Port, "LPD", "actorspool.lpd.port / --lpd-port", _options.MaxConnections,
-            (socket, stop) => new LpdSession(_gateway, _documents, _options, _logger, socket, stop).RunAsync(), _logger);
+            (socket, stop) => new LpdSession(_gateway, _intake, _options, _logger, socket, stop).RunAsync(), _logger);
         return base.StartAsync(cancellationToken);
     }
 

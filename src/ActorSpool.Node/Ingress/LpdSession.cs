@@ -1,6 +1,8 @@
+// Over 500 lines on purpose: one LPD connection is one conversation (receive job, queue state) whose steps share the
+// socket, the job being received and the refusal rules. The wire format and control files are in
+// ActorSpool.Protocols.Lpd, and submitting is JobIntake's.
 using System.Net.Sockets;
 using System.Text;
-using ActorSpool.Actors;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
@@ -17,11 +19,17 @@ namespace ActorSpool.Node.Ingress;
 /// queue when the control file and every data file it names are in, and the acknowledgement of that last file is
 /// sent only after the queue accepted the job — so the client sees success only for a durably accepted job. An
 /// aborted, broken, refused or timed-out job is discarded: its documents are deleted and no job exists.
+/// <para>
+/// Submitting, the queue's answer, the metrics and discarding are <see cref="JobIntake"/>'s, as for IPP and raw. An
+/// LPD job arrives file by file, so it does not fit JobIntake's single-document path: each file that stores a
+/// document or completes the job takes its own intake slot (the node's limit counts LPD work like IPP's and raw's),
+/// and a file refused as busy gets a negative acknowledgement like any refused file (its job is discarded).
+/// </para>
 /// </summary>
 internal sealed class LpdSession
 {
     private readonly ISpoolGateway _gateway;
-    private readonly IDocumentStore? _documents;
+    private readonly JobIntake _intake;
     private readonly LpdIngressOptions _options;
     private readonly ILogger _logger;
     private readonly Socket _socket;
@@ -29,10 +37,10 @@ internal sealed class LpdSession
     private readonly string _remote;
     private readonly CancellationToken _stop;
 
-    public LpdSession(ISpoolGateway gateway, IDocumentStore? documents, LpdIngressOptions options, ILogger logger, Socket socket, CancellationToken stop)
+    public LpdSession(ISpoolGateway gateway, JobIntake intake, LpdIngressOptions options, ILogger logger, Socket socket, CancellationToken stop)
     {
         _gateway = gateway;
-        _documents = documents;
+        _intake = intake;
         _options = options;
         _logger = logger;
         _socket = socket;
@@ -218,6 +226,7 @@ internal sealed class LpdSession
             throw await RefuseAsync($"control file {name} of {count} bytes is larger than {_options.MaxControlFileBytes} bytes", LpdWire.NoRoom).ConfigureAwait(false);
         }
 
+        using var slot = await AdmitAsync(job, $"control file {name}").ConfigureAwait(false); // it may complete the job
         await SendAsync(LpdWire.Ok).ConfigureAwait(false);
         var bytes = await _in.ReadExactAsync((int)count, $"control file {name}").ConfigureAwait(false);
         await ExpectTerminatorAsync($"control file {name}").ConfigureAwait(false);
@@ -283,6 +292,7 @@ internal sealed class LpdSession
                 LpdWire.NoRoom).ConfigureAwait(false);
         }
 
+        using var slot = await AdmitAsync(job, $"data file {name}").ConfigureAwait(false);
         if (job.JobId is null)
         {
             try
@@ -338,7 +348,6 @@ internal sealed class LpdSession
         }
 
         var queue = job.Queue;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var documents = job.Documents();
         var content = control.Content;
         var owner = NonEmpty(content.User) ?? "lpd";
@@ -351,35 +360,34 @@ internal sealed class LpdSession
             UncollatedCopies = copies.Uncollated,
         };
 
-        object reply;
+        // From here JobIntake decides what stays stored: an accepted job's documents are the queue's, a rejected
+        // job's are discarded, and when the answer is unknown they stay (an accepted job needs them).
+        job.Abandon();
+        IntakeResult result;
         try
         {
-            reply = await _gateway.SubmitAsync(submit, _stop).ConfigureAwait(false);
+            result = await _intake.SubmitStoredJobAsync(submit, _stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
         {
-            // The queue may or may not have accepted it: keep the documents (an accepted job needs them), tell the
-            // client it failed; it sends the job again, which at worst prints twice (at-least-once).
-            job.Abandon();
+            // Tell the client it failed; it sends the job again, which at worst prints twice (at-least-once).
             _logger.LogWarning("LPD from {Remote}: job {JobId} for {Queue} was not confirmed by the queue: {Error}", _remote, submit.JobId, queue.Name, e.Message);
             throw await RefuseAsync($"job {submit.JobId} for {queue.Name} was not confirmed by the queue ({e.Message})").ConfigureAwait(false);
         }
 
-        switch (reply)
+        switch (result)
         {
-            case Replies.JobAccepted accepted:
-                job.Abandon(); // it is the queue's now
-                SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            case IntakeResult.Accepted accepted:
                 await SendAsync(LpdWire.Ok).ConfigureAwait(false);
                 _logger.LogInformation("LPD from {Remote}: job {JobId} accepted for {Queue} ({Documents} document(s), {Bytes} bytes, {Copies} copies, owner {Owner})",
                     _remote, accepted.Job.JobId, queue.Name, documents.Length, documents.Sum(d => d.Length), copies.Count, owner);
                 return true;
 
-            case Replies.JobRejected rejected:
+            case IntakeResult.Rejected rejected:
                 throw await RefuseAsync($"queue {queue.Name} rejected job {submit.JobId}: {rejected.Reason}").ConfigureAwait(false);
 
             default:
-                throw new InvalidOperationException($"Unexpected answer to SubmitJob: {reply?.GetType().Name ?? "null"}.");
+                throw new InvalidOperationException($"Unexpected intake result for job {submit.JobId}: {result}.");
         }
     }
 
@@ -444,6 +452,15 @@ internal sealed class LpdSession
         return new LpdRefusal(problem);
     }
 
+    /// <summary>
+    /// An intake slot for the file about to be received: held while it is stored and, when it completes the job, while
+    /// the job is submitted. At the node's intake limit the file is refused (the job discarded) instead.
+    /// </summary>
+    private async Task<IDisposable> AdmitAsync(PendingJob job, string file) =>
+        await _intake.TryAdmitAsync(_stop).ConfigureAwait(false)
+        ?? throw await RefuseAsync($"the spooler is busy ({_intake.MaxConcurrent} submissions in progress); {file} of job {job.Describe()} for {job.Queue.Name} refused, job discarded")
+            .ConfigureAwait(false);
+
     private async Task DiscardAsync(PendingJob job)
     {
         if (job.JobId is not { } jobId || job.Abandoned)
@@ -452,21 +469,7 @@ internal sealed class LpdSession
         }
 
         job.Abandon();
-        if (_documents is null)
-        {
-            return;
-        }
-
-        try
-        {
-            // Not the node's stop token: a stopping node should still not leave the documents behind.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _documents.DeleteJobAsync(jobId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning("LPD: could not delete the documents of discarded job {JobId} (the retention sweep will): {Error}", jobId, e.Message);
-        }
+        await _intake.DiscardAsync(jobId).ConfigureAwait(false);
     }
 
     private Task SendAsync(byte ack) => SendAsync([ack]);

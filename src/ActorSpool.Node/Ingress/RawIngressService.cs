@@ -1,11 +1,7 @@
 using System.Net.Sockets;
-using ActorSpool.Actors;
-using ActorSpool.Actors.Storage;
-using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using ActorSpool.Protocols.Documents;
-using static ActorSpool.Domain.Messages.JobQueueProtocol;
 
 namespace ActorSpool.Node.Ingress;
 
@@ -13,26 +9,28 @@ namespace ActorSpool.Node.Ingress;
 /// Raw ("AppSocket", port 9100 style) listeners: one per queue with a <c>raw-port</c>. Each connection is one job:
 /// the bytes up to the client's half-close are streamed into the document store as the job's document, the job is
 /// submitted, and only once the queue accepted it is the connection closed normally. On any failure — the client
-/// resets or goes idle, the document is too large, the queue refuses — the connection is reset, so the client sees
-/// an error instead of a silent success, and nothing stays stored. A connection closed without a byte is a probe.
+/// resets or goes idle, the document is too large, the queue refuses, the node is at its intake limit — the
+/// connection is reset, so the client sees an error instead of a silent success, and nothing stays stored. A
+/// connection closed without a byte is a probe. Storing and submitting is <see cref="JobIntake"/>'s, as for IPP
+/// Print-Job: a raw job is a single-document job like any other, so it counts against the node's intake limit too.
 /// </summary>
 public sealed class RawIngressService : BackgroundService
 {
     public const string Owner = "raw";
 
     private readonly ISpoolGateway _gateway;
-    private readonly IDocumentStore? _documents;
+    private readonly JobIntake _intake;
     private readonly RawIngressOptions _options;
     private readonly ILogger _logger;
     private readonly List<(QueueDefinition Queue, TcpAcceptor Acceptor)> _listeners = [];
 
-    /// <param name="documents">Where failed jobs' documents are deleted; null = left to the retention sweep.</param>
-    public RawIngressService(ISpoolGateway gateway, RawIngressOptions options, ILogger<RawIngressService> logger, IDocumentStore? documents = null)
+    /// <param name="intake">How jobs enter the spooler (with the node's intake limit); one without a limit when null.</param>
+    public RawIngressService(ISpoolGateway gateway, RawIngressOptions options, ILogger<RawIngressService> logger, JobIntake? intake = null)
     {
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _documents = documents;
+        _intake = intake ?? new JobIntake(gateway);
     }
 
     public RawIngressOptions Options => _options;
@@ -92,8 +90,6 @@ public sealed class RawIngressService : BackgroundService
     {
         var remote = TcpAcceptor.Remote(socket);
         var reader = new SocketReader(socket, _options.IdleTimeout, stop);
-        long? jobId = null;
-        var accepted = false;
         try
         {
             if (!await reader.HasDataAsync().ConfigureAwait(false))
@@ -102,46 +98,32 @@ public sealed class RawIngressService : BackgroundService
                 return;
             }
 
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            jobId = await _gateway.AllocateJobIdAsync(queue.Name, stop).ConfigureAwait(false);
-            StoredDocument stored;
+            IntakeResult result;
             await using (var content = reader.OpenToEnd("the raw job"))
             {
-                stored = await _gateway.StoreDocumentAsync(jobId.Value, 1, content, DocumentFormatDetector.OctetStream, null, queue.MaxDocumentBytes, stop)
+                result = await _intake.SubmitNewJobAsync(new NewJob(queue, Owner, $"raw job from {remote}"), content, DocumentFormatDetector.OctetStream, null, stop)
                     .ConfigureAwait(false);
             }
 
-            var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
-            var submit = new Commands.SubmitJob(queue.Name, jobId.Value, Owner, $"raw job from {remote}", null, false, documents);
-            object reply;
-            try
+            switch (result)
             {
-                reply = await _gateway.SubmitAsync(submit, stop).ConfigureAwait(false);
-            }
-            catch (Exception) when (!stop.IsCancellationRequested)
-            {
-                accepted = true; // unknown outcome: the queue may hold the job, so its document must stay
-                throw;
-            }
-
-            switch (reply)
-            {
-                case Replies.JobAccepted:
-                    accepted = true;
-                    SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-                    _logger.LogInformation("Raw job {JobId} from {Remote} accepted for {Queue} ({Bytes} bytes)", jobId, remote, queue.Name, stored.Length);
+                case IntakeResult.Accepted accepted:
+                    _logger.LogInformation("Raw job {JobId} from {Remote} accepted for {Queue} ({Bytes} bytes)", accepted.Job.JobId, remote, queue.Name, accepted.Job.TotalBytes);
                     TcpAcceptor.CloseGracefully(socket);
                     return;
-                case Replies.JobRejected rejected:
+                case IntakeResult.Rejected rejected:
                     _logger.LogWarning("Raw job from {Remote}: queue {Queue} rejected it: {Reason}; connection reset", remote, queue.Name, rejected.Reason);
                     break;
+                case IntakeResult.TooLarge tooLarge:
+                    _logger.LogInformation("Raw job from {Remote} for {Queue}: more than the queue's limit of {Limit} bytes; connection reset", remote, queue.Name, tooLarge.Limit);
+                    break;
+                case IntakeResult.Busy busy:
+                    _logger.LogInformation("Raw job from {Remote} for {Queue}: the spooler is busy ({Slots} submissions in progress); connection reset", remote, queue.Name, busy.MaxConcurrent);
+                    break;
                 default:
-                    throw new InvalidOperationException($"Unexpected answer to SubmitJob: {reply?.GetType().Name ?? "null"}.");
+                    _logger.LogInformation("Raw job from {Remote} for {Queue} not taken ({Result}); connection reset", remote, queue.Name, result);
+                    break;
             }
-        }
-        catch (DocumentTooLargeException e)
-        {
-            _logger.LogInformation("Raw job from {Remote} for {Queue}: more than the queue's limit of {Limit} bytes; connection reset", remote, queue.Name, e.Limit);
         }
         catch (Exception e) when (reader.ClientFailed && e is not OperationCanceledException)
         {
@@ -149,7 +131,8 @@ public sealed class RawIngressService : BackgroundService
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The node is stopping: the unfinished job is discarded, the client sees the reset.
+            // The node is stopping: the client sees the reset. A document cut off is not kept; one whose job the queue
+            // was being asked to accept stays, since the queue may have it (JobIntake).
         }
         catch (Exception e)
         {
@@ -157,17 +140,5 @@ public sealed class RawIngressService : BackgroundService
         }
 
         TcpAcceptor.Reset(socket);
-        if (jobId is { } id && !accepted && _documents is not null)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _documents.DeleteJobAsync(id, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                _logger.LogWarning("Raw ingress: could not delete the documents of discarded job {JobId} (the retention sweep will): {Error}", id, e.Message);
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using ActorSpool.Actors;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using ActorSpool.Protocols.Ipp;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,12 +25,13 @@ public sealed class IppPrintService
     private readonly ILogger _logger;
     private readonly IppTargetResolver _targets;
     private readonly PrinterStateHistory _stateHistory = new();
-    private readonly IntakeLimiter _intake;
+    private readonly JobIntake _intake;
 
-    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, IntakeLimiter? intake = null)
+    /// <param name="intake">How new jobs enter the spooler (with the node's intake limit); one without a limit when null.</param>
+    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, JobIntake? intake = null)
     {
-        _intake = intake ?? IntakeLimiter.Unbounded;
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
+        _intake = intake ?? new JobIntake(gateway);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<IppPrintService>.Instance;
         _targets = new IppTargetResolver(gateway);
@@ -106,9 +107,9 @@ public sealed class IppPrintService
 
         return request.Operation switch
         {
-            IppOperation.PrintJob => AdmittedAsync(() => PrintJobAsync(request, document, context, response, ct), ct),
+            IppOperation.PrintJob => PrintJobAsync(request, document, context, response, ct),
             IppOperation.ValidateJob => ValidateJob(request, context, response),
-            IppOperation.CreateJob => AdmittedAsync(() => CreateJobAsync(request, context, response, ct), ct),
+            IppOperation.CreateJob => CreateJobAsync(request, context, response, ct),
             IppOperation.SendDocument => AdmittedAsync(() => SendDocumentAsync(request, document, context, response, ct), ct),
             IppOperation.CloseJob => JobCommandAsync(request, context, response,
                 t => _gateway.CloseJobAsync(t.Queue.Name, t.JobId, ct), ct),
@@ -134,16 +135,13 @@ public sealed class IppPrintService
         };
     }
 
-    /// <summary>Operations that store something take an intake slot first; without one in time the client hears "busy".</summary>
+    /// <summary>
+    /// Send-Document stores a document, so it takes an intake slot first (Print-Job and Create-Job take theirs in
+    /// <see cref="JobIntake"/>); without one in time the client hears "busy".
+    /// </summary>
     private async Task AdmittedAsync(Func<Task> submission, CancellationToken ct)
     {
-        using var slot = await _intake.TryEnterAsync(ct).ConfigureAwait(false);
-        if (slot is null)
-        {
-            SpoolMetrics.IntakeRefused.Inc();
-            throw new IppRequestException(IppStatusCode.ServerErrorBusy,
-                $"The spooler is busy ({_intake.MaxConcurrent} submissions in progress and more waiting); try again shortly.");
-        }
+        using var slot = await _intake.TryAdmitAsync(ct).ConfigureAwait(false) ?? throw Busy(_intake.MaxConcurrent);
         await submission().ConfigureAwait(false);
     }
 
@@ -153,25 +151,10 @@ public sealed class IppPrintService
     {
         var queue = _targets.ResolvePrinter(request, context);
         var ticket = JobTicketReader.Read(request, response.Unsupported);
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        // The job's id and its document share one commit with other jobs arriving now.
-        var stored = await StoreAsync(queue, (content, t) => _gateway.StoreNewJobAsync(queue.Name, content, t.Format, t.Name, queue.MaxDocumentBytes, ct),
-            document, new DocumentTicket(ticket.DocumentName, ticket.Format, ticket.Compression), ct).ConfigureAwait(false)
-            ?? throw IppRequestException.BadRequest(
-                "The document is empty: Print-Job needs the document data after the attributes.");
-        var jobId = stored.JobId;
-
-        var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
-        var submit = new Commands.SubmitJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil is not null, documents)
-        {
-            HoldUntil = ticket.HoldUntil,
-            Copies = ticket.Copies,
-            UncollatedCopies = ticket.UncollatedCopies,
-        };
-        var reply = await _gateway.SubmitAsync(submit, ct).ConfigureAwait(false);
-        Accepted(reply, queue.Name, "SubmitJob", context, response);
-        SpoolMetrics.SubmissionSeconds.WithLabels(queue.Name).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        // The queue is asked inside WithDocumentAsync too; its failures are no IOException, so those still mean the document.
+        var result = await WithDocumentAsync(document, ticket.Compression,
+            content => _intake.SubmitNewJobAsync(NewJobOf(queue, ticket), content, ticket.Format, ticket.DocumentName, ct), ct).ConfigureAwait(false);
+        Answer(result, queue, context, response);
     }
 
     // RFC 8011 §4.2.4: the job is durably recorded (incoming, pending-held with job-incoming, as CUPS does: it may not
@@ -180,14 +163,45 @@ public sealed class IppPrintService
     {
         var queue = _targets.ResolvePrinter(request, context);
         var ticket = JobTicketReader.Read(request, response.Unsupported);
-        long jobId = await _gateway.AllocateJobIdAsync(queue.Name, ct).ConfigureAwait(false);
-        var create = new Commands.CreateJob(queue.Name, jobId, ticket.Owner, ticket.Name, ticket.Priority, ticket.HoldUntil)
-        {
-            Copies = ticket.Copies,
-            UncollatedCopies = ticket.UncollatedCopies,
-        };
-        Accepted(await _gateway.CreateJobAsync(create, ct).ConfigureAwait(false), queue.Name, "CreateJob", context, response);
+        Answer(await _intake.CreateJobAsync(NewJobOf(queue, ticket), ct).ConfigureAwait(false), queue, context, response);
     }
+
+    private static NewJob NewJobOf(QueueDefinition queue, JobTicket ticket) => new(queue, ticket.Owner, ticket.Name)
+    {
+        Priority = ticket.Priority,
+        HoldUntil = ticket.HoldUntil,
+        Copies = ticket.Copies,
+        UncollatedCopies = ticket.UncollatedCopies,
+    };
+
+    /// <summary>Describes a job the queue accepted (Print-Job, Create-Job), or turns why it did not into an IPP error.</summary>
+    private void Answer(IntakeResult result, QueueDefinition queue, IppRequestContext context, IppResponse response)
+    {
+        switch (result)
+        {
+            case IntakeResult.Accepted accepted:
+                response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
+                break;
+            case IntakeResult.Rejected rejected:
+                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
+                    $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
+            case IntakeResult.Busy busy:
+                throw Busy(busy.MaxConcurrent);
+            case IntakeResult.TooLarge tooLarge:
+                throw TooLarge(queue, tooLarge.Limit);
+            case IntakeResult.EmptyDocument:
+                throw IppRequestException.BadRequest(
+                    "The document is empty: Print-Job needs the document data after the attributes.");
+            default:
+                throw new InvalidOperationException($"Unexpected intake result {result.GetType().Name}.");
+        }
+    }
+
+    private static IppRequestException Busy(int maxConcurrent) => new(IppStatusCode.ServerErrorBusy,
+        $"The spooler is busy ({maxConcurrent} submissions in progress and more waiting); try again shortly.");
+
+    private static IppRequestException TooLarge(QueueDefinition queue, long limit) => new(IppStatusCode.ClientErrorRequestEntityTooLarge,
+        $"The document is larger than queue {queue.Name}'s limit of {limit} bytes; nothing was stored.");
 
     // RFC 8011 §4.3.1: successful-ok only once the document is stored and the queue has recorded it. The queue hands
     // out the document number first, so it refuses a closed, finished or unknown job before any data is stored.
@@ -234,57 +248,45 @@ public sealed class IppPrintService
         response.Groups.Add(NewJobAttributes(context).Describe(result.Job!, JobAttributes.Summary));
     }
 
-    /// <summary>
-    /// Streams one document into the store, decompressed as it streams (its size limit applies to what will print).
-    /// Null when the request carried no document data. Nothing is stored when it fails.
-    /// </summary>
+    /// <summary>Stores one document of a Send-Document; null when the request carried no document data.</summary>
     private Task<StoredDocument?> StoreAsync(
-        Domain.Topology.QueueDefinition queue, long jobId, int number, Stream document, DocumentTicket ticket, CancellationToken ct) =>
-        StoreAsync(queue, (content, t) => _gateway.StoreDocumentAsync(jobId, number, content, t.Format, t.Name, queue.MaxDocumentBytes, ct),
-            document, ticket, ct);
+        QueueDefinition queue, long jobId, int number, Stream document, DocumentTicket ticket, CancellationToken ct) =>
+        WithDocumentAsync<StoredDocument?>(document, ticket.Compression, async content =>
+        {
+            try
+            {
+                return await _gateway.StoreDocumentAsync(jobId, number, content, ticket.Format, ticket.Name, queue.MaxDocumentBytes, ct).ConfigureAwait(false);
+            }
+            catch (EmptyDocumentException)
+            {
+                return null;
+            }
+            catch (DocumentTooLargeException e)
+            {
+                throw TooLarge(queue, e.Limit);
+            }
+        }, ct);
 
-    private async Task<StoredDocument?> StoreAsync(
-        Domain.Topology.QueueDefinition queue, Func<Stream, DocumentTicket, Task<StoredDocument>> store, Stream document, DocumentTicket ticket, CancellationToken ct)
+    /// <summary>
+    /// Hands the request's document data to <paramref name="store"/>, decompressed as it streams (size limits apply
+    /// to what will print). Data that cannot be decompressed or read is the client's error; nothing is stored then.
+    /// </summary>
+    private static async Task<T> WithDocumentAsync<T>(Stream document, string compression, Func<Stream, Task<T>> store, CancellationToken ct)
     {
-        await using var content = Decompressed(document, ticket.Compression);
+        await using var content = Decompressed(document, compression);
         try
         {
-            return await store(content, ticket).ConfigureAwait(false);
+            return await store(content).ConfigureAwait(false);
         }
-        catch (InvalidDataException e) when (ticket.Compression != "none")
+        catch (InvalidDataException e) when (compression != "none")
         {
             throw new IppRequestException(IppStatusCode.ClientErrorCompressionError,
-                $"The document could not be decompressed as {ticket.Compression}: {e.Message} Nothing was stored.");
-        }
-        catch (EmptyDocumentException)
-        {
-            return null;
-        }
-        catch (DocumentTooLargeException e)
-        {
-            throw new IppRequestException(IppStatusCode.ClientErrorRequestEntityTooLarge,
-                $"The document is larger than queue {queue.Name}'s limit of {e.Limit} bytes; nothing was stored.");
+                $"The document could not be decompressed as {compression}: {e.Message} Nothing was stored.");
         }
         catch (IOException e) when (!ct.IsCancellationRequested)
         {
             // The body broke off (client disconnect, bad chunking): the client's problem, not the spooler's.
             throw IppRequestException.BadRequest($"The document data could not be read: {e.Message}");
-        }
-    }
-
-    /// <summary>Describes a job the queue accepted (Print-Job, Create-Job), or turns its refusal into an IPP error.</summary>
-    private void Accepted(object reply, string queue, string command, IppRequestContext context, IppResponse response)
-    {
-        switch (reply)
-        {
-            case Replies.JobAccepted accepted:
-                response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
-                break;
-            case Replies.JobRejected rejected:
-                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
-                    $"Queue {queue} rejected the job: {rejected.Reason}.");
-            default:
-                throw new InvalidOperationException($"Unexpected answer to {command}: {reply?.GetType().Name ?? "null"}.");
         }
     }
 

@@ -49,6 +49,9 @@ public sealed class ActorSpoolGateway(
     public Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default) =>
         AskWithRetries<object>(command, ct);
 
+    public Task DiscardJobAsync(long jobId, CancellationToken ct = default) =>
+        documents.DeleteJobAsync(jobId, ct);
+
     public async Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default) =>
         (await AskWithRetries<Replies.JobInfo>(new Queries.GetJob(queue, jobId), ct)).Job;
 

@@ -31,6 +31,13 @@ public interface ISpoolGateway
     /// <summary>Asks the queue to accept a job whose documents are stored. Answers JobAccepted or JobRejected.</summary>
     Task<object> SubmitAsync(Commands.SubmitJob command, CancellationToken ct = default);
 
+    /// <summary>
+    /// Deletes what the store holds of a job the queue did not take (its documents and its id): ingress stores a
+    /// job's documents before the queue answers. Deleting an unknown job does nothing.
+    /// </summary>
+    Task DiscardJobAsync(long jobId, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot discard jobs.");
+
     Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default);
 
     /// <summary>The queue a job id belongs to (job ids are unique across queues), or null.</summary>

@@ -215,6 +215,19 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         }
     }
 
+    /// <summary>As the document store's DeleteJob: the job's documents and its id are gone.</summary>
+    public Task DiscardJobAsync(long jobId, CancellationToken ct = default)
+    {
+        Check();
+        lock (_lock)
+        {
+            foreach (var key in _documents.Keys.Where(k => k.JobId == jobId).ToList())
+                _documents.Remove(key);
+            _allocated.Remove(jobId);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<object> CreateJobAsync(Commands.CreateJob command, CancellationToken ct = default)
     {
         Check();
