@@ -5,7 +5,7 @@ using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Ingress;
-using ActorSpool.Node.Ipp;
+using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Spool;
 using Akka.Actor;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
+using ActorSpool.Node.Ingress.Lpd;
+using ActorSpool.Node.Ingress.Raw;
 using ActorSpool.Node.Spool;
 using Akka.Configuration;
 

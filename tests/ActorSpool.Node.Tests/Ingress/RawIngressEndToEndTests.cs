@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Node.Ingress;
+using ActorSpool.Node.Ingress.Raw;
 using ActorSpool.Node.Spool;
 using ActorSpool.Node.Tests.EndToEnd;
 using ActorSpool.Simulators;

@@ -2,7 +2,7 @@ using ActorSpool.Actors;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
-using ActorSpool.Node.Tests.Ipp;
+using ActorSpool.Node.Tests.Ingress.Ipp;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 
 // Not ActorSpool.Node.Tests.Spool: that namespace would hide ActorSpool.Node.Spool from tests that write Spool.ISpoolGateway.

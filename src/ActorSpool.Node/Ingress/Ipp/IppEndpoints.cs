@@ -1,0 +1,76 @@
+using ActorSpool.Protocols.Ipp;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ActorSpool.Node.Ingress.Ipp;
+
+/// <summary>
+/// IPP over HTTP (RFC 8010 §4): POST application/ipp to /printers/NAME, /ipp/print (the default queue) or / (the
+/// printer-uri attribute names the queue). IPP-level errors are HTTP 200 with an IPP status, as the RFC requires.
+/// </summary>
+public static class IppEndpoints
+{
+    public const string ContentType = "application/ipp";
+
+    /// <summary>Registers <see cref="IppPrintService"/>; the host registers <c>ISpoolGateway</c> itself.</summary>
+    public static IServiceCollection AddIppPrintService(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IppPrintService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the IPP endpoints. They match only Content-Type application/ipp (other content gets 415), so the same
+    /// paths remain free for other POST handlers.
+    /// </summary>
+    public static IEndpointConventionBuilder MapIpp(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup(string.Empty);
+        group.MapPost("/printers/{queue}", HandleAsync);
+        group.MapPost(IppUris.DefaultPrinterPath, HandleAsync);
+        group.MapPost("/", HandleAsync);
+        // CUPS's cancel, lpstat and lp -i post job operations (with a job-uri) to /jobs/ or /jobs/ID.
+        group.MapPost("/jobs/{**job}", HandleAsync);
+        group.WithMetadata(new AcceptsMetadata([ContentType]));
+        return group;
+    }
+
+    private static async Task HandleAsync(HttpContext http)
+    {
+        var service = http.RequestServices.GetRequiredService<IppPrintService>();
+        var ct = http.RequestAborted;
+
+        // Documents are bounded per queue by the document store while they stream in, not by Kestrel's
+        // request-wide default (30 MB), which would cut large jobs off mid-way.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+
+        IppMessage response;
+        try
+        {
+            response = await service.HandleAsync(http.Request.Body, ContextOf(http), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return; // the client went away; nobody is left to answer
+        }
+
+        byte[] bytes = IppWriter.Write(response);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = ContentType;
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes, ct);
+    }
+
+    private static IppRequestContext ContextOf(HttpContext http)
+    {
+        // URIs handed back must reach this node the way the client did; add the port if the Host header omitted it.
+        var host = http.Request.Host;
+        string authority = !host.HasValue ? $"localhost:{http.Connection.LocalPort}"
+            : host.Port is null ? $"{host.Host}:{http.Connection.LocalPort}"
+            : host.Value!;
+        return new IppRequestContext(authority, http.Request.Path.Value ?? "/");
+    }
+}
