@@ -29,7 +29,7 @@ public sealed class SqliteDocumentsFileTests : IDisposable
         await old.WriteDocumentAsync(first, 1, new MemoryStream(Encoding.ASCII.GetBytes("kept across the move")), "text/plain", "a.txt", 1 << 20);
         var second = await old.AllocateJobIdAsync("office");
         await old.DeleteJobAsync(second); // the highest id is gone: it must still never come back
-        Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY, payload BLOB); INSERT INTO journal (payload) VALUES (x'01');");
+        SqliteFiles.Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY, payload BLOB); INSERT INTO journal (payload) VALUES (x'01');");
         SqliteConnection.ClearAllPools();
 
         Assert.True(SqliteDocumentsFile.MoveFromJournalFile(JournalFile, DocumentsFile));
@@ -43,42 +43,21 @@ public sealed class SqliteDocumentsFileTests : IDisposable
         Assert.Equal("office", await store.FindQueueOfJobAsync(first));
         Assert.True(await store.AllocateJobIdAsync("office") > second);
         // The journal's file keeps the journal and no longer has the document tables.
-        Assert.Equal(["journal"], Tables(JournalFile).Where(t => !t.StartsWith("sqlite_", StringComparison.Ordinal)));
-        Assert.DoesNotContain("journal", Tables(DocumentsFile));
+        Assert.Equal(["journal"], SqliteFiles.Tables(JournalFile));
+        Assert.DoesNotContain("journal", SqliteFiles.Tables(DocumentsFile));
     }
 
     [Fact]
     public void Nothing_moves_when_the_documents_file_exists_or_there_are_no_old_documents()
     {
-        Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY);");
+        SqliteFiles.Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY);");
         Assert.False(SqliteDocumentsFile.MoveFromJournalFile(JournalFile, DocumentsFile));
         Assert.False(File.Exists(DocumentsFile));
 
-        Execute(JournalFile, "CREATE TABLE spool_job (job_id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, created_at INTEGER NOT NULL);");
-        Execute(DocumentsFile, "CREATE TABLE spool_job (job_id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, created_at INTEGER NOT NULL);");
+        SqliteFiles.Execute(JournalFile, "CREATE TABLE spool_job (job_id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, created_at INTEGER NOT NULL);");
+        SqliteFiles.Execute(DocumentsFile, "CREATE TABLE spool_job (job_id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, created_at INTEGER NOT NULL);");
         Assert.False(SqliteDocumentsFile.MoveFromJournalFile(JournalFile, DocumentsFile));
-        Assert.Contains("spool_job", Tables(JournalFile));
-    }
-
-    private static void Execute(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static List<string> Tables(string file)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-        using var reader = command.ExecuteReader();
-        var tables = new List<string>();
-        while (reader.Read()) tables.Add(reader.GetString(0));
-        return tables;
+        Assert.Contains("spool_job", SqliteFiles.Tables(JournalFile));
     }
 
     public void Dispose()

@@ -46,15 +46,15 @@ public sealed class SqliteSnapshotsFileTests : TestKit
         // A journal file of the old layout: journal and snapshot tables side by side (written by an earlier main).
         var fixture = JournalFixture.CopyTo(JournalFixture.MainBeforePinning, _data.Path);
         File.Move(fixture, JournalFile);
-        var snapshotRows = Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
-        var journalRows = Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
+        var snapshotRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
+        var journalRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
         Assert.NotEmpty(snapshotRows);
 
         Assert.True(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
 
-        Assert.Equal(snapshotRows, Rows(SnapshotsFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number"));
-        Assert.Equal(journalRows, Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering"));
-        Assert.DoesNotContain("snapshot", Tables(JournalFile));
+        Assert.Equal(snapshotRows, SqliteFiles.Rows(SnapshotsFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number"));
+        Assert.Equal(journalRows, SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering"));
+        Assert.DoesNotContain("snapshot", SqliteFiles.Tables(JournalFile));
         Assert.False(File.Exists(SnapshotsFile + ".moving"));
         // Once moved, a second start moves nothing.
         Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
@@ -71,14 +71,14 @@ public sealed class SqliteSnapshotsFileTests : TestKit
     [Fact]
     public void Nothing_moves_without_an_old_snapshot_table_or_when_the_snapshots_file_exists()
     {
-        Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY);");
+        SqliteFiles.Execute(JournalFile, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY);");
         Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
         Assert.False(File.Exists(SnapshotsFile));
 
-        Execute(JournalFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER); INSERT INTO snapshot VALUES ('old', 1);");
-        Execute(SnapshotsFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER);");
+        SqliteFiles.Execute(JournalFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER); INSERT INTO snapshot VALUES ('old', 1);");
+        SqliteFiles.Execute(SnapshotsFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER);");
         Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
-        Assert.Contains("snapshot", Tables(JournalFile));
+        Assert.Contains("snapshot", SqliteFiles.Tables(JournalFile));
     }
 
     protected override void AfterAll()
@@ -86,33 +86,5 @@ public sealed class SqliteSnapshotsFileTests : TestKit
         base.AfterAll();
         SqliteConnection.ClearAllPools();
         _data.Dispose();
-    }
-
-    private static List<string> Rows(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i =>
-                reader.IsDBNull(i) ? "null" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(reader.GetValue(i)))));
-        }
-        return rows;
-    }
-
-    private static List<string> Tables(string file) =>
-        Rows(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-
-    private static void Execute(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
