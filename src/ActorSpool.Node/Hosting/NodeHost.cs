@@ -240,12 +240,7 @@ public static class NodeHost
         var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.DocumentsConnectionString);
         try
         {
-            if (!options.UsesPostgres)
-            {
-                var data = Path.GetFullPath(options.DataDirectory);
-                SqliteDocumentsFile.MoveFromJournalFile(Path.Combine(data, PersistenceHocon.SqliteFileName), Path.Combine(data, SqliteDocumentsFile.FileName));
-                SqliteSnapshotsFile.MoveFromJournalFile(Path.Combine(data, PersistenceHocon.SqliteFileName), Path.Combine(data, SqliteSnapshotsFile.FileName));
-            }
+            if (!options.UsesPostgres) SqliteDataDirectory.Prepare(options.DataDirectory);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await store.InitializeAsync(timeout.Token);

@@ -60,9 +60,12 @@ public sealed class SpoolHarness : IAsyncDisposable
         OutcomeRetryInterval = TimeSpan.FromSeconds(1),
     };
 
-    public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null) =>
-        StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
+    public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
+    {
+        SqliteDataDirectory.Prepare(dataDirectory);
+        return StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
             documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory), snapshotConnection: SqliteSnapshotsFile.ConnectionString(dataDirectory));
+    }
 
     /// <summary>A node of a cluster: <paramref name="seed"/> null forms the cluster, otherwise joins it; all nodes share one database.</summary>
     public static async Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, string provider, string connection,
