@@ -126,7 +126,7 @@ pending() { # the queue's pending count as spoolctl queue show reports it
 }
 
 start_node() { # start_node LOGFILE
-  dotnet "$NODE_DLL" --data "$WORK/data" --printers "$WORK/printers.conf" \
+  DOTNET_TC_CallCountingDelayMs=0 dotnet "$NODE_DLL" --data "$WORK/data" --printers "$WORK/printers.conf" \
     --ipp-port "$IPP_PORT" --http-port "$HTTP_PORT" --cmd-port "$CMD_PORT" --node-port "$NODE_PORT" >"$1" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")

@@ -399,7 +399,7 @@ EOF
       --ipp-port "${NODE_IPP[n - 1]}" --http-port "${http_ports[n - 1]}" --cmd-port "$(free_port)")
     [ -n "$db" ] && args+=(--db "$db")
     LOG_FILE="$OUT/logs/$name-node$n.log"
-    start_bg dotnet "$NODE_DLL" "${args[@]}" "${seeds[@]+"${seeds[@]}"}"
+    DOTNET_TC_CallCountingDelayMs=0 start_bg dotnet "$NODE_DLL" "${args[@]}" "${seeds[@]+"${seeds[@]}"}"
     NODE_PIDS+=("$STARTED_PID")
     # The first node forms the cluster; the others join it.
     [ "$n" = 1 ] && wait_until 120 "$name node 1" curl -fsS "http://127.0.0.1:${http_ports[0]}/health/ready"

@@ -31,7 +31,7 @@ pg_bin() {
 
 start_node() {
   local n=$1
-  ACTORSPOOL_SEED=$SEEDS nohup dotnet "$NODE_DLL" --db "$DB" --data "$DIR/node$n" --printers "$DIR/printers.conf" \
+  ACTORSPOOL_SEED=$SEEDS DOTNET_TC_CallCountingDelayMs=0 nohup dotnet "$NODE_DLL" --db "$DB" --data "$DIR/node$n" --printers "$DIR/printers.conf" \
     --node-port "406$n" --ipp-port "863$n" --http-port "808$n" --cmd-port "911$n" >>"$DIR/node$n.log" 2>&1 &
   echo $! >"$DIR/node$n.pid"
   echo "node$n: pid $!, IPP ipp://127.0.0.1:863$n/printers/office, spoolctl 127.0.0.1:911$n, log $DIR/node$n.log"
