@@ -22,7 +22,9 @@ public sealed class ClusterSpoolTests(PostgresFixture postgres, ITestOutputHelpe
     {
         for (var i = 1; i <= 6; i++)
         {
-            var device = new AppSocketPrinterSimulator(new SimulatorOptions { Name = $"p-{i}", DelayPerJob = TimeSpan.FromMilliseconds(150) });
+            // 500 ms a job, one job at a time per printer: six printers print ~12 jobs/s, so a backlog of 120 lasts
+            // ~10 s, longer than a node takes to leave (the graceful-leave test needs jobs left when it is gone).
+            var device = new AppSocketPrinterSimulator(new SimulatorOptions { Name = $"p-{i}", DelayPerJob = TimeSpan.FromMilliseconds(500) });
             await device.StartAsync();
             _devices.Add(device);
         }
