@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using ActorSpool.Cli.Spoolctl;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
+using ActorSpool.TestSupport.Spoolctl;
 
 namespace ActorSpool.Cli.Tests;
 

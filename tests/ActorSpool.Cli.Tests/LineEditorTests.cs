@@ -1,5 +1,6 @@
 using System.Text;
 using ActorSpool.Cli.Spoolctl;
+using ActorSpool.TestSupport.Spoolctl;
 
 namespace ActorSpool.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using ActorSpool.Cli.Spoolctl;
+using ActorSpool.TestSupport.Spoolctl;
 
 namespace ActorSpool.Cli.Tests;
 

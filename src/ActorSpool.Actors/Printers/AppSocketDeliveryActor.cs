@@ -1,6 +1,7 @@
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.AppSocket;
+using ActorSpool.Protocols.Documents;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 
 namespace ActorSpool.Actors.Printers;
@@ -17,7 +18,7 @@ public sealed class AppSocketDeliveryActor(IDocumentStore documents, SpoolSettin
 
     protected override Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct) =>
         AppSocketClient.SendAsync(delivery.Target.Host, delivery.Target.Port,
-            JobCopies.InPrintOrder(Sources(delivery), delivery.Copies, delivery.UncollatedCopies), _options, ct);
+            PrintOrder.WithCopies(Sources(delivery), delivery.Copies, delivery.UncollatedCopies), _options, ct);
 
     public static Akka.Actor.Props Props(IDocumentStore documents, SpoolSettings settings) =>
         Akka.Actor.Props.Create(() => new AppSocketDeliveryActor(documents, settings));

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
+using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.IppDelivery;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 
@@ -29,7 +29,7 @@ internal static class DeviceProbe
             using var cts = new CancellationTokenSource(timeout + timeout);
             var options = new IppDeliveryOptions { ConnectTimeout = timeout, RequestTimeout = timeout + timeout };
             var status = await IppDeliveryClient.ProbeAsync(target, options, cts.Token);
-            var accepting = status.IsAcceptingJobs && status.State != PrinterState.Stopped;
+            var accepting = status.IsAcceptingJobs && status.State != IppPrinterState.Stopped;
             return new ProbeCompleted(target, true, accepting ? null : status.StateMessage ?? string.Join(",", status.StateReasons), status.StateReasons, accepting);
         }
         catch (Exception e) when (e is PrinterDeliveryException or OperationCanceledException)

@@ -4,8 +4,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ActorSpool.Cli.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Spoolctl;
 using Spectre.Console;
 
 namespace ActorSpool.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ActorSpool.Cli.Spoolctl;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using ActorSpool.Cli.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Protocols.Ipp;
-using ActorSpool.Protocols.Spoolctl;
 using Spectre.Console;
 
 namespace ActorSpool.Cli.Commands;

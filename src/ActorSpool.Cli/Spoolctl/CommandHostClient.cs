@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Cli.Spoolctl;
 

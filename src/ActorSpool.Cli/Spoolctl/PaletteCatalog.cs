@@ -1,4 +1,4 @@
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Cli.Spoolctl;
 

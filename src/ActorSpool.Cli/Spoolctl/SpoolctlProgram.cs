@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ActorSpool.Cli.Commands;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Cli.Spoolctl;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Cli.Spoolctl;
 

@@ -1,9 +1,8 @@
 namespace ActorSpool.Domain.Jobs;
 
 /// <summary>
-/// Copies of a job (IPP <c>copies</c>, LPD <c>lpr -#N</c>) and the order their documents print in (IPP
-/// <c>multiple-document-handling</c>): collated — the whole job once, then again (d1 d2, d1 d2) — is the default;
-/// uncollated prints each document's copies together (d1 d1, d2 d2).
+/// Copies of a job (IPP <c>copies</c>, LPD <c>lpr -#N</c>); collated (the whole job once, then again) unless the job
+/// asks for uncollated copies. Deliveries expand them with <c>ActorSpool.Protocols.Documents.PrintOrder</c>.
 /// </summary>
 public static class JobCopies
 {
@@ -13,17 +12,4 @@ public static class JobCopies
     /// <summary>A reason to refuse <paramref name="copies"/>, or null when it is a valid number of copies.</summary>
     public static string? Problem(int copies) =>
         copies is < 1 or > Max ? $"copies {copies} is outside 1..{Max}" : null;
-
-    /// <summary>
-    /// The documents as a device without a notion of copies must receive them: each one <paramref name="copies"/>
-    /// times, whole job after whole job (collated) or each document's copies together (<paramref name="uncollated"/>).
-    /// </summary>
-    public static IReadOnlyList<T> InPrintOrder<T>(IReadOnlyList<T> documents, int copies, bool uncollated)
-    {
-        ArgumentNullException.ThrowIfNull(documents);
-        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
-        return uncollated
-            ? documents.SelectMany(d => Enumerable.Repeat(d, copies)).ToArray()
-            : Enumerable.Range(0, copies).SelectMany(_ => documents).ToArray();
-    }
 }

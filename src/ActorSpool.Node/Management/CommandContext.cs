@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
 namespace ActorSpool.Node.Management;
 

@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Node.Hosting;
-using ActorSpool.Protocols.Spoolctl;
 using Akka.Actor;
 
 namespace ActorSpool.Node.Management;

@@ -116,6 +116,42 @@ public enum IppStatusCode : short
     ServerErrorMultipleDocumentJobsNotSupported = 0x0509,
 }
 
+/// <summary>IPP job-state values (RFC 8011 §5.3.7), as a printer reports them.</summary>
+public enum IppJobState
+{
+    Pending = 3,
+    PendingHeld = 4,
+    Processing = 5,
+    ProcessingStopped = 6,
+    Canceled = 7,
+    Aborted = 8,
+    Completed = 9,
+}
+
+/// <summary>IPP printer-state values (RFC 8011 §5.4.11), as a printer reports them.</summary>
+public enum IppPrinterState
+{
+    Idle = 3,
+    Processing = 4,
+    Stopped = 5,
+}
+
+public static class IppJobStateExtensions
+{
+    /// <summary>The job-state keyword, e.g. <c>pending-held</c> (as job-state-message texts and logs spell it).</summary>
+    public static string ToKeyword(this IppJobState state) => state switch
+    {
+        IppJobState.Pending => "pending",
+        IppJobState.PendingHeld => "pending-held",
+        IppJobState.Processing => "processing",
+        IppJobState.ProcessingStopped => "processing-stopped",
+        IppJobState.Canceled => "canceled",
+        IppJobState.Aborted => "aborted",
+        IppJobState.Completed => "completed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+}
+
 /// <summary>Classification helpers for raw tag octets.</summary>
 public static class IppTagExtensions
 {

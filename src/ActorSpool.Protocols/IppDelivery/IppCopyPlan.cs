@@ -1,4 +1,4 @@
-using ActorSpool.Domain.Jobs;
+using ActorSpool.Protocols.Documents;
 
 namespace ActorSpool.Protocols.IppDelivery;
 
@@ -47,6 +47,6 @@ public sealed record IppCopyPlan(IReadOnlyList<int> Documents, int Copies, strin
             }
         }
 
-        return new IppCopyPlan(JobCopies.InPrintOrder(once, copies, uncollated), 1, null);
+        return new IppCopyPlan(PrintOrder.WithCopies(once, copies, uncollated), 1, null);
     }
 }

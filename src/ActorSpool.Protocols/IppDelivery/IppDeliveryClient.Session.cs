@@ -5,8 +5,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 
@@ -100,7 +98,7 @@ public static partial class IppDeliveryClient
             }
 
             var group = response.FindGroup(IppTag.PrinterAttributes);
-            var state = group?.Find("printer-state")?.Value.Value is int s && Enum.IsDefined((PrinterState)s) ? (PrinterState)s : PrinterState.Idle;
+            var state = group?.Find("printer-state")?.Value.Value is int s && Enum.IsDefined((IppPrinterState)s) ? (IppPrinterState)s : IppPrinterState.Idle;
             var accepting = group?.Find("printer-is-accepting-jobs")?.Value.Value as bool? ?? true;
             var operations = group?.Find("operations-supported")?.Values.Where(v => v.Value is int).Select(v => (IppOperation)(short)(int)v.Value!).ToArray() ?? [];
             var formats = group?.Find("document-format-supported")?.Values.Where(v => v.Value is string).Select(v => (string)v.Value!).ToArray() ?? [];
@@ -145,7 +143,7 @@ public static partial class IppDeliveryClient
             var (response, _) = await SendAsync(request, null, what, ct).ConfigureAwait(false);
             if (response.Status == IppStatusCode.ClientErrorNotFound)
             {
-                return new JobStatus(JobState.Completed, [], null, Gone: true);
+                return new JobStatus(IppJobState.Completed, [], null, Gone: true);
             }
 
             if (!IsSuccess(response.Status))
@@ -154,12 +152,12 @@ public static partial class IppDeliveryClient
             }
 
             var job = response.JobAttributes;
-            if (job?.Find("job-state")?.Value.Value is not int state || !Enum.IsDefined((JobState)state))
+            if (job?.Find("job-state")?.Value.Value is not int state || !Enum.IsDefined((IppJobState)state))
             {
                 throw Failure(IppFailureCategory.Protocol, $"IPP printer {Endpoint} answered {what} without a valid job-state", response.Status, jobId, []);
             }
 
-            return new JobStatus((JobState)state, Keywords(job.Find("job-state-reasons")), TextOf(job.Find("job-state-message")), Gone: false);
+            return new JobStatus((IppJobState)state, Keywords(job.Find("job-state-reasons")), TextOf(job.Find("job-state-message")), Gone: false);
         }
 
         /// <summary>Cancel-Job for each job, ignoring every error: the delivery is failing anyway.</summary>
@@ -208,7 +206,7 @@ public static partial class IppDeliveryClient
         }
 
         public PrinterDeliveryException Failure(IppFailureCategory category, string message, IppStatusCode? status, int? jobId, string[] reasons,
-            JobState? jobState = null, string? statusMessage = null)
+            IppJobState? jobState = null, string? statusMessage = null)
         {
             var inner = new IppDeviceException(category, message, status, reasons, jobState, jobId, statusMessage);
             return new PrinterDeliveryException(DeliveryFailureKind.Other, message + ReasonsText(reasons) + ".", inner);

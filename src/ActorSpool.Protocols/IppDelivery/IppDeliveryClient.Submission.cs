@@ -5,8 +5,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 
@@ -159,17 +157,17 @@ public static partial class IppDeliveryClient
 
                     reasons = status.Reasons;
                     message = status.Message;
-                    if (status.State == JobState.Completed)
+                    if (status.State == IppJobState.Completed)
                     {
                         OpenJobs.Remove(jobId);
                         break;
                     }
 
-                    if (status.State is JobState.Aborted or JobState.Canceled)
+                    if (status.State is IppJobState.Aborted or IppJobState.Canceled)
                     {
                         OpenJobs.Remove(jobId);
                         var printerReasons = await session.TryGetPrinterReasonsAsync(ct).ConfigureAwait(false);
-                        var category = status.State == JobState.Aborted ? IppFailureCategory.JobAborted : IppFailureCategory.JobCanceled;
+                        var category = status.State == IppJobState.Aborted ? IppFailureCategory.JobAborted : IppFailureCategory.JobCanceled;
                         throw session.Failure(category,
                             $"IPP printer {session.Endpoint}: job {jobId} was {status.State.ToKeyword()}" + Detail(status.Message),
                             null, jobId, status.Reasons.Concat(printerReasons).Distinct().ToArray(), status.State, status.Message);
@@ -179,7 +177,7 @@ public static partial class IppDeliveryClient
                 }
             }
 
-            return Result(JobState.Completed, reasons, message, assumed);
+            return Result(IppJobState.Completed, reasons, message, assumed);
         }
 
         /// <summary>
@@ -207,7 +205,7 @@ public static partial class IppDeliveryClient
         private TimeSpan Remaining() =>
             options.JobTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : options.JobTimeout - _clock.Elapsed;
 
-        public IppDeliveryResult Result(JobState state, string[] reasons, string? message, bool assumed) =>
+        public IppDeliveryResult Result(IppJobState state, string[] reasons, string? message, bool assumed) =>
             new(_jobIds[0], state, _jobIds.ToArray(), _method, _bytes, reasons, message, assumed)
             {
                 DeviceCopies = _deviceCopies,
@@ -260,5 +258,5 @@ public static partial class IppDeliveryClient
 
     private static string ReasonsText(string[] reasons) => reasons.Length == 0 ? string.Empty : $"; device reasons: {string.Join(", ", reasons)}";
 
-    private sealed record JobStatus(JobState State, string[] Reasons, string? Message, bool Gone);
+    private sealed record JobStatus(IppJobState State, string[] Reasons, string? Message, bool Gone);
 }

@@ -5,8 +5,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 
@@ -81,7 +79,7 @@ public static partial class IppDeliveryClient
                     $"IPP printer {session.Endpoint} is not accepting jobs", null, null, printer.StateReasons);
             }
 
-            if (options.FailWhenPrinterStopped && printer.State == PrinterState.Stopped)
+            if (options.FailWhenPrinterStopped && printer.State == IppPrinterState.Stopped)
             {
                 throw session.Failure(IppFailureCategory.NotPossible,
                     $"IPP printer {session.Endpoint} is stopped" + (printer.StateMessage is { Length: > 0 } m ? $" ({m})" : string.Empty),
@@ -108,7 +106,7 @@ public static partial class IppDeliveryClient
 
             if (!options.WaitForCompletion)
             {
-                return submission.Result(JobState.Pending, [], null, assumed: false);
+                return submission.Result(IppJobState.Pending, [], null, assumed: false);
             }
 
             return await submission.WaitAsync(ct).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Ipp;
 
 namespace ActorSpool.Protocols.IppDelivery;
@@ -19,7 +17,7 @@ public enum IppSubmissionMethod
 
 /// <summary>A delivered job.</summary>
 /// <param name="JobId">The printer's job-id (the first one when each document became its own job).</param>
-/// <param name="State">The final job-state: <see cref="JobState.Completed"/>, or the state at acceptance when not waiting.</param>
+/// <param name="State">The final job-state: <see cref="IppJobState.Completed"/>, or the state at acceptance when not waiting.</param>
 /// <param name="JobIds">Every job-id the delivery created on the printer, in document order.</param>
 /// <param name="Method">How the documents were submitted.</param>
 /// <param name="BytesSent">Document bytes sent.</param>
@@ -31,7 +29,7 @@ public enum IppSubmissionMethod
 /// </param>
 public sealed record IppDeliveryResult(
     int JobId,
-    JobState State,
+    IppJobState State,
     IReadOnlyList<int> JobIds,
     IppSubmissionMethod Method,
     long BytesSent,
@@ -59,7 +57,7 @@ public sealed record IppDeliveryResult(
 /// <param name="DocumentFormatsSupported">document-format-supported.</param>
 /// <param name="MultipleDocumentJobsSupported">multiple-document-jobs-supported, or null when the printer does not say.</param>
 public sealed record IppPrinterStatus(
-    PrinterState State,
+    IppPrinterState State,
     string[] StateReasons,
     bool IsAcceptingJobs,
     string? StateMessage,

@@ -1,4 +1,3 @@
-using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 
@@ -48,7 +47,7 @@ public sealed class IppDeviceException : Exception
         string message,
         IppStatusCode? status = null,
         string[]? deviceReasons = null,
-        JobState? jobState = null,
+        IppJobState? jobState = null,
         int? jobId = null,
         string? statusMessage = null)
         : base(message)
@@ -74,7 +73,7 @@ public sealed class IppDeviceException : Exception
     public string[] DeviceReasons { get; }
 
     /// <summary>The job's last job-state, when a job existed.</summary>
-    public JobState? JobState { get; }
+    public IppJobState? JobState { get; }
 
     /// <summary>The printer's job-id, when a job existed.</summary>
     public int? JobId { get; }

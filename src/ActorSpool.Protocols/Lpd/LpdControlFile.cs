@@ -164,7 +164,7 @@ public static class LpdControlFile
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(info.Copies, 1, nameof(info.Copies));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(info.Copies, Domain.Jobs.JobCopies.Max, nameof(info.Copies));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(info.Copies, LpdJobInfo.MaxCopies, nameof(info.Copies));
         if (info.Copies == 1 || info.UncollatedCopies || dataFiles.Count == 1)
         {
             foreach (var (dataFile, source) in dataFiles)

@@ -20,10 +20,13 @@ public sealed record LpdDocument(long Length, Func<CancellationToken, Task<Strea
 public sealed record LpdJobInfo(int JobNumber, string HostName, string UserName, string? JobName = null)
 {
     /// <summary>
-    /// Copies, 1–<see cref="Domain.Jobs.JobCopies.Max"/>: the control file names each data file's print command once per
-    /// copy, as <c>lpr -#N</c> does; the data files are still sent once.
+    /// Copies, 1–<see cref="MaxCopies"/>: the control file names each data file's print command once per copy, as
+    /// <c>lpr -#N</c> does; the data files are still sent once.
     /// </summary>
     public int Copies { get; init; } = 1;
+
+    /// <summary>The most copies a control file is written with: 999, what the spooler accepts from any client too.</summary>
+    public const int MaxCopies = 999;
 
     /// <summary>
     /// Each data file's copies together (A A B B, the order BSD lpr writes) instead of collated (A B A B). With one

@@ -7,25 +7,6 @@ public sealed class JobCopiesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public void Collated_copies_repeat_the_whole_job()
-    {
-        Assert.Equal(["d1", "d2", "d1", "d2", "d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 3, uncollated: false));
-    }
-
-    [Fact]
-    public void Uncollated_copies_keep_each_documents_copies_together()
-    {
-        Assert.Equal(["d1", "d1", "d1", "d2", "d2", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 3, uncollated: true));
-    }
-
-    [Fact]
-    public void One_copy_is_the_documents_as_they_are()
-    {
-        Assert.Equal(["d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 1, uncollated: false));
-        Assert.Equal(["d1", "d2"], JobCopies.InPrintOrder(["d1", "d2"], 1, uncollated: true));
-    }
-
     [Theory]
     [InlineData(0, false)]
     [InlineData(-1, false)]

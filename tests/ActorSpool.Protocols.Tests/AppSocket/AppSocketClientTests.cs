@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Simulators;
-using static ActorSpool.Protocols.Tests.AppSocket.AppSocketTestSupport;
+using static ActorSpool.TestSupport.AppSocket.AppSocketTestSupport;
 
 namespace ActorSpool.Protocols.Tests.AppSocket;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Ipp;
 
 namespace ActorSpool.Protocols.Tests.IppDelivery;
@@ -33,7 +31,7 @@ public sealed class FakeIppPrinter : IAsyncDisposable
 
     public Uri PrinterUri => new($"ipp://127.0.0.1:{Port}/ipp/print");
 
-    public PrinterState State { get; set; } = PrinterState.Idle;
+    public IppPrinterState State { get; set; } = IppPrinterState.Idle;
 
     public string[] PrinterReasons { get; set; } = [];
 
@@ -54,7 +52,7 @@ public sealed class FakeIppPrinter : IAsyncDisposable
     public string[]? MultipleDocumentHandling { get; set; }
 
     /// <summary>The job-state of a job at its 1st, 2nd, ... Get-Job-Attributes; the last one sticks.</summary>
-    public JobState[] JobStates { get; set; } = [JobState.Processing, JobState.Completed];
+    public IppJobState[] JobStates { get; set; } = [IppJobState.Processing, IppJobState.Completed];
 
     public string[] JobReasons { get; set; } = [];
 
@@ -233,7 +231,7 @@ public sealed class FakeIppPrinter : IAsyncDisposable
                 response.AddGroup(IppTag.JobAttributes)
                     .Add(IppAttribute.Integer("job-id", job.Id))
                     .Add(IppAttribute.Uri("job-uri", $"{PrinterUri}/jobs/{job.Id}"))
-                    .Add(IppAttribute.Enum("job-state", (int)JobState.Pending));
+                    .Add(IppAttribute.Enum("job-state", (int)IppJobState.Pending));
                 return response;
             }
 
@@ -264,7 +262,7 @@ public sealed class FakeIppPrinter : IAsyncDisposable
                     return IppMessage.CreateResponse(message, IppStatusCode.ClientErrorNotFound);
                 }
 
-                var state = job.Canceled ? JobState.Canceled : JobStates[Math.Min(job.Polls++, JobStates.Length - 1)];
+                var state = job.Canceled ? IppJobState.Canceled : JobStates[Math.Min(job.Polls++, JobStates.Length - 1)];
                 var response = IppMessage.CreateResponse(message, IppStatusCode.SuccessfulOk);
                 var group = response.AddGroup(IppTag.JobAttributes)
                     .Add(IppAttribute.Integer("job-id", job.Id))

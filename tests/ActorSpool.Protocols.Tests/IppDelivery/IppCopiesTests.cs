@@ -1,5 +1,3 @@
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.IppDelivery;
 
@@ -35,7 +33,7 @@ public sealed class IppCopiesTests : IAsyncLifetime
     private static IppAttribute? Template(FakeIppPrinter.ReceivedRequest request, string name) => request.Message.JobAttributes?.Find(name);
 
     private static IppPrinterStatus Printer(int? maxCopies, params string[] handling) =>
-        new(PrinterState.Idle, [], true, null, null, [IppOperation.PrintJob, IppOperation.CreateJob, IppOperation.SendDocument], [], true)
+        new(IppPrinterState.Idle, [], true, null, null, [IppOperation.PrintJob, IppOperation.CreateJob, IppOperation.SendDocument], [], true)
         {
             MaxCopies = maxCopies,
             MultipleDocumentHandlingSupported = handling,

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.IppDelivery;
@@ -49,7 +47,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
         var result = await SendAsync(Options, documents);
 
         Assert.Equal(IppSubmissionMethod.CreateJobSendDocument, result.Method);
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         var job = Assert.Single(_printer.Jobs.Values);
         Assert.Equal([job.Id], result.JobIds);
         Assert.Equal(documents, job.Documents);
@@ -125,7 +123,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
     [Fact]
     public async Task A_stopped_printer_fails_at_once_with_media_empty_and_offline()
     {
-        _printer.State = PrinterState.Stopped;
+        _printer.State = IppPrinterState.Stopped;
         _printer.PrinterReasons = ["media-empty-error", "offline-report"];
 
         var e = await Assert.ThrowsAsync<PrinterDeliveryException>(() => SendAsync(Options, Bytes(10, 10)));
@@ -140,14 +138,14 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
     [Fact]
     public async Task Probe_reports_state_reasons_and_acceptance()
     {
-        _printer.State = PrinterState.Stopped;
+        _printer.State = IppPrinterState.Stopped;
         _printer.PrinterReasons = ["media-empty-error"];
         _printer.AcceptingJobs = false;
         _printer.MultipleDocumentJobs = null;
 
         var status = await IppDeliveryClient.ProbeAsync(_printer.PrinterUri);
 
-        Assert.Equal(PrinterState.Stopped, status.State);
+        Assert.Equal(IppPrinterState.Stopped, status.State);
         Assert.Equal(["media-empty-error"], status.StateReasons);
         Assert.False(status.IsAcceptingJobs);
         Assert.Equal("ActorSpool Fake Printer", status.MakeAndModel);
@@ -167,7 +165,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         var result = await SendAsync(Options, bytes);
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.Equal(4, _printer.OperationsReceived.Count(o => o == IppOperation.PrintJob));
         Assert.Equal(bytes, _printer.Jobs[result.JobId].Documents.Single());
         var ids = _printer.Requests.Where(r => r.Message.Operation == IppOperation.PrintJob).Select(r => r.Message.RequestId).ToArray();
@@ -210,7 +208,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
     [Fact]
     public async Task A_job_stuck_in_processing_stopped_times_out_with_the_device_reasons_and_is_cancelled()
     {
-        _printer.JobStates = [JobState.Processing, JobState.ProcessingStopped];
+        _printer.JobStates = [IppJobState.Processing, IppJobState.ProcessingStopped];
         _printer.JobReasons = ["printer-stopped"];
         _printer.PrinterReasons = ["media-empty-error"];
 
@@ -218,7 +216,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         Assert.Equal(DeliveryFailureKind.CloseWaitTimeout, e.Kind);
         Assert.Equal(IppFailureCategory.JobTimeout, e.IppFailure!.Category);
-        Assert.Equal(JobState.ProcessingStopped, e.IppFailure!.JobState);
+        Assert.Equal(IppJobState.ProcessingStopped, e.IppFailure!.JobState);
         Assert.Equal(["printer-stopped", "media-empty-error"], e.DeviceReasons);
         Assert.Contains("processing-stopped", e.Message);
         var job = Assert.Single(_printer.Jobs.Values);
@@ -229,7 +227,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
     [Fact]
     public async Task A_job_canceled_at_the_device_fails_as_canceled()
     {
-        _printer.JobStates = [JobState.Processing, JobState.Canceled];
+        _printer.JobStates = [IppJobState.Processing, IppJobState.Canceled];
         _printer.JobReasons = ["job-canceled-at-device"];
         _printer.JobMessage = "Canceled from the front panel";
 
@@ -237,7 +235,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         Assert.Equal(IppFailureCategory.JobCanceled, e.IppFailure!.Category);
         Assert.False(e.IppFailure!.IsTransient);
-        Assert.Equal(JobState.Canceled, e.IppFailure!.JobState);
+        Assert.Equal(IppJobState.Canceled, e.IppFailure!.JobState);
         Assert.Contains("job-canceled-at-device", e.DeviceReasons);
         Assert.Contains("Canceled from the front panel", e.Message);
     }
@@ -251,7 +249,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         var result = await SendAsync(Options, Bytes(10, 16));
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.True(result.CompletionAssumed);
     }
 
@@ -266,17 +264,17 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         var result = await SendAsync(Options, Bytes(10, 17));
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
     }
 
     [Fact]
     public async Task Not_waiting_returns_once_the_printer_accepted_the_job()
     {
-        _printer.JobStates = [JobState.Processing];
+        _printer.JobStates = [IppJobState.Processing];
 
         var result = await SendAsync(Options with { WaitForCompletion = false }, Bytes(10, 18));
 
-        Assert.Equal(JobState.Pending, result.State);
+        Assert.Equal(IppJobState.Pending, result.State);
         Assert.DoesNotContain(IppOperation.GetJobAttributes, _printer.OperationsReceived);
     }
 
@@ -287,7 +285,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
 
         var result = await SendAsync(Options, Bytes(10, 19));
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         var requests = _printer.Requests;
         Assert.Equal(2, requests[0].Message.VersionMajor);
         Assert.All(requests.Skip(1), r => Assert.Equal((1, 1), (r.Message.VersionMajor, r.Message.VersionMinor)));
@@ -381,7 +379,7 @@ public sealed class IppDeliveryClientTests : IAsyncLifetime
     [Fact]
     public async Task Cancellation_while_waiting_cancels_the_job_on_the_printer()
     {
-        _printer.JobStates = [JobState.Processing];
+        _printer.JobStates = [IppJobState.Processing];
         using var cts = new CancellationTokenSource();
 
         var send = IppDeliveryClient.SendAsync(_printer.PrinterUri, [Document(Bytes(10, 23))], Options, cts.Token);

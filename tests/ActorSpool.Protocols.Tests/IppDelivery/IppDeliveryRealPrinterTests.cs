@@ -1,6 +1,4 @@
 using System.Text;
-using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Protocols.Ipp;
 using ActorSpool.Protocols.IppDelivery;
@@ -63,7 +61,7 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
         var status = await IppDeliveryClient.ProbeAsync(Printer.PrinterUri);
 
         Assert.True(status.IsAcceptingJobs);
-        Assert.NotEqual(PrinterState.Stopped, status.State);
+        Assert.NotEqual(IppPrinterState.Stopped, status.State);
         Assert.DoesNotContain("none", status.StateReasons);
         Assert.True(status.SupportsCreateJob);
         Assert.Contains(IppOperation.PrintJob, status.OperationsSupported);
@@ -79,7 +77,7 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
 
         var result = await IppDeliveryClient.SendAsync(Printer.PrinterUri, [Document(bytes)], Options, CancellationToken.None);
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.Equal(IppSubmissionMethod.PrintJob, result.Method);
         Assert.True(result.JobId > 0);
         Assert.Equal([result.JobId], result.JobIds);
@@ -97,7 +95,7 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
         var result = await IppDeliveryClient.SendAsync(Printer.PrinterUri, [Document(text)], Options with { DocumentFormat = "text/plain" },
             CancellationToken.None);
 
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.Equal(text, await File.ReadAllBytesAsync(await Printer.WaitForJobFileAsync(result.JobId)));
     }
 
@@ -109,7 +107,7 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
         var result = await IppDeliveryClient.SendAsync(Printer.PrinterUri, documents.Select(Document).ToList(), Options, CancellationToken.None);
 
         Assert.Equal(IppSubmissionMethod.PrintJobPerDocument, result.Method);
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.Equal(3, result.JobIds.Count);
         Assert.Equal(result.JobIds.Order(), result.JobIds);
         Assert.Equal(documents.Sum(d => (long)d.Length), result.BytesSent);
@@ -130,7 +128,7 @@ public sealed class IppDeliveryRealPrinterTests(IppEvePrinterFixture fixture) : 
         // ippeveprinter accepts Create-Job and the first Send-Document, then answers the second with
         // server-error-multiple-document-jobs-not-supported: the client cancels that job and prints each document on its own.
         Assert.Equal(IppSubmissionMethod.PrintJobPerDocument, result.Method);
-        Assert.Equal(JobState.Completed, result.State);
+        Assert.Equal(IppJobState.Completed, result.State);
         Assert.Equal(2, result.JobIds.Count);
         for (var i = 0; i < documents.Length; i++)
         {
@@ -272,7 +270,7 @@ public sealed class IppDeliveryRealPrinterFailureTests : IAsyncLifetime
         Assert.Equal(DeliveryFailureKind.Other, e.Kind);
         var ipp = Assert.IsType<IppDeviceException>(e.IppFailure);
         Assert.Equal(IppFailureCategory.JobAborted, ipp.Category);
-        Assert.Equal(JobState.Aborted, ipp.JobState);
+        Assert.Equal(IppJobState.Aborted, ipp.JobState);
         Assert.NotNull(ipp.JobId);
         Assert.Contains("aborted-by-system", e.DeviceReasons);
         Assert.Contains(e.DeviceReasons, r => r.StartsWith("media-empty", StringComparison.Ordinal));
@@ -305,7 +303,7 @@ public sealed class IppDeliveryRealPrinterFailureTests : IAsyncLifetime
         var job = response.JobAttributes!;
         var state = job.Find("job-state")!.Value.AsInt();
         var reasons = job.Find("job-state-reasons")!.Values.Select(v => v.AsString()).ToArray();
-        Assert.True(state == (int)JobState.Canceled || reasons.Contains("processing-to-stop-point"),
+        Assert.True(state == (int)IppJobState.Canceled || reasons.Contains("processing-to-stop-point"),
             $"job {jobId} is in state {state} with reasons {string.Join(", ", reasons)}: not cancelled");
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using Akka.Actor;
 using Akka.Cluster;
 using static ActorSpool.Node.Management.Define;

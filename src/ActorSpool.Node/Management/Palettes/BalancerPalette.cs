@@ -1,5 +1,5 @@
 using ActorSpool.Actors.Hosting;
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using Akka.Actor;
 using Akka.Hosting;
 using static ActorSpool.Domain.Messages.BalancerProtocol;

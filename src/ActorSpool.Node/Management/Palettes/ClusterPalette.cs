@@ -1,4 +1,4 @@
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using Akka.Actor;
 using Akka.Cluster;
 using static ActorSpool.Node.Management.Define;

@@ -1,8 +1,8 @@
 using ActorSpool.Actors.Storage;
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
-using ActorSpool.Protocols.Spoolctl;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Node.Management.Define;
 

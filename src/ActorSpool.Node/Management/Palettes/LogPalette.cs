@@ -1,4 +1,4 @@
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 using static ActorSpool.Node.Management.Define;
 
 namespace ActorSpool.Node.Management.Palettes;

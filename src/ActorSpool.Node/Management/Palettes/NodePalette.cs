@@ -1,6 +1,6 @@
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
-using ActorSpool.Protocols.Spoolctl;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Hosting.Server;

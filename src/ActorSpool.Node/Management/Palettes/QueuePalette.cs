@@ -1,7 +1,7 @@
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
-using ActorSpool.Protocols.Spoolctl;
 using Akka.Actor;
 using Akka.Hosting;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace ActorSpool.Protocols.Spoolctl;
+namespace ActorSpool.Contracts.Spoolctl;
 
 /// <summary>
 /// The command host's wire protocol (docs/spoolctl.md): a TCP connection carries newline-delimited JSON. The

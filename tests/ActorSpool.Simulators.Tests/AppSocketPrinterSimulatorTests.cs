@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using ActorSpool.Protocols.AppSocket;
 using ActorSpool.Simulators;
-using static ActorSpool.Protocols.Tests.AppSocket.AppSocketTestSupport;
+using static ActorSpool.TestSupport.AppSocket.AppSocketTestSupport;
 
-namespace ActorSpool.Protocols.Tests.Simulation;
+namespace ActorSpool.Simulators.Tests;
 
 public sealed class AppSocketPrinterSimulatorTests : IDisposable
 {

@@ -1,6 +1,7 @@
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
+using ActorSpool.TestSupport.Spoolctl;
 
-namespace ActorSpool.Cli.Tests;
+namespace ActorSpool.Contracts.Tests.Spoolctl;
 
 public sealed class ArgumentParserTests
 {

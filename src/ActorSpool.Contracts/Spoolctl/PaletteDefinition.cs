@@ -1,4 +1,4 @@
-namespace ActorSpool.Protocols.Spoolctl;
+namespace ActorSpool.Contracts.Spoolctl;
 
 /// <summary>
 /// A group of commands (Petabridge.Cmd's "palette"), e.g. <c>cluster</c> with the verbs <c>show</c>, <c>leave</c>, ...

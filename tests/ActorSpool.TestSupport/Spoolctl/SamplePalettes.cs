@@ -1,6 +1,6 @@
-using ActorSpool.Protocols.Spoolctl;
+using ActorSpool.Contracts.Spoolctl;
 
-namespace ActorSpool.Cli.Tests;
+namespace ActorSpool.TestSupport.Spoolctl;
 
 /// <summary>Palette definitions shaped like the node's, for parsing, completion and help tests.</summary>
 public static class SamplePalettes

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorSpool.TestSupport;
 
-namespace ActorSpool.Protocols.Tests.AppSocket;
+namespace ActorSpool.TestSupport.AppSocket;
 
 /// <summary>Helpers shared by the AppSocket client and simulator tests.</summary>
-internal static class AppSocketTestSupport
+public static class AppSocketTestSupport
 {
     /// <summary>Generous limit for waiting on conditions; tests never assert on durations.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

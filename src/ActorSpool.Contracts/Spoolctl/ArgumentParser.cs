@@ -1,4 +1,4 @@
-namespace ActorSpool.Protocols.Spoolctl;
+namespace ActorSpool.Contracts.Spoolctl;
 
 /// <summary>
 /// Turns the switches of a command line into values by argument name (client side), and checks such values
