@@ -1,5 +1,9 @@
+using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Printers;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.TestSupport;
@@ -86,10 +90,16 @@ public sealed class SpoolHarness : IAsyncDisposable
                     .WithRemoting("127.0.0.1", nodePort)
                     .WithClustering(new ClusterOptions
                     {
-                        Roles = [ActorSpoolActors.WorkerRole, ActorSpoolActors.IngressRole],
+                        Roles = [SpoolRoles.Worker, SpoolRoles.Ingress],
                         SeedNodes = seed is null ? [] : [seed],
                     })
-                    .WithActorSpool(topology, settings, documents)
+                    // The actor graph of a node with the worker role, composed as NodeHost composes it.
+                    .WithDistributedPubSub(null!)
+                    .WithPrinterRegion(topology, settings, documents)
+                    .WithJobQueueRegion(topology, settings, documents)
+                    .WithBalancer(hostsSingleton: true)
+                    .WithSpoolWorkers(settings, documents)
+                    .WithWakeUpOnMemberUp(topology)
                     .WithActors((system, _) =>
                     {
                         if (seed is not null) return;

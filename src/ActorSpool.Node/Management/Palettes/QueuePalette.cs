@@ -1,4 +1,4 @@
-using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using ActorSpool.Protocols.Spoolctl;
