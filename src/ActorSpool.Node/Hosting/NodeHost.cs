@@ -76,7 +76,8 @@ public static class NodeHost
         var runsWorkers = options.Roles.Contains(SpoolRoles.Worker);
         builder.Services.AddAkka(NodeConfiguration.SystemName, (akka, _) =>
         {
-            akka.AddHocon(NodeConfiguration.Persistence(options).WithFallback(hocon), HoconAddMode.Prepend)
+            akka.AddHocon(hocon, HoconAddMode.Prepend)
+                .WithSpoolPersistence(options.PersistenceProvider, options.ConnectionString, options.SnapshotConnectionString)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();

@@ -67,7 +67,7 @@ public sealed class SpoolHarness : IAsyncDisposable
     public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
     {
         SqliteDataDirectory.Prepare(dataDirectory);
-        return StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
+        return StartAsync(printersHocon, dataDirectory, SpoolPersistence.SqliteProvider, SpoolPersistence.SqliteConnectionString(dataDirectory), settings,
             documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory), snapshotConnection: SqliteSnapshotsFile.ConnectionString(dataDirectory));
     }
 
@@ -80,13 +80,13 @@ public sealed class SpoolHarness : IAsyncDisposable
         var documents = DocumentStoreFactory.Create(provider, documentsConnection ?? connection);
         await documents.InitializeAsync();
 
-        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection, snapshotConnection)
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
+        var config = ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf")));
 
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("actorspool-test", (akka, _) =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
+                    .WithSpoolPersistence(provider, connection, snapshotConnection)
                     .WithRemoting("127.0.0.1", nodePort)
                     .WithClustering(new ClusterOptions
                     {
