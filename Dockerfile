@@ -20,8 +20,8 @@ RUN dotnet publish src/ActorSpool.Node -c Release -o /app
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app ./
-# The HOCON files, where the node looks for them (<app>/config): actorspool.conf, persistence.conf,
-# printers.conf and docker.conf (container overrides: command host on 0.0.0.0; pass it with ACTORSPOOL_CONFIG).
+# The HOCON files, where the node looks for them (<app>/config): actorspool.conf, printers.conf
+# and docker.conf (container overrides: command host on 0.0.0.0; pass it with ACTORSPOOL_CONFIG).
 COPY config/ ./config/
 
 # The node binds its own listeners (IPP 8631, HTTP 8080); the image's default ASPNETCORE_HTTP_PORTS=8080 would

@@ -20,7 +20,7 @@ public static class SqliteDataDirectory
     {
         var data = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(data);
-        var journal = Path.Combine(data, PersistenceHocon.SqliteFileName);
+        var journal = Path.Combine(data, SpoolPersistence.SqliteFileName);
         SqliteDocumentsFile.MoveFromJournalFile(journal, Path.Combine(data, SqliteDocumentsFile.FileName));
         SqliteSnapshotsFile.MoveFromJournalFile(journal, Path.Combine(data, SqliteSnapshotsFile.FileName));
         UseWriteAheadLog(journal);

@@ -1,4 +1,3 @@
-using ActorSpool.Actors.Hosting;
 using Akka.Configuration;
 
 namespace ActorSpool.Node.Hosting;
@@ -18,22 +17,6 @@ public static class NodeConfiguration
             config = ParseFile(extraFile).WithFallback(config);
         }
         return config;
-    }
-
-    /// <summary>The journal/snapshot section of config/persistence.conf for this node's database.</summary>
-    public static Config Persistence(NodeOptions options)
-    {
-        var path = Path.Combine(options.ConfigDirectory, "persistence.conf");
-        try
-        {
-            return options.UsesPostgres
-                ? PersistenceHocon.FromTemplate(ReadFile(path), options.PersistenceProvider, options.ConnectionString)
-                : PersistenceHocon.ForSqlite(ReadFile(path), options.DataDirectory);
-        }
-        catch (ConfigurationException e)
-        {
-            throw new StartupException($"{path}: invalid HOCON: {e.Message}");
-        }
     }
 
     /// <summary>

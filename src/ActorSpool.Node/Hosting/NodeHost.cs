@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using ActorSpool.Actors;
+using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Printers;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
@@ -69,9 +73,11 @@ public static class NodeHost
         builder.Services.AddSingleton<DemoPrinters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
 
+        var runsWorkers = options.Roles.Contains(SpoolRoles.Worker);
         builder.Services.AddAkka(NodeConfiguration.SystemName, (akka, _) =>
         {
-            akka.AddHocon(NodeConfiguration.Persistence(options).WithFallback(hocon), HoconAddMode.Prepend)
+            akka.AddHocon(hocon, HoconAddMode.Prepend)
+                .WithSpoolPersistence(options.PersistenceProvider, options.ConnectionString, options.SnapshotConnectionString)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -82,17 +88,26 @@ public static class NodeHost
                 {
                     Roles = options.Roles.ToArray(),
                     SeedNodes = options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray(),
-                })
-                .WithActorSpool(topology, settings, documents, runsWorkers: options.Roles.Contains(ActorSpoolActors.WorkerRole), crashPoints)
-                .WithActors((system, _) =>
-                {
-                    // No seed: this node forms a cluster of one (and others may join it).
-                    if (options.Seeds.Count == 0)
-                    {
-                        var cluster = Cluster.Get(system);
-                        cluster.Join(cluster.SelfAddress);
-                    }
                 });
+
+            // The actor graph, the same on one node as in a cluster. A node without the worker role (ingress only)
+            // hosts no queue, printer, balancer or worker: it reaches them through the regions' and the balancer's proxies.
+            akka.WithDistributedPubSub(null!) // printers publish their status to the queues over it
+                .WithPrinterRegion(topology, settings, documents)
+                .WithJobQueueRegion(topology, settings, documents)
+                .WithBalancer(hostsSingleton: runsWorkers);
+            if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints);
+            akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
+
+            akka.WithActors((system, _) =>
+            {
+                // No seed: this node forms a cluster of one (and others may join it).
+                if (options.Seeds.Count == 0)
+                {
+                    var cluster = Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                }
+            });
         });
 
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it

@@ -29,9 +29,13 @@ public sealed record NodeOptions
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 
-    public string PersistenceProvider => UsesPostgres ? PersistenceHocon.PostgresProvider : PersistenceHocon.SqliteProvider;
+    public string PersistenceProvider => UsesPostgres ? SpoolPersistence.PostgresProvider : SpoolPersistence.SqliteProvider;
 
-    public string ConnectionString => UsesPostgres ? PostgresConnectionString : PersistenceHocon.SqliteConnectionString(DataDirectory);
+    /// <summary>The journal's database.</summary>
+    public string ConnectionString => UsesPostgres ? PostgresConnectionString : SpoolPersistence.SqliteConnectionString(DataDirectory);
+
+    /// <summary>The snapshot store's database: the journal's with PostgreSQL, a file of its own beside it with SQLite.</summary>
+    public string SnapshotConnectionString => UsesPostgres ? PostgresConnectionString : SqliteSnapshotsFile.ConnectionString(DataDirectory);
 
     /// <summary>The document store's database: the journal's with PostgreSQL, a file of its own beside it with SQLite.</summary>
     public string DocumentsConnectionString => UsesPostgres ? PostgresConnectionString : SqliteDocumentsFile.ConnectionString(DataDirectory);

@@ -1,5 +1,5 @@
 using ActorSpool.Actors;
-using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;

@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Tests.Hosting;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.TestSupport;
 using Akka.Actor;
@@ -10,7 +11,7 @@ using static ActorSpool.Domain.Jobs.JobQueueEvents;
 namespace ActorSpool.Actors.Tests.Serialization;
 
 /// <summary>
-/// A queue's journal and snapshot as the node stores them (config/persistence.conf on SQLite, the serializer bound in
+/// A queue's journal and snapshot as the node stores them (SpoolPersistence on SQLite, the serializer bound in
 /// config/actorspool.conf): every event type of <see cref="JobQueueEvents"/> and a <see cref="QueueSnapshot"/>.
 /// <see cref="WriteAsync"/> writes them with whatever serializers this build has (today: events JSON, the snapshot
 /// binary); the files in Fixtures/ were written by earlier versions and are replayed by <see cref="JournalReplayTests"/>.
@@ -112,8 +113,7 @@ public static class JournalFixture
                 # Only persistence and serialization matter here: no cluster, no remoting port.
                 akka.actor.provider = local
                 """)
-            .WithFallback(PersistenceHocon.FromTemplate(
-                File.ReadAllText(RepoPaths.Config("persistence.conf")), PersistenceHocon.SqliteProvider, $"Data Source={databasePath}"))
+            .WithFallback(PersistenceConfig.Of(SpoolPersistence.SqliteProvider, $"Data Source={databasePath}"))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
 
     /// <summary>The committed fixture <paramref name="fileName"/> copied to <paramref name="directory"/>, so tests never change it.</summary>

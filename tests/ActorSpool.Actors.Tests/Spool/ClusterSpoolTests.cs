@@ -33,11 +33,11 @@ public sealed class ClusterSpoolTests(PostgresFixture postgres, ITestOutputHelpe
         _connection = postgres.Server.CreateDatabase($"cluster_{Guid.NewGuid():N}");
 
         var seedPort = FreePort.Next();
-        _nodes.Add(await SpoolHarness.StartAsync(_printers, Path.Combine(_data.Path, "n1"), PersistenceHocon.PostgresProvider, _connection, nodePort: seedPort));
+        _nodes.Add(await SpoolHarness.StartAsync(_printers, Path.Combine(_data.Path, "n1"), SpoolPersistence.PostgresProvider, _connection, nodePort: seedPort));
         var seed = $"akka.tcp://actorspool-test@127.0.0.1:{seedPort}";
         for (var n = 2; n <= 3; n++)
         {
-            _nodes.Add(await SpoolHarness.StartAsync(_printers, Path.Combine(_data.Path, $"n{n}"), PersistenceHocon.PostgresProvider, _connection, seed: seed));
+            _nodes.Add(await SpoolHarness.StartAsync(_printers, Path.Combine(_data.Path, $"n{n}"), SpoolPersistence.PostgresProvider, _connection, seed: seed));
         }
         await SpoolHarness.WaitUntilAsync(
             () => Task.FromResult(Cluster.Get(_nodes[0].System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),

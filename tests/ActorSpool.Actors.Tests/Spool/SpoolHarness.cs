@@ -1,5 +1,9 @@
+using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Printers;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.TestSupport;
@@ -63,7 +67,7 @@ public sealed class SpoolHarness : IAsyncDisposable
     public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
     {
         SqliteDataDirectory.Prepare(dataDirectory);
-        return StartAsync(printersHocon, dataDirectory, PersistenceHocon.SqliteProvider, PersistenceHocon.SqliteConnectionString(dataDirectory), settings,
+        return StartAsync(printersHocon, dataDirectory, SpoolPersistence.SqliteProvider, SpoolPersistence.SqliteConnectionString(dataDirectory), settings,
             documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory), snapshotConnection: SqliteSnapshotsFile.ConnectionString(dataDirectory));
     }
 
@@ -76,20 +80,26 @@ public sealed class SpoolHarness : IAsyncDisposable
         var documents = DocumentStoreFactory.Create(provider, documentsConnection ?? connection);
         await documents.InitializeAsync();
 
-        var config = PersistenceHocon.FromTemplate(File.ReadAllText(RepoPaths.Config("persistence.conf")), provider, connection, snapshotConnection)
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
+        var config = ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf")));
 
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("actorspool-test", (akka, _) =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
+                    .WithSpoolPersistence(provider, connection, snapshotConnection)
                     .WithRemoting("127.0.0.1", nodePort)
                     .WithClustering(new ClusterOptions
                     {
-                        Roles = [ActorSpoolActors.WorkerRole, ActorSpoolActors.IngressRole],
+                        Roles = [SpoolRoles.Worker, SpoolRoles.Ingress],
                         SeedNodes = seed is null ? [] : [seed],
                     })
-                    .WithActorSpool(topology, settings, documents)
+                    // The actor graph of a node with the worker role, composed as NodeHost composes it.
+                    .WithDistributedPubSub(null!)
+                    .WithPrinterRegion(topology, settings, documents)
+                    .WithJobQueueRegion(topology, settings, documents)
+                    .WithBalancer(hostsSingleton: true)
+                    .WithSpoolWorkers(settings, documents)
+                    .WithWakeUpOnMemberUp(topology)
                     .WithActors((system, _) =>
                     {
                         if (seed is not null) return;

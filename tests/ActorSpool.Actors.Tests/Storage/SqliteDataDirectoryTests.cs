@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Tests.Hosting;
 using ActorSpool.Actors.Tests.Serialization;
 using ActorSpool.TestSupport;
 using Akka.Actor;
@@ -25,13 +26,13 @@ public sealed class SqliteDataDirectoryTests : TestKit
 
     private SqliteDataDirectoryTests(TempDirectory data)
         : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local")
-            .WithFallback(PersistenceHocon.ForSqlite(File.ReadAllText(RepoPaths.Config("persistence.conf")), data.Path))
+            .WithFallback(PersistenceConfig.Sqlite(data.Path))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf")))))
     {
         _data = data;
     }
 
-    private string JournalFile => Path.Combine(_data.Path, PersistenceHocon.SqliteFileName);
+    private string JournalFile => Path.Combine(_data.Path, SpoolPersistence.SqliteFileName);
 
     private string SnapshotsFile => Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
 
@@ -50,7 +51,7 @@ public sealed class SqliteDataDirectoryTests : TestKit
         Assert.Equal(["wal"], SqliteFiles.Rows(SnapshotsFile, "PRAGMA journal_mode"));
         Assert.Equal(["3"], SqliteFiles.Rows(JournalFile, "SELECT count(*) FROM journal WHERE persistence_id = 'wal-probe'"));
         // The journal's connections set no pragma of their own: this is what each of its commits syncs by (2 = FULL).
-        await using var journalConnection = new SqliteConnection(PersistenceHocon.SqliteConnectionString(_data.Path));
+        await using var journalConnection = new SqliteConnection(SpoolPersistence.SqliteConnectionString(_data.Path));
         await journalConnection.OpenAsync();
         await using var command = journalConnection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";

@@ -15,7 +15,7 @@ public sealed class SqliteDocumentsFileTests : IDisposable
 
     public SqliteDocumentsFileTests() => Directory.CreateDirectory(_data);
 
-    private string JournalFile => Path.Combine(_data, PersistenceHocon.SqliteFileName);
+    private string JournalFile => Path.Combine(_data, SpoolPersistence.SqliteFileName);
 
     private string DocumentsFile => Path.Combine(_data, SqliteDocumentsFile.FileName);
 
@@ -23,7 +23,7 @@ public sealed class SqliteDocumentsFileTests : IDisposable
     public async Task Documents_stored_in_the_journals_file_move_to_their_own_file_and_stay_readable()
     {
         // The old layout: the document store and a journal table in one file.
-        var old = new SqliteDocumentStore(PersistenceHocon.SqliteConnectionString(_data));
+        var old = new SqliteDocumentStore(SpoolPersistence.SqliteConnectionString(_data));
         await old.InitializeAsync();
         var first = await old.AllocateJobIdAsync("office");
         await old.WriteDocumentAsync(first, 1, new MemoryStream(Encoding.ASCII.GetBytes("kept across the move")), "text/plain", "a.txt", 1 << 20);

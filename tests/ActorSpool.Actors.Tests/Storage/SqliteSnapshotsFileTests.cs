@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Tests.Hosting;
 using ActorSpool.Actors.Tests.Serialization;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.TestSupport;
@@ -30,14 +31,14 @@ public sealed class SqliteSnapshotsFileTests : TestKit
         _data = data;
     }
 
-    private string JournalFile => Path.Combine(_data.Path, PersistenceHocon.SqliteFileName);
+    private string JournalFile => Path.Combine(_data.Path, SpoolPersistence.SqliteFileName);
 
     private string SnapshotsFile => Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
 
     // The node's own persistence config for a data directory; nothing touches the files before a test asks.
     private static Config Config(string dataDirectory) =>
         ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local")
-            .WithFallback(PersistenceHocon.ForSqlite(File.ReadAllText(RepoPaths.Config("persistence.conf")), dataDirectory))
+            .WithFallback(PersistenceConfig.Sqlite(dataDirectory))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
 
     [Fact]

@@ -1,4 +1,4 @@
-using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Balancing;
 using ActorSpool.Contracts.Spoolctl;
 using Akka.Actor;
 using Akka.Hosting;

@@ -1,6 +1,6 @@
 using System.Text;
 using ActorSpool.Actors;
-using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;

@@ -1,4 +1,4 @@
-using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;

@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Workers;
 using ActorSpool.Contracts.Spoolctl;
 using Akka.Actor;
 using Akka.Cluster;
@@ -10,8 +11,8 @@ namespace ActorSpool.Node.Management.Palettes;
 /// <summary><c>worker</c>: the spool workers of every worker node, what each is doing and has done.</summary>
 public sealed class WorkerPalette(ActorSystem system) : ICommandPalette
 {
-    /// <summary>Where <see cref="ActorSpoolActors"/> starts a node's worker pool.</summary>
-    public const string PoolPath = "/user/spool-workers";
+    /// <summary>Where <see cref="SpoolWorkerHosting.WithSpoolWorkers"/> starts a node's worker pool.</summary>
+    public const string PoolPath = "/user/" + SpoolWorkerHosting.PoolName;
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
@@ -26,7 +27,7 @@ public sealed class WorkerPalette(ActorSystem system) : ICommandPalette
     {
         if (c.Verb.Name != "list") throw CommandException.Usage($"worker: no verb {c.Verb.Name}");
         var nodes = Cluster.Get(system).State.Members
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(ActorSpoolActors.WorkerRole))
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(SpoolRoles.Worker))
             .Select(m => m.Address)
             .OrderBy(a => a.ToString(), StringComparer.Ordinal)
             .ToList();

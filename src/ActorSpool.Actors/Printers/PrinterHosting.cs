@@ -1,0 +1,39 @@
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Messages;
+using ActorSpool.Domain.Topology;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+
+namespace ActorSpool.Actors.Printers;
+
+/// <summary>Registry key of the sharded Printer entities.</summary>
+public sealed class PrinterRegion;
+
+/// <summary>Routes <see cref="IPrinterMessage"/>s to the Printer entity named by the printer.</summary>
+public sealed class PrinterMessageExtractor() : HashCodeMessageExtractor(SpoolSharding.MaxShards)
+{
+    public override string? EntityId(object message) => message switch
+    {
+        IPrinterMessage m => m.Printer,
+        _ => null,
+    };
+}
+
+public static class PrinterHosting
+{
+    /// <summary>
+    /// The "printer" shard region (<see cref="PrinterRegion"/>): one remembered entity per configured printer,
+    /// handed over with <see cref="PrinterActor.HandOff"/> so a delivery in flight is not cut mid-document.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithPrinterRegion(this AkkaConfigurationBuilder builder, SpoolTopology topology, SpoolSettings settings,
+        IDocumentStore documents) =>
+        builder.WithShardRegion<PrinterRegion>(
+            "printer",
+            printer => topology.Printers.TryGetValue(printer, out var definition)
+                ? PrinterActor.Props(definition, settings, documents)
+                : UnknownEntityActor.Props("printer", printer),
+            new PrinterMessageExtractor(),
+            SpoolSharding.EntityOptions(PrinterActor.HandOff.Instance));
+}

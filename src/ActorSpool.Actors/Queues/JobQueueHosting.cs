@@ -1,0 +1,42 @@
+using ActorSpool.Actors.Balancing;
+using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Printers;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Messages;
+using ActorSpool.Domain.Topology;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+
+namespace ActorSpool.Actors.Queues;
+
+/// <summary>Registry key of the sharded JobQueue entities.</summary>
+public sealed class JobQueueRegion;
+
+/// <summary>Routes <see cref="IQueueMessage"/>s to the JobQueue entity named by the queue.</summary>
+public sealed class QueueMessageExtractor() : HashCodeMessageExtractor(SpoolSharding.MaxShards)
+{
+    public override string? EntityId(object message) => message switch
+    {
+        IQueueMessage m => m.Queue,
+        _ => null,
+    };
+}
+
+public static class JobQueueHosting
+{
+    /// <summary>
+    /// The "job-queue" shard region (<see cref="JobQueueRegion"/>): one remembered, persistent entity per configured
+    /// queue. A queue talks to the balancer and the printers, so the host also registers <see cref="PrinterRegion"/>
+    /// and <see cref="BalancerProxy"/> (looked up when a queue starts).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJobQueueRegion(this AkkaConfigurationBuilder builder, SpoolTopology topology, SpoolSettings settings,
+        IDocumentStore documents) =>
+        builder.WithShardRegion<JobQueueRegion>(
+            "job-queue",
+            (_, registry) => queue => topology.Queues.TryGetValue(queue, out var definition)
+                ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
+                : UnknownEntityActor.Props("queue", queue),
+            new QueueMessageExtractor(),
+            SpoolSharding.EntityOptions());
+}
