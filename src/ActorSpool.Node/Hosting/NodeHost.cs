@@ -84,11 +84,7 @@ public static class NodeHost
                     loggers.AddLogger<AkkaLogBridge>();
                 })
                 .WithRemoting(options.Hostname, options.NodePort)
-                .WithClustering(new ClusterOptions
-                {
-                    Roles = options.Roles.ToArray(),
-                    SeedNodes = options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray(),
-                });
+                .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray() }); // joins below, once storage is ready
 
             // The actor graph, the same on one node as in a cluster. A node without the worker role (ingress only)
             // hosts no queue, printer, balancer or worker: it reaches them through the regions' and the balancer's proxies.
@@ -99,15 +95,8 @@ public static class NodeHost
             if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints);
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
 
-            akka.WithActors((system, _) =>
-            {
-                // No seed: this node forms a cluster of one (and others may join it).
-                if (options.Seeds.Count == 0)
-                {
-                    var cluster = Cluster.Get(system);
-                    cluster.Join(cluster.SelfAddress);
-                }
-            });
+            // Joins once the journal and snapshot store answer: the first shards are then placed at once (PersistenceWarmUp).
+            akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray()));
         });
 
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
