@@ -13,6 +13,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 command -v avahi-daemon >/dev/null 2>&1 || missing+=(avahi-daemon)  # ippeveprinter needs DNS-SD ...
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which needs the system bus
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

@@ -11,6 +11,7 @@ using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
+using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
 using Akka.Actor;
 using Akka.Cluster;
@@ -244,10 +245,12 @@ public static class NodeHost
         var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.DocumentsConnectionString);
         try
         {
+            PrivateDataDirectory.Secure(options.DataDirectory);
             if (!options.UsesPostgres) SqliteDataDirectory.Prepare(options.DataDirectory);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await store.InitializeAsync(timeout.Token);
+            PrivateDataDirectory.Secure(options.DataDirectory); // again: the database files were created just now
             return store;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
