@@ -29,7 +29,9 @@ public static class NodeCommandLine
         var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
         var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
         var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Address other nodes use to reach this node", "H");
-        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname };
+        var users = Flag<string>("--users", "ACTORSPOOL_USERS", "actorspool.security.users-file", "Users file for HTTP Basic logins (htpasswd -B format)", "FILE");
+        var admins = Flag<string>("--admins", "ACTORSPOOL_ADMINS", "actorspool.security.admins", "Users who administer queues and printers, comma separated", "a,b");
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
         foreach (var setting in settings) root.Add(setting.Option);
@@ -87,6 +89,8 @@ public static class NodeCommandLine
                     Workers = Number(workers, 0, 1024, 4),
                     Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Hostname = Text(hostname, "127.0.0.1"),
+                    UsersFile = Text(users, ""),
+                    Admins = Value(admins, hocon).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                 };
                 foreach (var s in options.Seeds) NodeConfiguration.ParseSeed(s);
                 return await run(options, hocon, ct);

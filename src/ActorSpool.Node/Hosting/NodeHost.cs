@@ -38,6 +38,7 @@ public static class NodeHost
         Directory.CreateDirectory(options.DataDirectory);
         var documents = await OpenDocumentStoreAsync(options, ct);
         var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers };
+        var security = ReadSecurity(hocon, options);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -70,6 +71,10 @@ public static class NodeHost
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
         builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
+        builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton(sp => new Authenticator(security,
+            security.UsersFile.Length == 0 ? null : UsersFile.Load(security.UsersFile, sp.GetRequiredService<ILogger<UsersFile>>()),
+            new LoginThrottle(security.LoginFailures, security.LoginWindow, TimeProvider.System), sp.GetRequiredService<ILogger<Authenticator>>()));
         builder.Services.AddCommandHost();
         builder.Services.AddSingleton<DemoPrinters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
@@ -110,6 +115,34 @@ public static class NodeHost
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503));
         app.MapMetrics();
         return app;
+    }
+
+    /// <summary>actorspool.security with --users/--admins over it; the users file is read now, so a bad one stops the start.</summary>
+    private static SecuritySettings ReadSecurity(Config hocon, NodeOptions options)
+    {
+        try
+        {
+            var fromConfig = SecuritySettings.FromConfig(hocon);
+            var security = fromConfig with
+            {
+                UsersFile = options.UsersFile,
+                Admins = options.Admins.Count > 0 ? new HashSet<string>(options.Admins, StringComparer.Ordinal) : fromConfig.Admins,
+            };
+            if (security.Admins.Count > 0 && security.UsersFile.Length == 0)
+            {
+                throw new StartupException("--admins names admins, but no users file (--users) lets them log in");
+            }
+            if (security.UsersFile.Length > 0) UsersFile.Load(security.UsersFile, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            return security;
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot use the users file (--users): {e.Message}", e);
+        }
     }
 
     private static SpoolSettings ReadSettings(Config hocon)

@@ -27,6 +27,12 @@ public sealed record NodeOptions
     public int Workers { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [];
 
+    /// <summary>htpasswd file of the users who can log in (flag, environment or actorspool.security.users-file); empty = none.</summary>
+    public string UsersFile { get; init; } = "";
+
+    /// <summary>Admin user names (flag, environment or actorspool.security.admins).</summary>
+    public IReadOnlyList<string> Admins { get; init; } = [];
+
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 
     public string PersistenceProvider => UsesPostgres ? SpoolPersistence.PostgresProvider : SpoolPersistence.SqliteProvider;

@@ -37,10 +37,6 @@ public sealed record SecuritySettings
         };
         if (settings.LoginFailures < 1) throw new ConfigurationException("actorspool.security.login-failures must be at least 1");
         if (settings.LoginWindow <= TimeSpan.Zero) throw new ConfigurationException("actorspool.security.login-window must be positive");
-        if (settings.Admins.Count > 0 && settings.UsersFile.Length == 0)
-        {
-            throw new ConfigurationException("actorspool.security.admins names admins, but no users file (actorspool.security.users-file, --users) lets them log in");
-        }
         return settings;
     }
 }

@@ -35,6 +35,26 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_users_file_that_cannot_be_used_or_admins_without_one_are_clear_errors()
+    {
+        var md5 = Path.Combine(_data.Path, "users");
+        await File.WriteAllTextAsync(md5, "alice:$apr1$abcdefgh$0123456789abcdefghijkl\n");
+
+        var (badCode, badOutput) = await NodeProcess.RunToExitAsync(Args("--ipp-port", "0", "--users", md5));
+        var (missingCode, missingOutput) = await NodeProcess.RunToExitAsync(Args("--ipp-port", "0", "--users", md5 + ".missing"));
+        var (adminsCode, adminsOutput) = await NodeProcess.RunToExitAsync(Args("--ipp-port", "0", "--admins", "root"));
+
+        Assert.Equal(2, badCode);
+        Assert.Contains("cannot use the users file (--users)", badOutput);
+        Assert.Contains("not a bcrypt hash", badOutput);
+        Assert.Equal(2, missingCode);
+        Assert.Contains(md5 + ".missing", missingOutput);
+        Assert.Equal(2, adminsCode);
+        Assert.Contains("--admins names admins, but no users file (--users)", adminsOutput);
+        Assert.DoesNotContain("   at ", badOutput + missingOutput + adminsOutput);
+    }
+
+    [Fact]
     public async Task A_port_in_use_is_a_clear_error()
     {
         using var blocker = new TcpListener(IPAddress.Loopback, 0);
@@ -81,6 +101,7 @@ public sealed class StartupTests : IDisposable
                      ("--config", "ACTORSPOOL_CONFIG"), ("--data", "ACTORSPOOL_DATA"), ("--db", "ACTORSPOOL_DB"), ("--printers", "ACTORSPOOL_PRINTERS"),
                      ("--node-port", "ACTORSPOOL_NODE_PORT"), ("--seed", "ACTORSPOOL_SEED"), ("--ipp-port", "ACTORSPOOL_IPP_PORT"),
                      ("--http-port", "ACTORSPOOL_HTTP_PORT"), ("--cmd-port", "ACTORSPOOL_CMD_PORT"), ("--workers", "ACTORSPOOL_WORKERS"),
+                     ("--users", "ACTORSPOOL_USERS"), ("--admins", "ACTORSPOOL_ADMINS"),
                      ("--roles", "ACTORSPOOL_ROLES"), ("--hostname", "ACTORSPOOL_HOSTNAME"),
                  })
         {

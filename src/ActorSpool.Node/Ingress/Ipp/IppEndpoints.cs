@@ -1,3 +1,4 @@
+using ActorSpool.Node.Security;
 using ActorSpool.Protocols.Ipp;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -12,6 +13,9 @@ namespace ActorSpool.Node.Ingress.Ipp;
 public static class IppEndpoints
 {
     public const string ContentType = "application/ipp";
+
+    /// <summary>The WWW-Authenticate challenge of a 401 (RFC 7617).</summary>
+    public const string Challenge = "Basic realm=\"ActorSpool\", charset=\"UTF-8\"";
 
     /// <summary>Registers <see cref="IppPrintService"/>; the host registers <c>ISpoolGateway</c> itself.</summary>
     public static IServiceCollection AddIppPrintService(this IServiceCollection services)
@@ -47,10 +51,25 @@ public static class IppEndpoints
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null;
 
+        string? user = null;
+        if (http.RequestServices.GetService<Authenticator>() is { } authenticator)
+        {
+            var result = authenticator.Authenticate(http.Request.Headers.Authorization, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.IsHttps);
+            var anonymousRefused = result.Status == AuthenticationStatus.Anonymous && authenticator.Settings.RequireAuthentication;
+            if (result.Status is not (AuthenticationStatus.Anonymous or AuthenticationStatus.Authenticated) || anonymousRefused)
+            {
+                // HTTP 401 with a challenge, as CUPS answers: lp and ipptool then ask for (or send) credentials.
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.Headers.WWWAuthenticate = Challenge;
+                return;
+            }
+            user = result.User;
+        }
+
         IppMessage response;
         try
         {
-            response = await service.HandleAsync(http.Request.Body, ContextOf(http), ct);
+            response = await service.HandleAsync(http.Request.Body, ContextOf(http) with { AuthenticatedUser = user }, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

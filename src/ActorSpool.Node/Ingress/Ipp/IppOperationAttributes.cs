@@ -48,7 +48,15 @@ internal static class IppOperationAttributes
         return attribute.Value;
     }
 
-    /// <summary>requesting-user-name, or "anonymous" when the client gave none (no authentication yet).</summary>
+    /// <summary>Replaces requesting-user-name with the authenticated <paramref name="user"/> (what CUPS does too).</summary>
+    public static void SetRequestingUser(IppMessage request, string user)
+    {
+        var operation = request.FindGroup(IppTag.OperationAttributes)!; // the validator requires the group
+        operation.Attributes.RemoveAll(a => a.Name == "requesting-user-name");
+        operation.Attributes.Add(IppAttribute.NameWithoutLanguage("requesting-user-name", user));
+    }
+
+    /// <summary>requesting-user-name (the authenticated user's name when there is one), or "anonymous" when the client gave none.</summary>
     public static string RequestingUser(IppMessage request) =>
         Name(request, "requesting-user-name") is { Length: > 0 } user ? user : "anonymous";
 }

@@ -71,6 +71,7 @@ public sealed class IppPrintService
         try
         {
             IppRequestValidator.Validate(request);
+            if (context.AuthenticatedUser is { } user) IppOperationAttributes.SetRequestingUser(request, user);
             response = new IppResponse();
             await DispatchAsync(request, document, context, response, ct).ConfigureAwait(false);
         }

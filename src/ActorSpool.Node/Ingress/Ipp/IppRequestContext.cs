@@ -9,4 +9,9 @@ namespace ActorSpool.Node.Ingress.Ipp;
 /// The HTTP path the request was posted to (/printers/NAME, /ipp/print or /); it names the queue when the
 /// printer-uri attribute does not (e.g. ipp://host/).
 /// </param>
-public sealed record IppRequestContext(string Authority, string ResourcePath = "/");
+/// <param name="AuthenticatedUser">
+/// The user who authenticated with HTTP Basic, or null: then the client is who its requesting-user-name says, as in
+/// CUPS. When set, it replaces the request's requesting-user-name, so every operation (owner of a new job, who
+/// cancels) sees the authenticated name.
+/// </param>
+public sealed record IppRequestContext(string Authority, string ResourcePath = "/", string? AuthenticatedUser = null);

@@ -30,7 +30,7 @@ internal sealed class IppTestServer : IAsyncDisposable
 
     public string PrinterUri(string queue = "office") => $"ipp://127.0.0.1:{Port}/printers/{queue}";
 
-    public static async Task<IppTestServer> StartAsync(FakeSpoolGateway? gateway = null)
+    public static async Task<IppTestServer> StartAsync(FakeSpoolGateway? gateway = null, Action<IServiceCollection>? services = null)
     {
         gateway ??= new FakeSpoolGateway();
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,6 +39,7 @@ internal sealed class IppTestServer : IAsyncDisposable
         builder.Services.AddSingleton<ISpoolGateway>(gateway);
         builder.Services.AddSingleton(gateway.Clock); // the service's time is the fake spooler's
         builder.Services.AddIppPrintService();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapIpp();
         app.MapQueuePage();
