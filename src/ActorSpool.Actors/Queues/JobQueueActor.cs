@@ -8,9 +8,9 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 using static ActorSpool.Domain.Messages.WorkerProtocol;
 

@@ -1,7 +1,7 @@
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Domain.Jobs;
 

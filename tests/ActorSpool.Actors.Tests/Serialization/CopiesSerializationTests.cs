@@ -4,8 +4,8 @@ using ActorSpool.Actors.Serialization;
 using ActorSpool.Domain.Jobs;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 using static ActorSpool.Domain.Messages.WorkerProtocol;
 
@@ -27,7 +27,9 @@ public sealed class CopiesSerializationTests() : TestKit("akka.loglevel = WARNIN
         return (T)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
     }
 
-    private object Read(string json, Type type) => Serializer.FromBinary(Encoding.UTF8.GetBytes(json), type.FullName!);
+    /// <summary>Reads <paramref name="json"/> as the versions before copies stored it: under the type's full name of then.</summary>
+    private object Read(string json, Type type) =>
+        Serializer.FromBinary(Encoding.UTF8.GetBytes(json), SpoolManifests.Entries.Single(e => e.Type == type).Legacy!);
 
     private static JobRecord Job(int copies, bool uncollated = false) =>
         new JobRecord(42, "office", "alice", "report", 50, 3, [new JobDocument(1, 1234, "application/pdf", "report.pdf")], T0) with
