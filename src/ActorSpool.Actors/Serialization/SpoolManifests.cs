@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
-using ActorSpool.Domain.Printers;
 
 namespace ActorSpool.Actors.Serialization;
 
@@ -101,7 +100,7 @@ public static class SpoolManifests
         new(typeof(PrinterProtocol.GetPrinterStatus), "p.get-printer-status", "ActorSpool.Domain.Messages.PrinterProtocol+GetPrinterStatus"),
         new(typeof(PrinterProtocol.PausePrinter), "p.pause-printer", "ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter"),
         new(typeof(PrinterProtocol.ResumePrinter), "p.resume-printer", "ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter"),
-        new(typeof(PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
+        new(typeof(PrinterProtocol.PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

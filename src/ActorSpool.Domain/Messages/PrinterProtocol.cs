@@ -1,14 +1,21 @@
+using System.Text.Json.Serialization;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Printers;
 using Akka.Actor;
 
 namespace ActorSpool.Domain.Messages;
 
+/// <summary>
+/// A Printer entity's protocol: the commands and the query it takes, its replies, and the status it publishes.
+/// </summary>
 public static class PrinterProtocol
 {
-    /// <summary>The distributed pub-sub topic on which printers publish <see cref="Printers.PrinterStatus"/>.</summary>
+    /// <summary>The distributed pub-sub topic on which printers publish <see cref="PrinterStatus"/>.</summary>
     public const string StatusTopic = "printer-status";
 
     public interface IPrinterCommand : IPrinterMessage;
+
+    // Commands.
 
     /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
     public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand
@@ -42,14 +49,49 @@ public static class PrinterProtocol
         public long? After { get; init; }
     }
 
+    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+
+    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+
+    // Query: answered with the PrinterStatus below.
+
+    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+
+    // Replies to DeliverJob.
+
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
     public sealed record DeliveryQueued(string Printer, long JobId, int Attempt) : ISpoolMessage;
 
     public sealed record DeliveryFinished(string Printer, long JobId, int Attempt, DeliveryOutcome Outcome, string? Error, long Bytes) : ISpoolMessage;
 
-    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+    // Event: not persisted, published to every queue.
 
-    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+    /// <summary>
+    /// What a Printer entity tells the queues about its device, published on <see cref="StatusTopic"/> as it changes and
+    /// the answer to <see cref="GetPrinterStatus"/>; queues place work only on accepting printers.
+    /// </summary>
+    public sealed record PrinterStatus(
+        string Name,
+        PrinterState State,
+        bool Reachable,
+        bool Paused,
+        bool BreakerOpen,
+        bool UsingFallback,
+        int ActiveDeliveries,
+        int WaitingDeliveries,
+        string[] Reasons,
+        long Delivered,
+        long Failed,
+        DateTimeOffset At) : ISpoolMessage
+    {
+        /// <summary>The last delivery or probe error, for operators.</summary>
+        public string? LastError { get; init; }
 
-    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+        [JsonIgnore]
+        public bool IsAcceptingWork => Reachable && !Paused && !BreakerOpen;
+
+        /// <summary>The state before the first heartbeat answered: not yet usable.</summary>
+        public static PrinterStatus Unknown(string name) =>
+            new(name, PrinterState.Stopped, false, false, false, false, 0, 0, ["connecting-to-device"], 0, 0, DateTimeOffset.MinValue);
+    }
 }

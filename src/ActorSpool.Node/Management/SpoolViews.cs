@@ -1,6 +1,6 @@
 using System.Globalization;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
+using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 
 namespace ActorSpool.Node.Management;
@@ -51,7 +51,7 @@ public sealed record PrinterView(
     long Failed,
     string? LastError)
 {
-    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterStatus status) => new(
+    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterProtocol.PrinterStatus status) => new(
         definition.Name, definition.Uri.ToString(), definition.FallbackUri?.ToString(), queues.ToArray(),
         status.State.ToString().ToLowerInvariant(), status.IsAcceptingWork, status.Reachable, status.Paused, status.BreakerOpen,
         status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError);

@@ -4,7 +4,6 @@ using ActorSpool.Actors.Serialization;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
-using ActorSpool.Domain.Printers;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
@@ -105,7 +104,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
         ("ActorSpool.Domain.Messages.WorkerProtocol+IsWorkingOn", typeof(WorkerProtocol.IsWorkingOn)),
         ("ActorSpool.Domain.Messages.WorkerProtocol+WorkerStatus", typeof(WorkerProtocol.WorkerStatus)),
         ("ActorSpool.Domain.Messages.WorkerProtocol+WorkingOn", typeof(WorkerProtocol.WorkingOn)),
-        ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterStatus)),
+        ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterProtocol.PrinterStatus)),
     ];
 
     private static readonly Regex Scheme = new(@"^([qbwp]\.)?[a-z]+(-[a-z]+)*$");
