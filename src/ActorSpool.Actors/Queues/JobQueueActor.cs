@@ -270,7 +270,6 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages)
             {
                 Copies = job.Copies,
-                UncollatedCopies = job.UncollatedCopies,
                 Priority = job.Priority,
                 Sequence = job.Sequence,
                 After = after,

@@ -27,11 +27,8 @@ public static class JobQueueProtocol
             /// <summary>job-hold-until / job-hold-until-time; when set it decides the hold instead of <see cref="Hold"/>.</summary>
             public JobHold? HoldUntil { get; init; }
 
-            /// <summary>Copies of the job, 1..<see cref="JobCopies.Max"/> (an init property, so older senders mean 1).</summary>
-            public int Copies { get; init; } = 1;
-
-            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-            public bool UncollatedCopies { get; init; }
+            /// <summary>Copies of the job, 1..<see cref="Copies.Max"/>; one unless asked (an init property).</summary>
+            public Copies Copies { get; init; } = Copies.One;
         }
 
         /// <summary>
@@ -42,10 +39,7 @@ public static class JobQueueProtocol
             : IJobQueueCommand
         {
             /// <summary>Copies of the job (the job template of Create-Job; Send-Document cannot change them).</summary>
-            public int Copies { get; init; } = 1;
-
-            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-            public bool UncollatedCopies { get; init; }
+            public Copies Copies { get; init; } = Copies.One;
         }
 
         /// <summary>

@@ -24,10 +24,7 @@ public static class PrinterProtocol
         /// How many times the documents print: the protocol actor asks the device for copies where it can (IPP) and
         /// otherwise sends the documents that often (AppSocket) or names them that often in the control file (LPD).
         /// </summary>
-        public int Copies { get; init; } = 1;
-
-        /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-        public bool UncollatedCopies { get; init; }
+        public Copies Copies { get; init; } = Copies.One;
 
         /// <summary>The job's priority and its place in its queue: the printer starts what waits in this order.</summary>
         public int Priority { get; init; }

@@ -38,8 +38,7 @@ public static class JournalFixture
 
     private static readonly JobRecord Job1 = new(1, Queue, "alice", "report", 50, 1, [Report], T0)
     {
-        Copies = 2,
-        UncollatedCopies = true,
+        Copies = new Copies(2, Uncollated: true),
     };
 
     private static readonly JobRecord Job2 = new(2, Queue, "bob", "slides", 70, 2, [Report with { Name = "slides.pdf" }], T0.AddMinutes(1))

@@ -185,7 +185,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     public void The_same_bytes_read_under_the_short_manifest_and_under_the_full_name()
     {
         var serializer = Serializer;
-        var submit = new JobQueueProtocol.Commands.SubmitJob("office", 7, "alice", "a", 60, false, [new JobDocument(1, 10, "text/plain", null)]) { Copies = 2 };
+        var submit = new JobQueueProtocol.Commands.SubmitJob("office", 7, "alice", "a", 60, false, [new JobDocument(1, 10, "text/plain", null)]) { Copies = new Copies(2, Uncollated: false) };
         var bytes = serializer.ToBinary(submit);
 
         Assert.Equal("q.submit-job", serializer.Manifest(submit));
