@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ActorSpool.Actors.Serialization;
 using Npgsql;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Chaos.Tests;
 

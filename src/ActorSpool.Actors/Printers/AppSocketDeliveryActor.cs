@@ -18,7 +18,7 @@ public sealed class AppSocketDeliveryActor(IDocumentStore documents, SpoolSettin
 
     protected override Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct) =>
         AppSocketClient.SendAsync(delivery.Target.Host, delivery.Target.Port,
-            PrintOrder.WithCopies(Sources(delivery), delivery.Copies, delivery.UncollatedCopies), _options, ct);
+            PrintOrder.WithCopies(Sources(delivery), delivery.Copies.Count, delivery.Copies.Uncollated), _options, ct);
 
     public static Akka.Actor.Props Props(IDocumentStore documents, SpoolSettings settings) =>
         Akka.Actor.Props.Create(() => new AppSocketDeliveryActor(documents, settings));

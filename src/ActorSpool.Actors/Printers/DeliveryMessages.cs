@@ -6,10 +6,10 @@ namespace ActorSpool.Actors.Printers;
 public static class DeliveryMessages
 {
     /// <summary>
-    /// <paramref name="Copies"/> and <paramref name="UncollatedCopies"/> are the job's: each protocol makes the copies its
-    /// own way (see <see cref="Domain.Messages.PrinterProtocol.DeliverJob"/>).
+    /// <paramref name="Copies"/> are the job's: each protocol makes them its own way (see
+    /// <see cref="Domain.Messages.PrinterProtocol.DeliverJob"/>).
     /// </summary>
-    public sealed record DeliverDocuments(long JobId, int Attempt, Uri Target, JobDocument[] Documents, int Copies, bool UncollatedCopies);
+    public sealed record DeliverDocuments(long JobId, int Attempt, Uri Target, JobDocument[] Documents, Copies Copies);
 
     public sealed record DocumentsDelivered(long JobId, int Attempt, long Bytes);
 

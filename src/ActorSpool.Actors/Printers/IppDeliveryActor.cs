@@ -24,8 +24,8 @@ public sealed class IppDeliveryActor(IDocumentStore documents, SpoolSettings set
             JobName = $"actorspool job {delivery.JobId}",
             DocumentFormat = format,
             // The device makes the copies when its copies-supported allows, else the client sends the documents again.
-            Copies = delivery.Copies,
-            UncollatedCopies = delivery.UncollatedCopies,
+            Copies = delivery.Copies.Count,
+            UncollatedCopies = delivery.Copies.Uncollated,
         };
         var result = await IppDeliveryClient.SendAsync(delivery.Target, Sources(delivery), options, ct);
         return result.BytesSent;

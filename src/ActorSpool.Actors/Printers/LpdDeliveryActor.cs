@@ -17,8 +17,8 @@ public sealed class LpdDeliveryActor(IDocumentStore documents, SpoolSettings set
         // RFC 1179 job numbers have three digits. Copies go in the control file (lpr -#N), the data files once.
         var info = new LpdJobInfo((int)(delivery.JobId % 1000), Environment.MachineName, "actorspool", $"job {delivery.JobId}")
         {
-            Copies = delivery.Copies,
-            UncollatedCopies = delivery.UncollatedCopies,
+            Copies = delivery.Copies.Count,
+            UncollatedCopies = delivery.Copies.Uncollated,
         };
         var options = new LpdOptions { ConnectTimeout = Settings.ConnectTimeout, IdleTimeout = Settings.IdleTimeout };
         return LpdClient.SendAsync(target.Host, target.Port > 0 ? target.Port : 515, queue, files, info, options, ct);

@@ -272,7 +272,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         RememberStarted(next.Job.Queue, next.Job.JobId);
         _deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var job = _current.Job;
-        var delivery = new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies, job.UncollatedCopies);
+        var delivery = new DeliverDocuments(job.JobId, job.Attempt, path.Target, job.Documents, job.Copies);
         if (job.ByWorker)
         {
             // The bytes flow on the worker's node (the balancer's choice); this entity keeps the permit, the breaker

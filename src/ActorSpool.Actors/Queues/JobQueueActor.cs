@@ -8,9 +8,9 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 using static ActorSpool.Domain.Messages.PrinterProtocol;
 using static ActorSpool.Domain.Messages.WorkerProtocol;
 
@@ -270,7 +270,6 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             grant.Worker.Tell(new ExecuteJob(_definition.Name, jobId, attempt, placement.Printer, job.Documents, grant.Request.Pages)
             {
                 Copies = job.Copies,
-                UncollatedCopies = job.UncollatedCopies,
                 Priority = job.Priority,
                 Sequence = job.Sequence,
                 After = after,

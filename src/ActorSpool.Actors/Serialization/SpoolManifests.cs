@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
-using ActorSpool.Domain.Printers;
 
 namespace ActorSpool.Actors.Serialization;
 
@@ -31,22 +30,22 @@ public static class SpoolManifests
     private static readonly Entry[] Table =
     [
         // The queue's journal and snapshot.
-        new(typeof(JobQueueEvents.JobAccepted), "job-accepted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted"),
-        new(typeof(JobQueueEvents.JobDispatched), "job-dispatched", "ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched"),
-        new(typeof(JobQueueEvents.JobCompleted), "job-completed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted"),
-        new(typeof(JobQueueEvents.JobAttemptFailed), "job-attempt-failed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed"),
-        new(typeof(JobQueueEvents.JobInterrupted), "job-interrupted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted"),
-        new(typeof(JobQueueEvents.JobAborted), "job-aborted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted"),
-        new(typeof(JobQueueEvents.JobCanceled), "job-canceled", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled"),
-        new(typeof(JobQueueEvents.JobHeld), "job-held", "ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld"),
-        new(typeof(JobQueueEvents.JobReleased), "job-released", "ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased"),
-        new(typeof(JobQueueEvents.JobCreated), "job-created", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated"),
-        new(typeof(JobQueueEvents.DocumentAdded), "document-added", "ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded"),
-        new(typeof(JobQueueEvents.JobClosed), "job-closed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed"),
-        new(typeof(JobQueueEvents.JobRestarted), "job-restarted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted"),
-        new(typeof(JobQueueEvents.QueuePaused), "queue-paused", "ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused"),
-        new(typeof(JobQueueEvents.QueueResumed), "queue-resumed", "ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed"),
-        new(typeof(JobQueueEvents.JobsPurged), "jobs-purged", "ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged"),
+        new(typeof(JobQueueProtocol.Events.JobAccepted), "job-accepted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted"),
+        new(typeof(JobQueueProtocol.Events.JobDispatched), "job-dispatched", "ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched"),
+        new(typeof(JobQueueProtocol.Events.JobCompleted), "job-completed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted"),
+        new(typeof(JobQueueProtocol.Events.JobAttemptFailed), "job-attempt-failed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed"),
+        new(typeof(JobQueueProtocol.Events.JobInterrupted), "job-interrupted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted"),
+        new(typeof(JobQueueProtocol.Events.JobAborted), "job-aborted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted"),
+        new(typeof(JobQueueProtocol.Events.JobCanceled), "job-canceled", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled"),
+        new(typeof(JobQueueProtocol.Events.JobHeld), "job-held", "ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld"),
+        new(typeof(JobQueueProtocol.Events.JobReleased), "job-released", "ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased"),
+        new(typeof(JobQueueProtocol.Events.JobCreated), "job-created", "ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated"),
+        new(typeof(JobQueueProtocol.Events.DocumentAdded), "document-added", "ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded"),
+        new(typeof(JobQueueProtocol.Events.JobClosed), "job-closed", "ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed"),
+        new(typeof(JobQueueProtocol.Events.JobRestarted), "job-restarted", "ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted"),
+        new(typeof(JobQueueProtocol.Events.QueuePaused), "queue-paused", "ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused"),
+        new(typeof(JobQueueProtocol.Events.QueueResumed), "queue-resumed", "ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed"),
+        new(typeof(JobQueueProtocol.Events.JobsPurged), "jobs-purged", "ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged"),
         // Snapshots are written by QueueSnapshotSerializer now; this entry reads the JSON ones stored before it.
         new(typeof(QueueSnapshot), "queue-snapshot", "ActorSpool.Domain.Jobs.QueueSnapshot"),
 
@@ -101,7 +100,7 @@ public static class SpoolManifests
         new(typeof(PrinterProtocol.GetPrinterStatus), "p.get-printer-status", "ActorSpool.Domain.Messages.PrinterProtocol+GetPrinterStatus"),
         new(typeof(PrinterProtocol.PausePrinter), "p.pause-printer", "ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter"),
         new(typeof(PrinterProtocol.ResumePrinter), "p.resume-printer", "ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter"),
-        new(typeof(PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
+        new(typeof(PrinterProtocol.PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -208,7 +208,6 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
     {
         ByWorker = true,
         Copies = job.Copies,
-        UncollatedCopies = job.UncollatedCopies,
         Priority = job.Priority,
         Sequence = job.Sequence,
         After = job.After,

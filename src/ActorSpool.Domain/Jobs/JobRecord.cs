@@ -54,17 +54,26 @@ public sealed record JobRecord(
     /// <summary>The dispatches made before the last Restart-Job: their late answers concern an earlier run.</summary>
     public int RestartedAfter { get; init; }
 
-    /// <summary>
-    /// How many times the job's documents print (IPP copies, lpr -#N). Journals and snapshots written before copies
-    /// existed have no such field and read as 1, which is what those jobs printed.
-    /// </summary>
-    public int Copies { get; init; } = 1;
+    /// <summary>How many times the job's documents print (IPP copies, lpr -#N), and in which order.</summary>
+    /// <remarks>Stored as the two fields below, in the shape journals have held since copies existed.</remarks>
+    [JsonIgnore]
+    public Copies Copies { get; init; } = Copies.One;
 
-    /// <summary>
-    /// Each document's copies print together (IPP separate-documents-uncollated-copies: d1 d1 d2 d2); false is the
-    /// default, collated (separate-documents-collated-copies: d1 d2 d1 d2). See <see cref="JobCopies"/>.
-    /// </summary>
-    public bool UncollatedCopies { get; init; }
+    // The stored shape of Copies: "Copies" (a number) and "UncollatedCopies". Journals and snapshots written before
+    // copies existed have neither and read as one collated copy, which is what those jobs printed.
+    [JsonInclude, JsonPropertyName("Copies")]
+    private int StoredCopyCount
+    {
+        get => Copies.Count;
+        init => Copies = Copies with { Count = value };
+    }
+
+    [JsonInclude, JsonPropertyName("UncollatedCopies")]
+    private bool StoredUncollated
+    {
+        get => Copies.Uncollated;
+        init => Copies = Copies with { Uncollated = value };
+    }
 
     /// <summary>The job asked to be held (by keyword or time) once it has all its documents.</summary>
     [JsonIgnore]

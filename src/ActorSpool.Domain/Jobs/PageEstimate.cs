@@ -11,5 +11,5 @@ public static class PageEstimate
     public static long FromBytes(long bytes) => bytes <= 0 ? 1 : (bytes + BytesPerPage - 1) / BytesPerPage;
 
     /// <summary>The job's pages with all its copies: ten copies of a report load a device ten times as long.</summary>
-    public static long ForJob(JobRecord job) => FromBytes(job.TotalBytes) * Math.Max(1, job.Copies);
+    public static long ForJob(JobRecord job) => FromBytes(job.TotalBytes) * Math.Max(1, job.Copies.Count);
 }

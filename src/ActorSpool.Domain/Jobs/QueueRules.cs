@@ -1,7 +1,7 @@
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Domain.Jobs;
 
@@ -146,7 +146,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         var priority = command.Priority ?? Definition.DefaultPriority;
         var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100"
             : command.Documents.Length == 0 ? "a job needs at least one document"
-            : HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies);
+            : HoldProblem(command.HoldUntil) ?? command.Copies.Problem();
         if (problem is not null) return QueueDecision.Answer(new Replies.JobRejected(command.JobId, problem));
         var hold = command.HoldUntil is { } asked ? asked.StartingAt(now, holdZone)
             : command.Hold ? JobHold.Indefinite
@@ -156,7 +156,6 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
             HoldUntil = hold?.Until,
             ReleaseAt = hold?.ReleaseAt,
             Copies = command.Copies,
-            UncollatedCopies = command.UncollatedCopies,
         };
         return QueueDecision.Persist(new JobAccepted(job, hold is not null, now), s => new Replies.JobAccepted(s.Find(job.JobId)!));
     }
@@ -167,7 +166,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         if (state.Find(command.JobId) is { } existing) return QueueDecision.Answer(new Replies.JobAccepted(existing)); // an ingress retry
         var priority = command.Priority ?? Definition.DefaultPriority;
         var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100"
-            : HoldProblem(command.HoldUntil) ?? JobCopies.Problem(command.Copies);
+            : HoldProblem(command.HoldUntil) ?? command.Copies.Problem();
         if (problem is not null) return QueueDecision.Answer(new Replies.JobRejected(command.JobId, problem));
         // The hold is worked out when the job is closed: a named period counts from then, not from Create-Job.
         var hold = command.HoldUntil is { Until: HoldUntil.NoHold } ? null : command.HoldUntil;
@@ -176,7 +175,6 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
             HoldUntil = hold?.Until,
             ReleaseAt = hold?.ReleaseAt,
             Copies = command.Copies,
-            UncollatedCopies = command.UncollatedCopies,
         };
         return QueueDecision.Persist(new JobCreated(job, now), s => new Replies.JobAccepted(s.Find(job.JobId)!));
     }

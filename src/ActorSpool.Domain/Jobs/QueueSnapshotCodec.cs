@@ -137,7 +137,7 @@ public static class QueueSnapshotCodec
         writer.Int32(job.Attempts);
         writer.Int32(job.Dispatches);
         writer.Int32(job.RestartedAfter);
-        writer.Int32(job.Copies);
+        writer.Int32(job.Copies.Count);
 
         var present = default(Field);
         if (job.Printer is not null) present |= Field.Printer;
@@ -150,7 +150,7 @@ public static class QueueSnapshotCodec
         if (job.HoldUntil is not null) present |= Field.HoldUntil;
         if (job.ReleaseAt is not null) present |= Field.ReleaseAt;
         if (job.CanceledBy is not null) present |= Field.CanceledBy;
-        if (job.UncollatedCopies) present |= Field.UncollatedCopies;
+        if (job.Copies.Uncollated) present |= Field.UncollatedCopies;
         writer.Mask((uint)present);
 
         if (job.Printer is not null) writer.String(job.Printer);
@@ -193,9 +193,8 @@ public static class QueueSnapshotCodec
             Attempts = attempts,
             Dispatches = dispatches,
             RestartedAfter = restartedAfter,
-            Copies = copies,
+            Copies = new Copies(copies, Uncollated: (present & Field.UncollatedCopies) != 0),
             Incoming = (present & Field.Incoming) != 0,
-            UncollatedCopies = (present & Field.UncollatedCopies) != 0,
             // Object initialisers run in order, so these read the optional fields in the order they were written.
             Printer = (present & Field.Printer) != 0 ? reader.String() : null,
             Worker = (present & Field.Worker) != 0 ? reader.String() : null,

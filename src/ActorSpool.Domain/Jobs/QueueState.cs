@@ -1,4 +1,5 @@
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Domain.Jobs;
 

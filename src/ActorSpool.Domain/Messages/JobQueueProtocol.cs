@@ -3,11 +3,20 @@ using Akka.Actor;
 
 namespace ActorSpool.Domain.Messages;
 
+/// <summary>
+/// A JobQueue entity's protocol: the commands and queries it takes, the events its journal holds, the replies it gives.
+/// </summary>
 public static class JobQueueProtocol
 {
     public interface IJobQueueCommand : IQueueMessage;
 
     public interface IJobQueueQuery : IQueueMessage;
+
+    /// <summary>An event of the queue's journal (<see cref="Events"/>).</summary>
+    public interface IJobQueueEvent : ISpoolMessage
+    {
+        DateTimeOffset At { get; }
+    }
 
     public static class Commands
     {
@@ -18,11 +27,8 @@ public static class JobQueueProtocol
             /// <summary>job-hold-until / job-hold-until-time; when set it decides the hold instead of <see cref="Hold"/>.</summary>
             public JobHold? HoldUntil { get; init; }
 
-            /// <summary>Copies of the job, 1..<see cref="JobCopies.Max"/> (an init property, so older senders mean 1).</summary>
-            public int Copies { get; init; } = 1;
-
-            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-            public bool UncollatedCopies { get; init; }
+            /// <summary>Copies of the job, 1..<see cref="Copies.Max"/>; one unless asked (an init property).</summary>
+            public Copies Copies { get; init; } = Copies.One;
         }
 
         /// <summary>
@@ -33,10 +39,7 @@ public static class JobQueueProtocol
             : IJobQueueCommand
         {
             /// <summary>Copies of the job (the job template of Create-Job; Send-Document cannot change them).</summary>
-            public int Copies { get; init; } = 1;
-
-            /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-            public bool UncollatedCopies { get; init; }
+            public Copies Copies { get; init; } = Copies.One;
         }
 
         /// <summary>
@@ -76,6 +79,90 @@ public static class JobQueueProtocol
 
         /// <summary>Starts the queue entity (and so its recovery and dispatch) without doing anything else.</summary>
         public sealed record WakeUp(string Queue) : IJobQueueCommand;
+    }
+
+    /// <summary>
+    /// The queue's journal: every state change of its jobs is one of these, persisted before it is applied (see
+    /// <see cref="Jobs.QueueRules"/>). Stored for good, under the manifests pinned in SpoolManifests: a change of shape
+    /// needs a replay test, and old journals must keep reading.
+    /// </summary>
+    public static class Events
+    {
+        public sealed record JobAccepted(JobRecord Job, bool Held, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>The job was handed to a worker for delivery to <paramref name="Printer"/>.</summary>
+        public sealed record JobDispatched(long JobId, int Attempt, string Printer, string Worker, DateTimeOffset At) : IJobQueueEvent;
+
+        public sealed record JobCompleted(long JobId, int Attempt, string Printer, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>A delivery attempt failed; the job goes back to pending (a retry) unless an abort follows.</summary>
+        public sealed record JobAttemptFailed(long JobId, int Attempt, string Printer, string Reason, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>
+        /// The delivery was cut off without an outcome (worker lost, queue restarted): back to pending, and it does
+        /// not count as an attempt because the device may never have seen the job.
+        /// </summary>
+        public sealed record JobInterrupted(long JobId, string Reason, DateTimeOffset At) : IJobQueueEvent;
+
+        public sealed record JobAborted(long JobId, string Reason, DateTimeOffset At) : IJobQueueEvent;
+
+        public sealed record JobCanceled(long JobId, string By, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>
+        /// The job is held: until Release-Job, or until <see cref="ReleaseAt"/> when set. An incoming job keeps receiving
+        /// documents and is held once closed. (Events written before named holds existed read as indefinite.)
+        /// </summary>
+        public sealed record JobHeld(long JobId, DateTimeOffset At) : IJobQueueEvent
+        {
+            /// <summary>The job-hold-until keyword; null with <see cref="ReleaseAt"/> for job-hold-until-time, else indefinite.</summary>
+            public string? HoldUntil { get; init; }
+
+            public DateTimeOffset? ReleaseAt { get; init; }
+        }
+
+        /// <summary>Release-Job, or the held job's release time came. An incoming job only drops its hold request.</summary>
+        public sealed record JobReleased(long JobId, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>
+        /// Create-Job: the job exists without documents and is incoming (pending-held, job-incoming) until
+        /// <see cref="JobClosed"/>; its record carries the hold it asked for (HoldUntil, or ReleaseAt for a time).
+        /// </summary>
+        public sealed record JobCreated(JobRecord Job, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>Send-Document: one more document of an incoming job, durably stored before this event is written.</summary>
+        public sealed record DocumentAdded(long JobId, JobDocument Document, DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>
+        /// The incoming job has all its documents (last-document, Close-Job or the multiple-operation-time-out): it becomes
+        /// pending, or pending-held when the hold it asked for starts now (<see cref="HoldUntil"/>, <see cref="ReleaseAt"/>:
+        /// a named period is reckoned from the close, not from Create-Job).
+        /// </summary>
+        public sealed record JobClosed(long JobId, string Reason, DateTimeOffset At) : IJobQueueEvent
+        {
+            public string? HoldUntil { get; init; }
+
+            public DateTimeOffset? ReleaseAt { get; init; }
+        }
+
+        /// <summary>
+        /// Restart-Job: a finished job goes back in line with its documents, behind the jobs waiting now
+        /// (<paramref name="Sequence"/>); its attempts count from zero again, its dispatch numbers keep counting.
+        /// </summary>
+        public sealed record JobRestarted(long JobId, long Sequence, DateTimeOffset At) : IJobQueueEvent
+        {
+            /// <summary>job-hold-until of the Restart-Job request: the job restarts held (as in <see cref="JobHeld"/>).</summary>
+            public string? HoldUntil { get; init; }
+
+            public DateTimeOffset? ReleaseAt { get; init; }
+        }
+
+        /// <summary>The queue stopped dispatching (it still accepts jobs) until <see cref="QueueResumed"/>.</summary>
+        public sealed record QueuePaused(string By, DateTimeOffset At) : IJobQueueEvent;
+
+        public sealed record QueueResumed(DateTimeOffset At) : IJobQueueEvent;
+
+        /// <summary>Retention removed these terminal jobs from the queue's memory and journal state.</summary>
+        public sealed record JobsPurged(long[] JobIds, DateTimeOffset At) : IJobQueueEvent;
     }
 
     public static class Queries

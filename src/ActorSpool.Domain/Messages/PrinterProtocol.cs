@@ -1,14 +1,21 @@
+using System.Text.Json.Serialization;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Printers;
 using Akka.Actor;
 
 namespace ActorSpool.Domain.Messages;
 
+/// <summary>
+/// A Printer entity's protocol: the commands and the query it takes, its replies, and the status it publishes.
+/// </summary>
 public static class PrinterProtocol
 {
-    /// <summary>The distributed pub-sub topic on which printers publish <see cref="Printers.PrinterStatus"/>.</summary>
+    /// <summary>The distributed pub-sub topic on which printers publish <see cref="PrinterStatus"/>.</summary>
     public const string StatusTopic = "printer-status";
 
     public interface IPrinterCommand : IPrinterMessage;
+
+    // Commands.
 
     /// <summary>Deliver a job's documents to the device; the printer answers the sender with <see cref="DeliveryFinished"/>.</summary>
     public sealed record DeliverJob(string Printer, string Queue, long JobId, int Attempt, JobDocument[] Documents) : IPrinterCommand
@@ -17,10 +24,7 @@ public static class PrinterProtocol
         /// How many times the documents print: the protocol actor asks the device for copies where it can (IPP) and
         /// otherwise sends the documents that often (AppSocket) or names them that often in the control file (LPD).
         /// </summary>
-        public int Copies { get; init; } = 1;
-
-        /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-        public bool UncollatedCopies { get; init; }
+        public Copies Copies { get; init; } = Copies.One;
 
         /// <summary>The job's priority and its place in its queue: the printer starts what waits in this order.</summary>
         public int Priority { get; init; }
@@ -42,14 +46,49 @@ public static class PrinterProtocol
         public long? After { get; init; }
     }
 
+    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+
+    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+
+    // Query: answered with the PrinterStatus below.
+
+    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+
+    // Replies to DeliverJob.
+
     /// <summary>The printer took the job into its line: the worker now watches the printer entity.</summary>
     public sealed record DeliveryQueued(string Printer, long JobId, int Attempt) : ISpoolMessage;
 
     public sealed record DeliveryFinished(string Printer, long JobId, int Attempt, DeliveryOutcome Outcome, string? Error, long Bytes) : ISpoolMessage;
 
-    public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+    // Event: not persisted, published to every queue.
 
-    public sealed record PausePrinter(string Printer) : IPrinterCommand;
+    /// <summary>
+    /// What a Printer entity tells the queues about its device, published on <see cref="StatusTopic"/> as it changes and
+    /// the answer to <see cref="GetPrinterStatus"/>; queues place work only on accepting printers.
+    /// </summary>
+    public sealed record PrinterStatus(
+        string Name,
+        PrinterState State,
+        bool Reachable,
+        bool Paused,
+        bool BreakerOpen,
+        bool UsingFallback,
+        int ActiveDeliveries,
+        int WaitingDeliveries,
+        string[] Reasons,
+        long Delivered,
+        long Failed,
+        DateTimeOffset At) : ISpoolMessage
+    {
+        /// <summary>The last delivery or probe error, for operators.</summary>
+        public string? LastError { get; init; }
 
-    public sealed record ResumePrinter(string Printer) : IPrinterCommand;
+        [JsonIgnore]
+        public bool IsAcceptingWork => Reachable && !Paused && !BreakerOpen;
+
+        /// <summary>The state before the first heartbeat answered: not yet usable.</summary>
+        public static PrinterStatus Unknown(string name) =>
+            new(name, PrinterState.Stopped, false, false, false, false, 0, 0, ["connecting-to-device"], 0, 0, DateTimeOffset.MinValue);
+    }
 }

@@ -8,9 +8,7 @@ public static class WorkerProtocol
     public sealed record ExecuteJob(string Queue, long JobId, int Attempt, string Printer, JobDocument[] Documents, long Pages) : ISpoolMessage
     {
         /// <summary>The job's copies, handed on to the printer in <see cref="PrinterProtocol.DeliverJob"/>.</summary>
-        public int Copies { get; init; } = 1;
-
-        public bool UncollatedCopies { get; init; }
+        public Copies Copies { get; init; } = Copies.One;
 
         /// <summary>Handed on in <see cref="PrinterProtocol.DeliverJob"/>, so the printer starts waiting jobs in the queue's order.</summary>
         public int Priority { get; init; }

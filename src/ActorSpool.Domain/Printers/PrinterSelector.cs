@@ -1,4 +1,5 @@
 using ActorSpool.Domain.Topology;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Domain.Printers;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
+using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 
 namespace ActorSpool.Node.Management;
 
 /// <summary>A job as spoolctl shows it (also its <c>--json</c> shape).</summary>
+/// <param name="Copies">The job's copies, flat (Copies, UncollatedCopies) as scripts reading <c>--json</c> know them.</param>
 public sealed record JobView(
     long Id,
     string Queue,
@@ -29,7 +30,7 @@ public sealed record JobView(
 {
     public static JobView From(JobRecord job) => new(job.JobId, job.Queue, job.State.ToKeyword(), job.StateReasons, job.Owner, job.Name, job.Priority,
         job.Documents.Length, job.TotalBytes, job.Printer, job.Attempts, job.Dispatches, job.SubmittedAt, job.ProcessingAt, job.CompletedAt,
-        job.CanceledBy, job.LastError, job.Copies, job.UncollatedCopies);
+        job.CanceledBy, job.LastError, job.Copies.Count, job.Copies.Uncollated);
 }
 
 /// <summary>A printer's configuration and live status (also its <c>--json</c> shape).</summary>
@@ -51,7 +52,7 @@ public sealed record PrinterView(
     long Failed,
     string? LastError)
 {
-    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterStatus status) => new(
+    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterProtocol.PrinterStatus status) => new(
         definition.Name, definition.Uri.ToString(), definition.FallbackUri?.ToString(), queues.ToArray(),
         status.State.ToString().ToLowerInvariant(), status.IsAcceptingWork, status.Reachable, status.Paused, status.BreakerOpen,
         status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError);

@@ -90,7 +90,6 @@ public sealed class JobIntake
         {
             HoldUntil = job.HoldUntil,
             Copies = job.Copies,
-            UncollatedCopies = job.UncollatedCopies,
         };
         return await SubmitAsync(submit, started, ct).ConfigureAwait(false);
     }
@@ -122,7 +121,6 @@ public sealed class JobIntake
         var create = new Commands.CreateJob(job.Queue.Name, jobId, job.Owner, job.Name, job.Priority, job.HoldUntil)
         {
             Copies = job.Copies,
-            UncollatedCopies = job.UncollatedCopies,
         };
         var reply = await _gateway.CreateJobAsync(create, ct).ConfigureAwait(false);
         return Answer(reply) ?? throw Unexpected(nameof(Commands.CreateJob), reply);
@@ -183,10 +181,7 @@ public sealed record NewJob(QueueDefinition Queue, string Owner, string Name)
     /// <summary>job-hold-until; null prints the job when it is ready.</summary>
     public JobHold? HoldUntil { get; init; }
 
-    public int Copies { get; init; } = 1;
-
-    /// <summary>Each document's copies together (d1 d1 d2 d2) instead of collated (d1 d2 d1 d2).</summary>
-    public bool UncollatedCopies { get; init; }
+    public Copies Copies { get; init; } = Copies.One;
 }
 
 /// <summary>How an intake ended; each ingress maps it to its protocol's answer.</summary>

@@ -6,13 +6,14 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Microsoft.Data.Sqlite;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Actors.Tests.Serialization;
 
 /// <summary>
 /// A queue's journal and snapshot as the node stores them (SpoolPersistence on SQLite, the serializer bound in
-/// config/actorspool.conf): every event type of <see cref="JobQueueEvents"/> and a <see cref="QueueSnapshot"/>.
+/// config/actorspool.conf): every event type of <see cref="Events"/> and a <see cref="QueueSnapshot"/>.
 /// <see cref="WriteAsync"/> writes them with whatever serializers this build has (today: events JSON, the snapshot
 /// binary); the files in Fixtures/ were written by earlier versions and are replayed by <see cref="JournalReplayTests"/>.
 /// </summary>
@@ -38,8 +39,7 @@ public static class JournalFixture
 
     private static readonly JobRecord Job1 = new(1, Queue, "alice", "report", 50, 1, [Report], T0)
     {
-        Copies = 2,
-        UncollatedCopies = true,
+        Copies = new Copies(2, Uncollated: true),
     };
 
     private static readonly JobRecord Job2 = new(2, Queue, "bob", "slides", 70, 2, [Report with { Name = "slides.pdf" }], T0.AddMinutes(1))
@@ -158,6 +158,27 @@ public static class JournalFixture
         return (
             Rows(connection, "SELECT manifest, identifier FROM journal WHERE persistence_id = @id ORDER BY sequence_number"),
             Rows(connection, "SELECT manifest, serializer_id FROM snapshot WHERE persistence_id = @id"));
+    }
+
+    /// <summary>The stored bytes of each event (in order) and of the snapshot of the fixture's queue.</summary>
+    public static (List<byte[]> Journal, byte[] Snapshot) StoredPayloads(string databasePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return (
+            Blobs(connection, "SELECT message FROM journal WHERE persistence_id = @id ORDER BY sequence_number"),
+            Blobs(connection, "SELECT snapshot FROM snapshot WHERE persistence_id = @id").Single());
+    }
+
+    private static List<byte[]> Blobs(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@id", PersistenceId);
+        using var reader = command.ExecuteReader();
+        var blobs = new List<byte[]>();
+        while (reader.Read()) blobs.Add((byte[])reader.GetValue(0));
+        return blobs;
     }
 
     private static List<(string Manifest, long Serializer)> Rows(SqliteConnection connection, string sql)

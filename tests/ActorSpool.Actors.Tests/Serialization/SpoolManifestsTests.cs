@@ -4,7 +4,6 @@ using ActorSpool.Actors.Serialization;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
-using ActorSpool.Domain.Printers;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
@@ -22,22 +21,22 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     /// </summary>
     private static readonly Dictionary<Type, string> PersistedManifests = new()
     {
-        [typeof(JobQueueEvents.JobAccepted)] = "job-accepted",
-        [typeof(JobQueueEvents.JobDispatched)] = "job-dispatched",
-        [typeof(JobQueueEvents.JobCompleted)] = "job-completed",
-        [typeof(JobQueueEvents.JobAttemptFailed)] = "job-attempt-failed",
-        [typeof(JobQueueEvents.JobInterrupted)] = "job-interrupted",
-        [typeof(JobQueueEvents.JobAborted)] = "job-aborted",
-        [typeof(JobQueueEvents.JobCanceled)] = "job-canceled",
-        [typeof(JobQueueEvents.JobHeld)] = "job-held",
-        [typeof(JobQueueEvents.JobReleased)] = "job-released",
-        [typeof(JobQueueEvents.JobCreated)] = "job-created",
-        [typeof(JobQueueEvents.DocumentAdded)] = "document-added",
-        [typeof(JobQueueEvents.JobClosed)] = "job-closed",
-        [typeof(JobQueueEvents.JobRestarted)] = "job-restarted",
-        [typeof(JobQueueEvents.QueuePaused)] = "queue-paused",
-        [typeof(JobQueueEvents.QueueResumed)] = "queue-resumed",
-        [typeof(JobQueueEvents.JobsPurged)] = "jobs-purged",
+        [typeof(JobQueueProtocol.Events.JobAccepted)] = "job-accepted",
+        [typeof(JobQueueProtocol.Events.JobDispatched)] = "job-dispatched",
+        [typeof(JobQueueProtocol.Events.JobCompleted)] = "job-completed",
+        [typeof(JobQueueProtocol.Events.JobAttemptFailed)] = "job-attempt-failed",
+        [typeof(JobQueueProtocol.Events.JobInterrupted)] = "job-interrupted",
+        [typeof(JobQueueProtocol.Events.JobAborted)] = "job-aborted",
+        [typeof(JobQueueProtocol.Events.JobCanceled)] = "job-canceled",
+        [typeof(JobQueueProtocol.Events.JobHeld)] = "job-held",
+        [typeof(JobQueueProtocol.Events.JobReleased)] = "job-released",
+        [typeof(JobQueueProtocol.Events.JobCreated)] = "job-created",
+        [typeof(JobQueueProtocol.Events.DocumentAdded)] = "document-added",
+        [typeof(JobQueueProtocol.Events.JobClosed)] = "job-closed",
+        [typeof(JobQueueProtocol.Events.JobRestarted)] = "job-restarted",
+        [typeof(JobQueueProtocol.Events.QueuePaused)] = "queue-paused",
+        [typeof(JobQueueProtocol.Events.QueueResumed)] = "queue-resumed",
+        [typeof(JobQueueProtocol.Events.JobsPurged)] = "jobs-purged",
         [typeof(QueueSnapshot)] = "queue-snapshot",
     };
 
@@ -45,22 +44,22 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     private static readonly (string FullName, Type Type)[] FullNamesOfMain =
     [
         ("ActorSpool.Domain.Balancing.WorkRequest", typeof(WorkRequest)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded", typeof(JobQueueEvents.DocumentAdded)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted", typeof(JobQueueEvents.JobAborted)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted", typeof(JobQueueEvents.JobAccepted)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed", typeof(JobQueueEvents.JobAttemptFailed)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled", typeof(JobQueueEvents.JobCanceled)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed", typeof(JobQueueEvents.JobClosed)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted", typeof(JobQueueEvents.JobCompleted)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated", typeof(JobQueueEvents.JobCreated)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched", typeof(JobQueueEvents.JobDispatched)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld", typeof(JobQueueEvents.JobHeld)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted", typeof(JobQueueEvents.JobInterrupted)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased", typeof(JobQueueEvents.JobReleased)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted", typeof(JobQueueEvents.JobRestarted)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged", typeof(JobQueueEvents.JobsPurged)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused", typeof(JobQueueEvents.QueuePaused)),
-        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed", typeof(JobQueueEvents.QueueResumed)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+DocumentAdded", typeof(JobQueueProtocol.Events.DocumentAdded)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAborted", typeof(JobQueueProtocol.Events.JobAborted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAccepted", typeof(JobQueueProtocol.Events.JobAccepted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobAttemptFailed", typeof(JobQueueProtocol.Events.JobAttemptFailed)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCanceled", typeof(JobQueueProtocol.Events.JobCanceled)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobClosed", typeof(JobQueueProtocol.Events.JobClosed)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCompleted", typeof(JobQueueProtocol.Events.JobCompleted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobCreated", typeof(JobQueueProtocol.Events.JobCreated)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobDispatched", typeof(JobQueueProtocol.Events.JobDispatched)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobHeld", typeof(JobQueueProtocol.Events.JobHeld)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobInterrupted", typeof(JobQueueProtocol.Events.JobInterrupted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobReleased", typeof(JobQueueProtocol.Events.JobReleased)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobRestarted", typeof(JobQueueProtocol.Events.JobRestarted)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged", typeof(JobQueueProtocol.Events.JobsPurged)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused", typeof(JobQueueProtocol.Events.QueuePaused)),
+        ("ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed", typeof(JobQueueProtocol.Events.QueueResumed)),
         ("ActorSpool.Domain.Jobs.QueueSnapshot", typeof(QueueSnapshot)),
         ("ActorSpool.Domain.Messages.BalancerProtocol+BalancerStatus", typeof(BalancerProtocol.BalancerStatus)),
         ("ActorSpool.Domain.Messages.BalancerProtocol+GetBalancerStatus", typeof(BalancerProtocol.GetBalancerStatus)),
@@ -105,7 +104,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
         ("ActorSpool.Domain.Messages.WorkerProtocol+IsWorkingOn", typeof(WorkerProtocol.IsWorkingOn)),
         ("ActorSpool.Domain.Messages.WorkerProtocol+WorkerStatus", typeof(WorkerProtocol.WorkerStatus)),
         ("ActorSpool.Domain.Messages.WorkerProtocol+WorkingOn", typeof(WorkerProtocol.WorkingOn)),
-        ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterStatus)),
+        ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterProtocol.PrinterStatus)),
     ];
 
     private static readonly Regex Scheme = new(@"^([qbwp]\.)?[a-z]+(-[a-z]+)*$");
@@ -121,7 +120,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(ISpoolMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
 
-    private static bool IsPersisted(Type type) => typeof(JobQueueEvents.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot);
+    private static bool IsPersisted(Type type) => typeof(JobQueueProtocol.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot);
 
     [Fact]
     public void Every_spool_message_has_exactly_one_short_manifest()
@@ -186,7 +185,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     public void The_same_bytes_read_under_the_short_manifest_and_under_the_full_name()
     {
         var serializer = Serializer;
-        var submit = new JobQueueProtocol.Commands.SubmitJob("office", 7, "alice", "a", 60, false, [new JobDocument(1, 10, "text/plain", null)]) { Copies = 2 };
+        var submit = new JobQueueProtocol.Commands.SubmitJob("office", 7, "alice", "a", 60, false, [new JobDocument(1, 10, "text/plain", null)]) { Copies = new Copies(2, Uncollated: false) };
         var bytes = serializer.ToBinary(submit);
 
         Assert.Equal("q.submit-job", serializer.Manifest(submit));

@@ -45,7 +45,7 @@ public sealed class CopiesTests : IAsyncLifetime
             actorspool.queues { office { printers = [device] } }
             """, _data.Path);
         var submitted = await _spool.SubmitCopiesAsync("office", [First, Second], copies, uncollated);
-        Assert.Equal(copies, submitted.Copies);
+        Assert.Equal(new Copies(copies, uncollated), submitted.Copies);
         var job = (await _spool.WaitForJobsAsync("office", all => all.Single().State.IsTerminal(), TimeSpan.FromMinutes(2))).Single();
         Assert.True(job.State == JobState.Completed, $"{job.State}: {job.LastError}");
         return job;
@@ -61,7 +61,7 @@ public sealed class CopiesTests : IAsyncLifetime
         // One connection, one job on the device: the whole job, then again, then again.
         var received = Assert.Single(await device.WaitForJobsAsync(1, SpoolHarness.Patience));
         Assert.Equal(Concat(First, Second, First, Second, First, Second), received.Data);
-        Assert.Equal(3, job.Copies);
+        Assert.Equal(3, job.Copies.Count);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;

@@ -1,7 +1,6 @@
 using System.Text;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;

@@ -3,7 +3,6 @@ using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Serialization;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Akka.Actor;

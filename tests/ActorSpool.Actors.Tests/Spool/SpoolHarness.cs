@@ -140,8 +140,7 @@ public sealed class SpoolHarness : IAsyncDisposable
         }
         var submit = new Commands.SubmitJob(queue, jobId, "tester", $"job-{jobId}", null, false, stored.ToArray())
         {
-            Copies = copies,
-            UncollatedCopies = uncollated,
+            Copies = new Copies(copies, uncollated),
         };
         return await Queues.Ask<object>(submit, Patience) switch
         {

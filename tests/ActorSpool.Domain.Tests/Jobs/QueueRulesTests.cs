@@ -2,8 +2,8 @@
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Domain.Tests.Jobs;
 
@@ -132,9 +132,9 @@ public sealed class QueueRulesTests
     [Fact]
     public void A_submitted_job_keeps_the_priority_and_copies_it_asked_for()
     {
-        var job = Accepted(Submit(1, priority: 90) with { Copies = 3, UncollatedCopies = true });
+        var job = Accepted(Submit(1, priority: 90) with { Copies = new Copies(3, Uncollated: true) });
 
-        Assert.Equal((90, 3, true), (job.Priority, job.Copies, job.UncollatedCopies));
+        Assert.Equal((90, new Copies(3, Uncollated: true)), (job.Priority, job.Copies));
     }
 
     [Fact]
@@ -214,10 +214,10 @@ public sealed class QueueRulesTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(JobCopies.Max + 1)]
+    [InlineData(Copies.Max + 1)]
     public void A_job_with_copies_outside_the_supported_range_is_rejected(int copies)
     {
-        var rejected = Assert.IsType<Replies.JobRejected>(Send(Submit(1) with { Copies = copies }));
+        var rejected = Assert.IsType<Replies.JobRejected>(Send(Submit(1) with { Copies = new Copies(copies, Uncollated: false) }));
 
         Assert.Contains($"copies {copies}", rejected.Reason);
         Assert.Empty(_events);

@@ -43,8 +43,7 @@ public sealed class QueueSnapshotCodecTests
             HoldUntil = HoldUntil.Weekend,
             ReleaseAt = new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromMinutes(330)),
             RestartedAfter = 2,
-            Copies = 4,
-            UncollatedCopies = true,
+            Copies = new Copies(4, Uncollated: true),
         };
 
     [Fact]
@@ -69,7 +68,7 @@ public sealed class QueueSnapshotCodecTests
         {
             Attempts = int.MaxValue,
             Dispatches = -1,
-            Copies = 0,
+            Copies = new Copies(0, Uncollated: false),
             ProcessingAt = DateTimeOffset.MaxValue,
             CompletedAt = new DateTimeOffset(DateTime.MinValue.AddHours(14), TimeSpan.FromHours(14)),
             ReleaseAt = new DateTimeOffset(DateTime.MaxValue.AddHours(-14), TimeSpan.FromHours(-14)),
@@ -123,6 +122,51 @@ public sealed class QueueSnapshotCodecTests
         }
         AssertSameProperties(snapshot, read, "snapshot");
         AssertSame(snapshot, read);
+    }
+
+    /// <summary>
+    /// Format version 1 exactly as written before <see cref="Copies"/> was one value: three jobs, with
+    /// uncollated copies, with collated ones, and with none asked for.
+    /// </summary>
+    private const string SnapshotOfVersion1 =
+        "01010C030E01066F66666963650105616C69636501067265706F727464060202C0AC06010F6170706C69636174696F6E2F70"
+        + "6466010A7265706F72742E7064660414010A746578742F706C61696E000018B9E14150DF087812020400068F0801046C6A2D"
+        + "31013C616B6B612E7463703A2F2F6163746F7273706F6F6C4031302E302E302E313A343035332F757365722F73706F6F6C2D"
+        + "776F726B65722D3123313233348008B4E44150DF0878806216E74150DF087810020103626F620106736C6964657378080102"
+        + "802001166170706C69636174696F6E2F706F737473637269707400005E7C054250DF08780800000004800101056E69676874"
+        + "120201056361726F6C01046D656D6F640A0102C8010701086D656D6F2E74787400A43F294250DF08780600000002003CB985"
+        + "7B";
+
+    [Fact]
+    public void A_snapshot_written_before_reads_with_its_copies_and_is_written_again_byte_for_byte()
+    {
+        var at = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.FromHours(1));
+        var copied = new JobRecord(7, "office", "alice", "report", 50, 3,
+            [new JobDocument(1, 52_000, "application/pdf", "report.pdf"), new JobDocument(2, 10, "text/plain", null)], at)
+        {
+            State = JobState.Completed,
+            Attempts = 1,
+            Dispatches = 2,
+            Printer = "lj-1",
+            Worker = "akka.tcp://actorspool@10.0.0.1:4053/user/spool-worker-1#1234",
+            ProcessingAt = at.AddSeconds(5),
+            CompletedAt = at.AddSeconds(9),
+            Copies = new Copies(3, Uncollated: true),
+        };
+        var plain = new JobRecord(8, "office", "bob", "slides", 60, 4, [new JobDocument(1, 2_048, "application/postscript", null)], at.AddMinutes(1))
+        {
+            State = JobState.PendingHeld,
+            HoldUntil = "night",
+            Copies = new Copies(2, Uncollated: false),
+        };
+        var one = new JobRecord(9, "office", "carol", "memo", 50, 5, [new JobDocument(1, 100, "text/plain", "memo.txt")], at.AddMinutes(2));
+        var snapshot = new QueueSnapshot([copied, plain, one], 6) { Paused = true };
+
+        var read = QueueSnapshotCodec.Read(Convert.FromHexString(SnapshotOfVersion1));
+
+        AssertSame(snapshot, read);
+        Assert.Equal([new Copies(3, Uncollated: true), new Copies(2, Uncollated: false), Copies.One], read.Jobs.Select(j => j.Copies));
+        Assert.Equal(SnapshotOfVersion1, Convert.ToHexString(QueueSnapshotCodec.Write(snapshot)));
     }
 
     [Theory]
@@ -214,9 +258,10 @@ public sealed class QueueSnapshotCodecTests
         }
     }
 
+    // Computed properties are [JsonIgnore]; so is JobRecord.Copies, which is stored (in JSON as two fields of its own).
     private static IEnumerable<PropertyInfo> StoredProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null);
+            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null || p.SetMethod is { IsPublic: true });
 
     /// <summary>Builds records with every public constructor parameter and settable property set to a non-default value.</summary>
     private sealed class SampleValues
@@ -235,7 +280,7 @@ public sealed class QueueSnapshotCodecTests
             foreach (var property in settable.Where(p => !parameters.Any(a => a.Name == p.Name)))
             {
                 property.SetValue(built, Sample(property.PropertyType));
-                // Non-default also means not the initialiser's default (State = Pending, Copies = 1).
+                // Non-default also means not the initialiser's default (State = Pending, Copies = Copies.One).
                 Assert.NotEqual(JsonSerializer.Serialize(property.GetValue(asConstructed), Json), JsonSerializer.Serialize(property.GetValue(built), Json));
             }
             Assert.All(StoredProperties(typeof(T)), p => Assert.NotNull(p.GetValue(built)));
@@ -252,6 +297,7 @@ public sealed class QueueSnapshotCodecTests
             if (underlying == typeof(string)) return $"value {n}";
             if (underlying == typeof(DateTimeOffset)) return T0.AddTicks(n * 1_234_567L).ToOffset(TimeSpan.FromMinutes(30 * (n % 5 + 1)));
             if (underlying == typeof(JobState)) return JobState.ProcessingStopped;
+            if (underlying == typeof(Copies)) return new Copies(1000 + n, Uncollated: true);
             if (underlying == typeof(JobDocument[])) return new[] { Build<JobDocument>(), Build<JobDocument>() };
             if (underlying == typeof(JobRecord[])) return new[] { Build<JobRecord>() };
             throw new NotSupportedException(

@@ -1,5 +1,6 @@
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Domain.Tests.Printers;
 

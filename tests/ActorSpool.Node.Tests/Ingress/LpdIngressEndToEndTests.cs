@@ -127,8 +127,7 @@ public sealed class LpdIngressEndToEndTests : IAsyncLifetime
         // lpr -#2 writes each file's print command twice in a row (uncollated), and that is how the job prints.
         var job = Assert.Single(await WaitForCompletedAsync("office", 1));
         Assert.Equal([1, 2], job.Documents.Select(d => d.Number));
-        Assert.Equal(2, job.Copies);
-        Assert.True(job.UncollatedCopies);
+        Assert.Equal(new Copies(2, Uncollated: true), job.Copies);
         var printed = Assert.Single(await _printer.WaitForJobsAsync(1, WireClient.Patience));
         Assert.Equal([.. first, .. first, .. second, .. second], printed.Data!);
     }
@@ -146,7 +145,7 @@ public sealed class LpdIngressEndToEndTests : IAsyncLifetime
 
         var job = Assert.Single(await WaitForCompletedAsync("office", 1));
         Assert.Equal(2, job.Documents.Length);
-        Assert.Equal((3, false), (job.Copies, job.UncollatedCopies));
+        Assert.Equal(new Copies(3, Uncollated: false), job.Copies);
         var printed = Assert.Single(await _printer.WaitForJobsAsync(1, WireClient.Patience));
         Assert.Equal("collated page\ncover\ncollated page\ncover\ncollated page\ncover\n", Encoding.ASCII.GetString(printed.Data!));
     }

@@ -1,5 +1,5 @@
 using ActorSpool.Domain.Jobs;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Node.Tests.Management;
 

@@ -24,7 +24,7 @@ public sealed class JobIntakeTests
 
     private QueueDefinition Queue => _gateway.Topology.Queues[QueueName];
 
-    private NewJob Job => new(Queue, "alice", "report") { Copies = 2 };
+    private NewJob Job => new(Queue, "alice", "report") { Copies = new Copies(2, Uncollated: false) };
 
     [Fact]
     public async Task An_accepted_job_carries_the_queues_job_and_keeps_its_document()
@@ -37,7 +37,7 @@ public sealed class JobIntakeTests
         Assert.Equal(QueueName, job.Queue);
         Assert.Equal("alice", job.Owner);
         Assert.Equal("report", job.Name);
-        Assert.Equal(2, job.Copies);
+        Assert.Equal(2, job.Copies.Count);
         var document = Assert.Single(job.Documents);
         Assert.Equal(Document.Length, document.Length);
         Assert.Equal("report.ps", document.Name);

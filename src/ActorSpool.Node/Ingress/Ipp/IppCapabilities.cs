@@ -11,7 +11,7 @@ internal static class IppCapabilities
     public const string DefaultDocumentFormat = "application/octet-stream";
 
     /// <summary>copies-supported 1..MaxCopies: what a queue accepts, made by the device or by sending the documents again.</summary>
-    public const int MaxCopies = Domain.Jobs.JobCopies.Max;
+    public const int MaxCopies = Domain.Jobs.Copies.Max;
 
     public const string DefaultLanguage = "en";
 

@@ -172,7 +172,6 @@ public sealed class IppPrintService
         Priority = ticket.Priority,
         HoldUntil = ticket.HoldUntil,
         Copies = ticket.Copies,
-        UncollatedCopies = ticket.UncollatedCopies,
     };
 
     /// <summary>Describes a job the queue accepted (Print-Job, Create-Job), or turns why it did not into an IPP error.</summary>

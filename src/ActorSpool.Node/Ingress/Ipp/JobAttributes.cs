@@ -48,9 +48,9 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
         new("date-time-at-processing", Description, (_, j) => DateAt("date-time-at-processing", j.ProcessingAt)),
         new("date-time-at-completed", Description, (_, j) => DateAt("date-time-at-completed", j.CompletedAt)),
         new("job-priority", Template, (_, j) => IppAttribute.Integer("job-priority", j.Priority)),
-        new("copies", Template, (_, j) => IppAttribute.Integer("copies", j.Copies)),
+        new("copies", Template, (_, j) => IppAttribute.Integer("copies", j.Copies.Count)),
         new("multiple-document-handling", Template, (_, j) => IppAttribute.Keyword("multiple-document-handling",
-            j.UncollatedCopies ? IppCapabilities.UncollatedCopies : IppCapabilities.CollatedCopies)),
+            j.Copies.Uncollated ? IppCapabilities.UncollatedCopies : IppCapabilities.CollatedCopies)),
         // A job held until a time has job-hold-until-time instead; a job held before named holds existed is indefinite.
         new("job-hold-until", Template, (_, j) => j is { HoldUntil: null, ReleaseAt: not null } ? null
             : IppAttribute.Keyword("job-hold-until",
@@ -105,7 +105,7 @@ internal sealed class JobAttributes(IppUris uris, DateTimeOffset startedAt, Date
     }
 
     private static int PrintedAtLeast(JobRecord job) =>
-        job.State == JobState.Completed ? (int)Math.Min(int.MaxValue, Math.Max(1L, job.Documents.Length) * job.Copies) : 0;
+        job.State == JobState.Completed ? (int)Math.Min(int.MaxValue, Math.Max(1L, job.Documents.Length) * job.Copies.Count) : 0;
 
     private static string Detail(string? error) => string.IsNullOrWhiteSpace(error) ? string.Empty : ": " + error.TrimEnd('.');
 

@@ -7,15 +7,14 @@ namespace ActorSpool.Node.Ingress.Ipp;
 /// <summary>What a Print-Job / Validate-Job / Create-Job asks for, after validation.</summary>
 /// <param name="Priority">job-priority, or null for the queue's default.</param>
 /// <param name="HoldUntil">job-hold-until (but no-hold) or job-hold-until-time; null: print when ready.</param>
-/// <param name="Copies">copies (RFC 8011 §5.2.5), 1 when not asked; the job prints its documents that often.</param>
+/// <param name="Copies">
+/// copies (RFC 8011 §5.2.5), one when not asked, and multiple-document-handling (§5.2.4): uncollated for
+/// separate-documents-uncollated-copies, collated by default.
+/// </param>
 /// <param name="Compression">The compression keyword the document is sent with: none, deflate or gzip.</param>
 internal sealed record JobTicket(
-    string Owner, string Name, string? DocumentName, string Format, int? Priority, JobHold? HoldUntil, int Copies,
-    string Compression = "none")
-{
-    /// <summary>multiple-document-handling separate-documents-uncollated-copies (§5.2.4); collated is the default.</summary>
-    public bool UncollatedCopies { get; init; }
-}
+    string Owner, string Name, string? DocumentName, string Format, int? Priority, JobHold? HoldUntil, Copies Copies,
+    string Compression = "none");
 
 /// <summary>The document a Print-Job or Send-Document carries: document-name, document-format and compression.</summary>
 internal sealed record DocumentTicket(string? Name, string Format, string Compression);
@@ -120,10 +119,7 @@ internal static class JobTicketReader
                 + string.Join(", ", ignored.Select(a => a.Name)) + ".",
                 [.. ignored]);
         unsupported.AddRange(ignored);
-        return new JobTicket(owner, name, document.Name, document.Format, priority, hold, copies, document.Compression)
-        {
-            UncollatedCopies = uncollated,
-        };
+        return new JobTicket(owner, name, document.Name, document.Format, priority, hold, new Copies(copies, uncollated), document.Compression);
     }
 
     /// <summary>document-name, document-format and compression of a Print-Job or Send-Document.</summary>

@@ -353,12 +353,8 @@ internal sealed class LpdSession
         var owner = NonEmpty(content.User) ?? "lpd";
         var jobName = NonEmpty(content.JobName) ?? NonEmpty(content.SourceNames.FirstOrDefault()) ?? control.Name;
         // lpr -#N names each data file N times: one document per data file, printed N times, not N documents.
-        var copies = content.Copies;
-        var submit = new Commands.SubmitJob(queue.Name, job.JobId!.Value, owner, jobName, null, false, documents)
-        {
-            Copies = copies.Count,
-            UncollatedCopies = copies.Uncollated,
-        };
+        var copies = new Copies(content.Copies.Count, content.Copies.Uncollated);
+        var submit = new Commands.SubmitJob(queue.Name, job.JobId!.Value, owner, jobName, null, false, documents) { Copies = copies };
 
         // From here JobIntake decides what stays stored: an accepted job's documents are the queue's, a rejected
         // job's are discarded, and when the answer is unknown they stay (an accepted job needs them).

@@ -152,7 +152,6 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
             {
                 HoldUntil = wasHeld ? new JobHold(job.HoldUntil, job.ReleaseAt) : null,
                 Copies = job.Copies,
-                UncollatedCopies = job.UncollatedCopies,
             };
             submitted = await spool.SubmitAsync(submit, ct);
             if (submitted is Replies.JobRejected rejected) throw new CommandException($"queue {target.Name} rejected the job: {rejected.Reason}");

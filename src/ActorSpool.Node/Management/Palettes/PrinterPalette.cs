@@ -4,7 +4,6 @@ using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
-using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
 using Akka.Cluster;

@@ -4,8 +4,8 @@ using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Node.Tests.Ingress.Ipp;
 

@@ -24,8 +24,7 @@ public sealed class IppCopiesTests
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         var submitted = Assert.Single(_gateway.Submitted);
-        Assert.Equal(3, submitted.Copies);
-        Assert.False(submitted.UncollatedCopies);
+        Assert.Equal(new Copies(3, Uncollated: false), submitted.Copies);
     }
 
     [Fact]
@@ -33,7 +32,7 @@ public sealed class IppCopiesTests
     {
         (await _service.SendAsync(PrintJob(), TextDocument)).AssertStatus(IppStatusCode.SuccessfulOk);
 
-        Assert.Equal(1, Assert.Single(_gateway.Submitted).Copies);
+        Assert.Equal(Copies.One, Assert.Single(_gateway.Submitted).Copies);
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class IppCopiesTests
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         var create = Assert.Single(_gateway.Requests.OfType<Commands.CreateJob>());
-        Assert.Equal((2, true), (create.Copies, create.UncollatedCopies));
+        Assert.Equal(new Copies(2, Uncollated: true), create.Copies);
     }
 
     [Fact]
@@ -99,6 +98,6 @@ public sealed class IppCopiesTests
         response.AssertStatus(IppStatusCode.SuccessfulOkIgnoredOrSubstitutedAttributes);
         Assert.Equal("single-document-new-sheet", response.Unsupported("multiple-document-handling")!.Value.AsString());
         var submitted = Assert.Single(_gateway.Submitted);
-        Assert.Equal((2, false), (submitted.Copies, submitted.UncollatedCopies));
+        Assert.Equal(new Copies(2, Uncollated: false), submitted.Copies);
     }
 }

@@ -1,9 +1,9 @@
 using ActorSpool.Domain.Jobs;
-using static ActorSpool.Domain.Jobs.JobQueueEvents;
+using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
 namespace ActorSpool.Domain.Tests.Jobs;
 
-public sealed class JobCopiesTests
+public sealed class CopiesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -11,11 +11,12 @@ public sealed class JobCopiesTests
     [InlineData(0, false)]
     [InlineData(-1, false)]
     [InlineData(1, true)]
-    [InlineData(JobCopies.Max, true)]
-    [InlineData(JobCopies.Max + 1, false)]
+    [InlineData(Copies.Max, true)]
+    [InlineData(Copies.Max + 1, false)]
     public void Copies_must_be_within_one_to_max(int copies, bool valid)
     {
-        Assert.Equal(valid, JobCopies.Problem(copies) is null);
+        Assert.Equal(valid, new Copies(copies, Uncollated: false).Problem() is null);
+        Assert.Equal(valid, new Copies(copies, Uncollated: true).Problem() is null);
     }
 
     [Fact]
@@ -24,7 +25,7 @@ public sealed class JobCopiesTests
         var job = new JobRecord(1, "office", "alice", "report", 50, 1, [new JobDocument(1, 10 * PageEstimate.BytesPerPage, "application/pdf", null)], T0);
 
         Assert.Equal(10, PageEstimate.ForJob(job));
-        Assert.Equal(30, PageEstimate.ForJob(job with { Copies = 3 }));
+        Assert.Equal(30, PageEstimate.ForJob(job with { Copies = new Copies(3, Uncollated: false) }));
     }
 
     [Fact]
@@ -32,8 +33,8 @@ public sealed class JobCopiesTests
     {
         var job = new JobRecord(1, "office", "alice", "report", 50, 1, [], T0);
 
-        Assert.Equal(1, job.Copies);
-        Assert.False(job.UncollatedCopies);
+        Assert.Equal(Copies.One, job.Copies);
+        Assert.Equal((1, false), (job.Copies.Count, job.Copies.Uncollated));
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class JobCopiesTests
     {
         var state = new QueueState();
         var document = new JobDocument(1, 100, "text/plain", null);
-        var job = state.NewJob(7, "office", "alice", "report", 50, [document], T0) with { Copies = 4, UncollatedCopies = true };
+        var job = state.NewJob(7, "office", "alice", "report", 50, [document], T0) with { Copies = new Copies(4, Uncollated: true) };
         state.Apply(new JobAccepted(job, false, T0));
         state.Apply(new JobHeld(7, T0));
         state.Apply(new JobReleased(7, T0));
@@ -53,15 +54,14 @@ public sealed class JobCopiesTests
 
         var restored = QueueState.FromSnapshot(state.ToSnapshot()).Find(7)!;
         Assert.Equal(JobState.Pending, restored.State);
-        Assert.Equal(4, restored.Copies);
-        Assert.True(restored.UncollatedCopies);
+        Assert.Equal(new Copies(4, Uncollated: true), restored.Copies);
     }
 
     [Fact]
     public void A_created_job_keeps_its_copies_while_documents_arrive_and_after_it_is_closed()
     {
         var state = new QueueState();
-        var job = state.NewJob(8, "office", "alice", "multi", 50, [], T0) with { Copies = 2 };
+        var job = state.NewJob(8, "office", "alice", "multi", 50, [], T0) with { Copies = new Copies(2, Uncollated: false) };
         state.Apply(new JobCreated(job, T0));
         state.Apply(new DocumentAdded(8, new JobDocument(1, 10, "text/plain", null), T0));
         state.Apply(new DocumentAdded(8, new JobDocument(2, 20, "text/plain", null), T0));
@@ -69,7 +69,7 @@ public sealed class JobCopiesTests
 
         var closed = state.Find(8)!;
         Assert.Equal(JobState.Pending, closed.State);
-        Assert.Equal(2, closed.Copies);
+        Assert.Equal(2, closed.Copies.Count);
         Assert.Equal(2, closed.Documents.Length);
     }
 }
