@@ -22,3 +22,10 @@ public static class SpoolSharding
         HandOffStopMessage = handOffStopMessage,
     };
 }
+
+/// <summary>Routes <typeparamref name="TMessage"/>s to the entity <paramref name="entityName"/> names (the queue, the printer).</summary>
+public sealed class EntityNameExtractor<TMessage>(Func<TMessage, string> entityName) : HashCodeMessageExtractor(SpoolSharding.MaxShards)
+    where TMessage : class
+{
+    public override string? EntityId(object message) => message is TMessage m ? entityName(m) : null;
+}

@@ -11,16 +11,6 @@ namespace ActorSpool.Actors.Printers;
 /// <summary>Registry key of the sharded Printer entities.</summary>
 public sealed class PrinterRegion;
 
-/// <summary>Routes <see cref="IPrinterMessage"/>s to the Printer entity named by the printer.</summary>
-public sealed class PrinterMessageExtractor() : HashCodeMessageExtractor(SpoolSharding.MaxShards)
-{
-    public override string? EntityId(object message) => message switch
-    {
-        IPrinterMessage m => m.Printer,
-        _ => null,
-    };
-}
-
 public static class PrinterHosting
 {
     /// <summary>
@@ -34,6 +24,6 @@ public static class PrinterHosting
             printer => topology.Printers.TryGetValue(printer, out var definition)
                 ? PrinterActor.Props(definition, settings, documents)
                 : UnknownEntityActor.Props("printer", printer),
-            new PrinterMessageExtractor(),
+            new EntityNameExtractor<IPrinterMessage>(m => m.Printer),
             SpoolSharding.EntityOptions(PrinterActor.HandOff.Instance));
 }

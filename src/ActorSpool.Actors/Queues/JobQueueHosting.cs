@@ -13,16 +13,6 @@ namespace ActorSpool.Actors.Queues;
 /// <summary>Registry key of the sharded JobQueue entities.</summary>
 public sealed class JobQueueRegion;
 
-/// <summary>Routes <see cref="IQueueMessage"/>s to the JobQueue entity named by the queue.</summary>
-public sealed class QueueMessageExtractor() : HashCodeMessageExtractor(SpoolSharding.MaxShards)
-{
-    public override string? EntityId(object message) => message switch
-    {
-        IQueueMessage m => m.Queue,
-        _ => null,
-    };
-}
-
 public static class JobQueueHosting
 {
     /// <summary>
@@ -37,6 +27,6 @@ public static class JobQueueHosting
             (_, registry) => queue => topology.Queues.TryGetValue(queue, out var definition)
                 ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
                 : UnknownEntityActor.Props("queue", queue),
-            new QueueMessageExtractor(),
+            new EntityNameExtractor<IQueueMessage>(m => m.Queue),
             SpoolSharding.EntityOptions());
 }

@@ -15,31 +15,12 @@ namespace ActorSpool.Actors.Tests.Storage;
 /// The journal's and the snapshots' SQLite files are written in WAL mode with synchronous=FULL: one synced append
 /// per commit instead of a rollback file created, synced and deleted each time, and no less durable.
 /// </summary>
-public sealed class SqliteDataDirectoryTests : TestKit
+public sealed class SqliteDataDirectoryTests : SqliteDataDirectoryTestKit
 {
-    private readonly TempDirectory _data;
-
-    public SqliteDataDirectoryTests()
-        : this(new TempDirectory())
-    {
-    }
-
-    private SqliteDataDirectoryTests(TempDirectory data)
-        : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local")
-            .WithFallback(PersistenceConfig.Sqlite(data.Path))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf")))))
-    {
-        _data = data;
-    }
-
-    private string JournalFile => Path.Combine(_data.Path, SpoolPersistence.SqliteFileName);
-
-    private string SnapshotsFile => Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
-
     [Fact]
     public async Task The_journal_of_a_new_data_directory_commits_in_WAL_mode_with_full_sync()
     {
-        SqliteDataDirectory.Prepare(_data.Path);
+        SqliteDataDirectory.Prepare(Data.Path);
 
         var writer = Sys.ActorOf(Props.Create(() => new EventWriter("wal-probe")));
         foreach (var text in new[] { "one", "two", "three" })
@@ -51,7 +32,7 @@ public sealed class SqliteDataDirectoryTests : TestKit
         Assert.Equal(["wal"], SqliteFiles.Rows(SnapshotsFile, "PRAGMA journal_mode"));
         Assert.Equal(["3"], SqliteFiles.Rows(JournalFile, "SELECT count(*) FROM journal WHERE persistence_id = 'wal-probe'"));
         // The journal's connections set no pragma of their own: this is what each of its commits syncs by (2 = FULL).
-        await using var journalConnection = new SqliteConnection(SpoolPersistence.SqliteConnectionString(_data.Path));
+        await using var journalConnection = new SqliteConnection(SpoolPersistence.SqliteConnectionString(Data.Path));
         await journalConnection.OpenAsync();
         await using var command = journalConnection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
@@ -62,24 +43,17 @@ public sealed class SqliteDataDirectoryTests : TestKit
     public void A_data_directory_of_an_earlier_version_is_switched_to_WAL_and_keeps_its_rows()
     {
         // Written by an earlier main in rollback mode, journal and snapshots in one file.
-        File.Move(JournalFixture.CopyTo(JournalFixture.MainBeforePinning, _data.Path), JournalFile);
+        File.Move(JournalFixture.CopyTo(JournalFixture.MainBeforePinning, Data.Path), JournalFile);
         Assert.Equal(["delete"], SqliteFiles.Rows(JournalFile, "PRAGMA journal_mode"));
         var journalRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
         var snapshotRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
 
-        SqliteDataDirectory.Prepare(_data.Path);
+        SqliteDataDirectory.Prepare(Data.Path);
 
         Assert.Equal(["wal"], SqliteFiles.Rows(JournalFile, "PRAGMA journal_mode"));
         Assert.Equal(["wal"], SqliteFiles.Rows(SnapshotsFile, "PRAGMA journal_mode"));
         Assert.Equal(journalRows, SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering"));
         Assert.Equal(snapshotRows, SqliteFiles.Rows(SnapshotsFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number"));
-    }
-
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        SqliteConnection.ClearAllPools();
-        _data.Dispose();
     }
 
     /// <summary>Persists each string it is sent and answers it once durable.</summary>

@@ -16,36 +16,13 @@ namespace ActorSpool.Actors.Tests.Storage;
 /// A data directory written before snapshots got their own SQLite file keeps its snapshots: they move to
 /// snapshots.db at the first start, the journal stays where it is, and the snapshot store reads them from there.
 /// </summary>
-public sealed class SqliteSnapshotsFileTests : TestKit
+public sealed class SqliteSnapshotsFileTests : SqliteDataDirectoryTestKit
 {
-    private readonly TempDirectory _data;
-
-    public SqliteSnapshotsFileTests()
-        : this(new TempDirectory())
-    {
-    }
-
-    private SqliteSnapshotsFileTests(TempDirectory data)
-        : base(Config(data.Path))
-    {
-        _data = data;
-    }
-
-    private string JournalFile => Path.Combine(_data.Path, SpoolPersistence.SqliteFileName);
-
-    private string SnapshotsFile => Path.Combine(_data.Path, SqliteSnapshotsFile.FileName);
-
-    // The node's own persistence config for a data directory; nothing touches the files before a test asks.
-    private static Config Config(string dataDirectory) =>
-        ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local")
-            .WithFallback(PersistenceConfig.Sqlite(dataDirectory))
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
-
     [Fact]
     public async Task Snapshots_in_the_journals_file_move_to_their_own_file_and_still_load()
     {
         // A journal file of the old layout: journal and snapshot tables side by side (written by an earlier main).
-        var fixture = JournalFixture.CopyTo(JournalFixture.MainBeforePinning, _data.Path);
+        var fixture = JournalFixture.CopyTo(JournalFixture.MainBeforePinning, Data.Path);
         File.Move(fixture, JournalFile);
         var snapshotRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
         var journalRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
@@ -80,12 +57,5 @@ public sealed class SqliteSnapshotsFileTests : TestKit
         SqliteFiles.Execute(SnapshotsFile, "CREATE TABLE snapshot (persistence_id TEXT, sequence_nr INTEGER);");
         Assert.False(SqliteSnapshotsFile.MoveFromJournalFile(JournalFile, SnapshotsFile));
         Assert.Contains("snapshot", SqliteFiles.Tables(JournalFile));
-    }
-
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        SqliteConnection.ClearAllPools();
-        _data.Dispose();
     }
 }
