@@ -18,6 +18,30 @@ internal static class IppRequestValidator
             throw IppRequestException.BadRequest($"request-id must be between 1 and 2147483647, not {request.RequestId}.");
 
         ValidateCharsetAndLanguage(request);
+        ValidateValueLengths(request);
+    }
+
+    /// <summary>RFC 8011 §5.1.2–5.1.3: name values are at most 255 octets, text values at most 1023.</summary>
+    public const int MaxNameOctets = 255, MaxTextOctets = 1023;
+
+    // A 64 KiB job-name or user name would otherwise be stored and echoed in every listing.
+    private static void ValidateValueLengths(IppMessage request)
+    {
+        foreach (var attribute in request.Groups.SelectMany(g => g.Attributes))
+        {
+            foreach (var value in attribute.Values)
+            {
+                var limit = value.Tag switch
+                {
+                    IppTag.NameWithoutLanguage or IppTag.NameWithLanguage => MaxNameOctets,
+                    IppTag.TextWithoutLanguage or IppTag.TextWithLanguage => MaxTextOctets,
+                    _ => int.MaxValue,
+                };
+                if (limit == int.MaxValue || System.Text.Encoding.UTF8.GetByteCount(value.AsString()) <= limit) continue;
+                throw new IppRequestException(IppStatusCode.ClientErrorRequestValueTooLong,
+                    $"{attribute.Name} is longer than {limit} octets, the most RFC 8011 allows for a {(limit == MaxNameOctets ? "name" : "text")} value.");
+            }
+        }
     }
 
     /// <summary>

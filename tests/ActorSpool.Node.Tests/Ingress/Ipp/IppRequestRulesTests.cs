@@ -368,4 +368,43 @@ public sealed class IppRequestRulesTests
 
         response.AssertStatus(IppStatusCode.ClientErrorBadRequest);
     }
+
+    [Theory]
+    [InlineData("job-name", 255, true)]
+    [InlineData("job-name", 256, false)]
+    [InlineData("requesting-user-name", 300, false)]
+    public async Task Name_values_longer_than_255_octets_are_refused_and_nothing_is_stored(string attribute, int octets, bool accepted)
+    {
+        var value = new string('x', octets);
+        var request = attribute == "job-name"
+            ? PrintJob().Op(IppAttribute.NameWithoutLanguage("job-name", value))
+            : PrintJob(user: value);
+
+        var response = await _service.SendAsync(request, TextDocument);
+
+        response.AssertStatus(accepted ? IppStatusCode.SuccessfulOk : IppStatusCode.ClientErrorRequestValueTooLong);
+        Assert.Equal(accepted ? 1 : 0, _gateway.Submitted.Count);
+        Assert.True(accepted || response.StatusMessage()!.Length < 200, "the refusal does not echo the value");
+    }
+
+    [Fact]
+    public async Task Lengths_count_utf8_octets_not_characters()
+    {
+        var request = PrintJob().Op(IppAttribute.NameWithoutLanguage("job-name", new string('é', 128))); // 256 octets
+
+        var response = await _service.SendAsync(request, TextDocument);
+
+        response.AssertStatus(IppStatusCode.ClientErrorRequestValueTooLong);
+        Assert.Empty(_gateway.Submitted);
+    }
+
+    [Fact]
+    public async Task Text_values_may_be_up_to_1023_octets()
+    {
+        var fits = Request(IppOperation.GetPrinterAttributes).Op(IppAttribute.Text("message", new string('t', 1023)));
+        var tooLong = Request(IppOperation.GetPrinterAttributes).Op(IppAttribute.Text("message", new string('t', 1024)));
+
+        (await _service.SendAsync(fits)).AssertStatus(IppStatusCode.SuccessfulOk);
+        (await _service.SendAsync(tooLong)).AssertStatus(IppStatusCode.ClientErrorRequestValueTooLong);
+    }
 }
