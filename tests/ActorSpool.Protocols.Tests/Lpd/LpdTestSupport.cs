@@ -29,7 +29,7 @@ internal static class LpdTestSupport
     public static LpdDocument PatternDocument(long length, string? name = null) =>
         new(length, _ => Task.FromResult<Stream>(new PatternStream(length)), name);
 
-    public static byte PatternByte(long position) => (byte)(position % 251);
+    public static byte PatternByte(long position) => PatternStream.PatternByte(position);
 
     /// <summary>A loopback port with nothing listening on it (bound, then released).</summary>
     public static int UnusedPort()
@@ -46,51 +46,6 @@ internal static class LpdTestSupport
         var simulator = new LpdPrinterSimulator(options ?? new LpdSimulatorOptions { Queues = ["lp", "raw"] });
         await simulator.StartAsync();
         return simulator;
-    }
-
-    /// <summary>A read-only stream of a repeating byte pattern.</summary>
-    public sealed class PatternStream(long length) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = (int)Math.Min(buffer.Length, length - _position);
-            for (var i = 0; i < n; i++)
-            {
-                buffer[i] = PatternByte(_position + i);
-            }
-
-            _position += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A stream that fails after handing out <paramref name="goodBytes"/> bytes.</summary>
