@@ -186,6 +186,7 @@ actorspool {
   queues {
     backlog {
       printers = [sink]
+      max-jobs = $(( JOBS > 100000 ? JOBS : 100000 ))  # the whole backlog waits unfinished
     }
   }
   default-queue = backlog

@@ -186,7 +186,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void ReserveDocument(Commands.ReserveDocument command)
     {
-        if (_rules.DocumentProblem(_state, command.JobId) is { } refusal)
+        if (_rules.DocumentProblem(_state, command) is { } refusal)
         {
             Sender.Tell(refusal);
             return;

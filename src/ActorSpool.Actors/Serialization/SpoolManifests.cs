@@ -57,6 +57,7 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Commands.CloseJob), "q.close-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CloseJob"),
         new(typeof(JobQueueProtocol.Commands.RestartJob), "q.restart-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+RestartJob"),
         new(typeof(JobQueueProtocol.Commands.CancelJob), "q.cancel-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CancelJob"),
+        new(typeof(JobQueueProtocol.Commands.PurgeJobs), "q.purge-jobs", Legacy: null), // new since the names were pinned
         new(typeof(JobQueueProtocol.Commands.HoldJob), "q.hold-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+HoldJob"),
         new(typeof(JobQueueProtocol.Commands.ReleaseJob), "q.release-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReleaseJob"),
         new(typeof(JobQueueProtocol.Commands.ReportOutcome), "q.report-outcome", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReportOutcome"),

@@ -36,8 +36,13 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         Commands.CancelJob c => Cancel(state, c, now),
         Commands.HoldJob c => Hold(state, c, now),
         Commands.ReleaseJob c => Release(state, c, now),
-        Commands.PauseQueue c => state.Paused ? new QueueDecision([], null) : QueueDecision.Persist(new QueuePaused(c.By, now), null),
-        Commands.ResumeQueue => !state.Paused ? new QueueDecision([], null) : QueueDecision.Persist(new QueueResumed(now), null),
+        Commands.PurgeJobs c => Purge(state, c, now),
+        Commands.PauseQueue c => AdministrationRefusal(c.By, "pause") is { } refusal ? QueueDecision.Answer(refusal)
+            : state.Paused ? new QueueDecision([], null)
+            : QueueDecision.Persist(new QueuePaused(c.By.Name, now), null),
+        Commands.ResumeQueue c => AdministrationRefusal(c.By, "resume") is { } refusal ? QueueDecision.Answer(refusal)
+            : !state.Paused ? new QueueDecision([], null)
+            : QueueDecision.Persist(new QueueResumed(now), null),
         _ => throw new ArgumentException($"{command.GetType().Name} is not decided by the queue's rules", nameof(command)),
     };
 
@@ -137,7 +142,26 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     }
 
     /// <summary>Send-Document asks for a number first: the problem that stops the job taking a document, or null.</summary>
-    public Replies.CommandResult? DocumentProblem(QueueState state, long jobId) => CanAddDocument(state, jobId, out _);
+    public Replies.CommandResult? DocumentProblem(QueueState state, Commands.ReserveDocument command)
+    {
+        if (CanAddDocument(state, command.JobId, command.By, out var job) is { } refusal) return refusal;
+        return job.Documents.Length >= Definition.MaxDocumentsPerJob
+            ? new Replies.CommandResult(CommandOutcome.TooManyDocuments,
+                $"job {job.JobId} already has {job.Documents.Length} document(s), the most queue {Definition.Name} takes in one job", job)
+            : null;
+    }
+
+    /// <summary>
+    /// Pause, resume and purge are an authenticated admin's (CUPS's default policy, from any address): the refusal
+    /// for anyone else, or null.
+    /// </summary>
+    public Replies.CommandResult? AdministrationRefusal(Requester by, string what)
+    {
+        if (by.Admin) return null;
+        return by.Authenticated
+            ? new Replies.CommandResult(CommandOutcome.NotAuthorized, $"only an admin may {what} queue {Definition.Name}; {by.Name} is not one", null)
+            : new Replies.CommandResult(CommandOutcome.NotAuthenticated, $"only an authenticated admin may {what} queue {Definition.Name}: log in", null);
+    }
 
     private QueueDecision Submit(QueueState state, Commands.SubmitJob command, DateTimeOffset now)
     {
@@ -148,6 +172,13 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
             : command.Documents.Length == 0 ? "a job needs at least one document"
             : HoldProblem(command.HoldUntil) ?? command.Copies.Problem();
         if (problem is not null) return QueueDecision.Answer(new Replies.JobRejected(command.JobId, problem));
+        if (command.Documents.Length > Definition.MaxDocumentsPerJob)
+        {
+            return QueueDecision.Answer(new Replies.JobRejected(command.JobId,
+                $"the job has {command.Documents.Length} documents; queue {Definition.Name} takes at most {Definition.MaxDocumentsPerJob} in one job")
+            { Kind = Rejection.TooManyDocuments });
+        }
+        if (TooManyJobs(state, command.JobId, command.Owner) is { } full) return QueueDecision.Answer(full);
         var hold = command.HoldUntil is { } asked ? asked.StartingAt(now, holdZone)
             : command.Hold ? JobHold.Indefinite
             : null;
@@ -168,6 +199,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         var problem = priority is < 1 or > 100 ? $"job-priority {priority} is outside 1..100"
             : HoldProblem(command.HoldUntil) ?? command.Copies.Problem();
         if (problem is not null) return QueueDecision.Answer(new Replies.JobRejected(command.JobId, problem));
+        if (TooManyJobs(state, command.JobId, command.Owner) is { } full) return QueueDecision.Answer(full);
         // The hold is worked out when the job is closed: a named period counts from then, not from Create-Job.
         var hold = command.HoldUntil is { Until: HoldUntil.NoHold } ? null : command.HoldUntil;
         var job = state.NewJob(command.JobId, Definition.Name, command.Owner, command.Name, priority, [], now) with
@@ -183,6 +215,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     private QueueDecision AddDocument(QueueState state, Commands.AddDocument command, DateTimeOffset now)
     {
         var events = new List<IJobQueueEvent>();
+        if (state.Find(command.JobId) is { } owned && !command.By.MayChange(owned)) return QueueDecision.Answer(NotYours(owned, command.By));
         if (state.Find(command.JobId) is { } known && known.Documents.Any(d => d.Number == command.Document.Number))
         {
             // An ingress retry of a document already recorded: only the close may still be missing.
@@ -190,7 +223,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         }
         else
         {
-            if (CanAddDocument(state, command.JobId, out var job) is { } refusal) return QueueDecision.Answer(refusal);
+            if (CanAddDocument(state, command.JobId, command.By, out var job) is { } refusal) return QueueDecision.Answer(refusal);
             events.Add(new DocumentAdded(job.JobId, command.Document, now));
             if (command.Last) events.Add(CloseEvent(job, "last-document", now));
         }
@@ -200,7 +233,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     /// <summary>Close-Job: an incoming job with documents becomes printable; a job already closed stays as it is.</summary>
     private QueueDecision Close(QueueState state, Commands.CloseJob command, DateTimeOffset now)
     {
-        if (CanChange(state, command.JobId, out var job) is { } refusal) return QueueDecision.Answer(refusal);
+        if (CanChange(state, command.JobId, command.By, out var job) is { } refusal) return QueueDecision.Answer(refusal);
         if (!job.Incoming) return QueueDecision.Answer(new Replies.CommandResult(CommandOutcome.Ok, null, job));
         if (job.Documents.Length == 0)
         {
@@ -214,6 +247,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     private QueueDecision Restart(QueueState state, Commands.RestartJob command, DateTimeOffset now)
     {
         if (state.Find(command.JobId) is not { } job) return QueueDecision.Answer(NotFound(command.JobId));
+        if (!command.By.MayChange(job)) return QueueDecision.Answer(NotYours(job, command.By));
         var problem = job switch
         {
             { State: var s } when !s.IsTerminal() => $"job {job.JobId} is {s.ToKeyword()}: only a completed, canceled or aborted job can be restarted",
@@ -227,13 +261,25 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     }
 
     private QueueDecision Cancel(QueueState state, Commands.CancelJob command, DateTimeOffset now) =>
-        CanChange(state, command.JobId, out var job) is { } refusal
+        CanChange(state, command.JobId, command.By, out var job) is { } refusal
             ? QueueDecision.Answer(refusal)
-            : QueueDecision.Persist(new JobCanceled(job.JobId, command.By, now), s => Ok(s, job.JobId));
+            : QueueDecision.Persist(new JobCanceled(job.JobId, CanceledBy(command.By, command.Reason), now), s => Ok(s, job.JobId));
+
+    /// <summary>Purge-Jobs: every unfinished job canceled in one decision (one journal write), or none when refused.</summary>
+    private QueueDecision Purge(QueueState state, Commands.PurgeJobs command, DateTimeOffset now)
+    {
+        if (AdministrationRefusal(command.By, "purge the jobs of") is { } refusal) return QueueDecision.Answer(refusal);
+        var by = CanceledBy(command.By, "Purge-Jobs");
+        var events = state.Jobs.Where(j => !j.State.IsTerminal()).OrderBy(j => j.Sequence)
+            .Select(IJobQueueEvent (j) => new JobCanceled(j.JobId, by, now)).ToList();
+        return new QueueDecision(events, _ => new Replies.CommandResult(CommandOutcome.Ok, $"{events.Count} job(s) canceled", null));
+    }
+
+    private static string CanceledBy(Requester by, string? reason) => reason is null ? by.Name : $"{by.Name}: {reason}";
 
     private QueueDecision Hold(QueueState state, Commands.HoldJob command, DateTimeOffset now)
     {
-        if (CanChange(state, command.JobId, out var job) is { } refusal) return QueueDecision.Answer(refusal);
+        if (CanChange(state, command.JobId, command.By, out var job) is { } refusal) return QueueDecision.Answer(refusal);
         if (job.State != JobState.Pending && job.State != JobState.PendingHeld)
         {
             return QueueDecision.Answer(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()} and can no longer be held", job));
@@ -254,7 +300,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
 
     private QueueDecision Release(QueueState state, Commands.ReleaseJob command, DateTimeOffset now)
     {
-        if (CanChange(state, command.JobId, out var job) is { } refusal) return QueueDecision.Answer(refusal);
+        if (CanChange(state, command.JobId, command.By, out var job) is { } refusal) return QueueDecision.Answer(refusal);
         if (job.State != JobState.PendingHeld)
         {
             return QueueDecision.Answer(new Replies.CommandResult(CommandOutcome.NotPossible, $"job {job.JobId} is {job.State.ToKeyword()}, not held", job));
@@ -267,20 +313,24 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         return QueueDecision.Persist(new JobReleased(job.JobId, now), s => Ok(s, job.JobId));
     }
 
-    /// <summary>The refusal for an unknown or finished job, or null when the job may change.</summary>
-    private Replies.CommandResult? CanChange(QueueState state, long jobId, out JobRecord job)
+    /// <summary>
+    /// The refusal for an unknown job, someone else's (unless <paramref name="by"/> is an admin) or a finished one, or
+    /// null when the job may change.
+    /// </summary>
+    private Replies.CommandResult? CanChange(QueueState state, long jobId, Requester by, out JobRecord job)
     {
         job = state.Find(jobId)!;
         if (job is null) return NotFound(jobId);
+        if (!by.MayChange(job)) return NotYours(job, by);
         return job.State.IsTerminal()
             ? new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is already {job.State.ToKeyword()}", job)
             : null;
     }
 
     /// <summary>The refusal unless the job is incoming (takes documents).</summary>
-    private Replies.CommandResult? CanAddDocument(QueueState state, long jobId, out JobRecord job)
+    private Replies.CommandResult? CanAddDocument(QueueState state, long jobId, Requester by, out JobRecord job)
     {
-        if (CanChange(state, jobId, out job) is { } refusal) return refusal;
+        if (CanChange(state, jobId, by, out job) is { } refusal) return refusal;
         return job.Incoming ? null
             : new Replies.CommandResult(CommandOutcome.NotPossible, $"job {jobId} is closed ({job.State.ToKeyword()}): it takes no more documents", job);
     }
@@ -290,6 +340,26 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
     {
         var hold = job.HoldRequested ? new JobHold(job.HoldUntil, job.ReleaseAt).StartingAt(now, holdZone) : null;
         return new JobClosed(job.JobId, reason, now) { HoldUntil = hold?.Until, ReleaseAt = hold?.ReleaseAt };
+    }
+
+    /// <summary>Another user's job: the answer names neither the owner nor anything of the job.</summary>
+    private static Replies.CommandResult NotYours(JobRecord job, Requester by) =>
+        new(CommandOutcome.NotAuthorized, $"job {job.JobId} is not {by.Name}'s: only its owner or an admin may change it", null);
+
+    /// <summary>The queue's or the owner's limit of unfinished jobs is reached: the refusal, else null.</summary>
+    private Replies.JobRejected? TooManyJobs(QueueState state, long jobId, string owner)
+    {
+        if (state.ActiveCount >= Definition.MaxJobs)
+        {
+            return new Replies.JobRejected(jobId, $"queue {Definition.Name} holds its maximum of {Definition.MaxJobs} unfinished jobs; try again once some have printed")
+            { Kind = Rejection.TooManyJobs };
+        }
+        if (Definition.MaxJobsPerUser > 0 && state.ActiveCountOf(owner) >= Definition.MaxJobsPerUser)
+        {
+            return new Replies.JobRejected(jobId, $"{owner} has {Definition.MaxJobsPerUser} unfinished jobs in queue {Definition.Name}, the most one user may have; try again once some have printed")
+            { Kind = Rejection.TooManyJobs };
+        }
+        return null;
     }
 
     private Replies.CommandResult NotFound(long jobId) =>

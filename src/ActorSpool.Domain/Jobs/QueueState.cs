@@ -20,6 +20,9 @@ public sealed class QueueState
     // Held and incoming jobs: the only ones the queue's timers look at.
     private readonly HashSet<long> _held = new();
 
+    // Unfinished jobs per owner (case-insensitive, as owners are compared), for the per-user limit.
+    private readonly Dictionary<string, int> _unfinishedByOwner = new(StringComparer.OrdinalIgnoreCase);
+
     public long NextSequence { get; private set; } = 1;
 
     /// <summary>A paused queue accepts jobs but dispatches none.</summary>
@@ -31,7 +34,11 @@ public sealed class QueueState
 
     public int PendingCount => _pendingByPriority.Count;
 
-    public int ActiveCount => _jobs.Values.Count(j => !j.State.IsTerminal());
+    /// <summary>Jobs not finished yet: pending, held (incoming included) or processing.</summary>
+    public int ActiveCount { get; private set; }
+
+    /// <summary>Unfinished jobs of <paramref name="owner"/> (case-insensitive).</summary>
+    public int ActiveCountOf(string owner) => _unfinishedByOwner.GetValueOrDefault(owner);
 
     public JobRecord? Find(long jobId) => _jobs.GetValueOrDefault(jobId);
 
@@ -199,6 +206,7 @@ public sealed class QueueState
     {
         Remove(job.JobId);
         _jobs[job.JobId] = job;
+        if (!job.State.IsTerminal()) CountActive(job.Owner, +1);
         if (job.State == JobState.Pending) _pendingByPriority.Add(job);
         if (job.State == JobState.PendingHeld) _held.Add(job.JobId);
         if (job.State is JobState.Pending or JobState.Processing) _activeBySequence.Add(job);
@@ -207,8 +215,17 @@ public sealed class QueueState
     private void Remove(long jobId)
     {
         if (!_jobs.Remove(jobId, out var old)) return;
+        if (!old.State.IsTerminal()) CountActive(old.Owner, -1);
         _pendingByPriority.Remove(old);
         _activeBySequence.Remove(old);
         _held.Remove(jobId);
+    }
+
+    private void CountActive(string owner, int change)
+    {
+        ActiveCount += change;
+        var count = _unfinishedByOwner.GetValueOrDefault(owner) + change;
+        if (count == 0) _unfinishedByOwner.Remove(owner);
+        else _unfinishedByOwner[owner] = count;
     }
 }

@@ -46,36 +46,49 @@ public static class JobQueueProtocol
         /// Send-Document, before the document is stored: answers <see cref="Replies.DocumentReserved"/> with a number no
         /// other Send-Document gets, or a <see cref="Replies.CommandResult"/> saying why the job takes no document.
         /// </summary>
-        public sealed record ReserveDocument(string Queue, long JobId) : IJobQueueCommand;
+        public sealed record ReserveDocument(string Queue, long JobId, Requester By) : IJobQueueCommand;
 
         /// <summary>Send-Document, after the document is stored: record it, and close the job when <paramref name="Last"/>.</summary>
-        public sealed record AddDocument(string Queue, long JobId, JobDocument Document, bool Last) : IJobQueueCommand;
+        public sealed record AddDocument(string Queue, long JobId, JobDocument Document, bool Last, Requester By) : IJobQueueCommand;
 
         /// <summary>Close-Job: the incoming job has all its documents. Closing a closed, unfinished job is a no-op.</summary>
-        public sealed record CloseJob(string Queue, long JobId) : IJobQueueCommand;
+        public sealed record CloseJob(string Queue, long JobId, Requester By) : IJobQueueCommand;
 
         /// <summary>Restart-Job: print a finished job (completed, canceled, aborted) again, held when <paramref name="HoldUntil"/> says so.</summary>
-        public sealed record RestartJob(string Queue, long JobId, JobHold? HoldUntil) : IJobQueueCommand;
+        public sealed record RestartJob(string Queue, long JobId, JobHold? HoldUntil, Requester By) : IJobQueueCommand;
 
-        public sealed record CancelJob(string Queue, long JobId, string By) : IJobQueueCommand;
+        /// <summary>Cancel-Job; <see cref="Reason"/> is recorded after the requester's name (e.g. "moved to …").</summary>
+        public sealed record CancelJob(string Queue, long JobId, Requester By) : IJobQueueCommand
+        {
+            public string? Reason { get; init; }
+        }
+
+        /// <summary>
+        /// Purge-Jobs (RFC 8011 §4.3.9): cancels every unfinished job of the queue, an admin's operation. Answered with a
+        /// <see cref="Replies.CommandResult"/>; finished jobs stay in the history.
+        /// </summary>
+        public sealed record PurgeJobs(string Queue, Requester By) : IJobQueueCommand;
 
         /// <summary>Hold-Job: held until released, or as <see cref="HoldUntil"/> says (RFC 8011 §4.3.5 job-hold-until).</summary>
-        public sealed record HoldJob(string Queue, long JobId) : IJobQueueCommand
+        public sealed record HoldJob(string Queue, long JobId, Requester By) : IJobQueueCommand
         {
             public JobHold? HoldUntil { get; init; }
         }
 
-        public sealed record ReleaseJob(string Queue, long JobId) : IJobQueueCommand;
+        public sealed record ReleaseJob(string Queue, long JobId, Requester By) : IJobQueueCommand;
 
         /// <summary>A worker's report of one delivery attempt; answered with <see cref="Replies.OutcomeRecorded"/> once persisted.</summary>
         public sealed record ReportOutcome(string Queue, long JobId, int Attempt, string Printer, DeliveryOutcome Outcome, string? Error)
             : IJobQueueCommand;
 
-        /// <summary>Stops dispatching: the queue still accepts jobs but hands none out until resumed (persisted). Answered with <see cref="Replies.QueueStatus"/>.</summary>
-        public sealed record PauseQueue(string Queue, string By) : IJobQueueCommand;
+        /// <summary>
+        /// Stops dispatching: the queue still accepts jobs but hands none out until resumed (persisted). An admin's
+        /// operation: answered with <see cref="Replies.QueueStatus"/>, or a refusing <see cref="Replies.CommandResult"/>.
+        /// </summary>
+        public sealed record PauseQueue(string Queue, Requester By) : IJobQueueCommand;
 
-        /// <summary>Dispatches again after <see cref="PauseQueue"/>. Answered with <see cref="Replies.QueueStatus"/>.</summary>
-        public sealed record ResumeQueue(string Queue) : IJobQueueCommand;
+        /// <summary>Dispatches again after <see cref="PauseQueue"/>. Answered like <see cref="PauseQueue"/>.</summary>
+        public sealed record ResumeQueue(string Queue, Requester By) : IJobQueueCommand;
 
         /// <summary>Starts the queue entity (and so its recovery and dispatch) without doing anything else.</summary>
         public sealed record WakeUp(string Queue) : IJobQueueCommand;
@@ -178,7 +191,11 @@ public static class JobQueueProtocol
     {
         public sealed record JobAccepted(JobRecord Job) : ISpoolMessage;
 
-        public sealed record JobRejected(long JobId, string Reason) : ISpoolMessage;
+        public sealed record JobRejected(long JobId, string Reason) : ISpoolMessage
+        {
+            /// <summary>Why, for the ingress's status code: a limit the client may wait out, or a job it must change.</summary>
+            public Rejection Kind { get; init; } = Rejection.Invalid;
+        }
 
         public sealed record JobInfo(JobRecord? Job) : ISpoolMessage;
 
@@ -187,7 +204,7 @@ public static class JobQueueProtocol
 
         public sealed record JobList(JobRecord[] Jobs) : ISpoolMessage;
 
-        /// <summary>The answer to cancel/hold/release: Ok, or NotFound / NotPossible with a reason.</summary>
+        /// <summary>The answer to cancel/hold/release: Ok, or why not (<see cref="CommandOutcome"/>) with a reason.</summary>
         public sealed record CommandResult(CommandOutcome Outcome, string? Message, JobRecord? Job) : ISpoolMessage;
 
         public sealed record OutcomeRecorded(long JobId, int Attempt) : ISpoolMessage;
@@ -208,6 +225,19 @@ public static class JobQueueProtocol
         }
     }
 
+    /// <summary>Why a queue refused a new job.</summary>
+    public enum Rejection
+    {
+        /// <summary>The job as asked cannot be taken (a priority out of range, no document, ...).</summary>
+        Invalid,
+
+        /// <summary>The queue holds its maximum of unfinished jobs, or the owner holds theirs: try again later.</summary>
+        TooManyJobs,
+
+        /// <summary>The job has more documents than the queue takes in one job.</summary>
+        TooManyDocuments,
+    }
+
     /// <summary>Which jobs a listing returns (IPP which-jobs).</summary>
     public enum JobFilter
     {
@@ -221,5 +251,14 @@ public static class JobQueueProtocol
         Ok,
         NotFound,
         NotPossible,
+
+        /// <summary>The requester is neither the job's owner nor an admin, or an authenticated user who is not an admin.</summary>
+        NotAuthorized,
+
+        /// <summary>An admin's operation asked by a client that did not authenticate: it should, and ask again.</summary>
+        NotAuthenticated,
+
+        /// <summary>The job already has the most documents the queue takes in one job.</summary>
+        TooManyDocuments,
     }
 }

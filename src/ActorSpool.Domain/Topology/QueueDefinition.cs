@@ -17,4 +17,14 @@ public sealed record QueueDefinition(
     int DefaultPriority,
     int MaxAttempts,
     long MaxDocumentBytes,
-    int? RawPort);
+    int? RawPort)
+{
+    /// <summary>Unfinished jobs (pending, held, processing) the queue holds at most; more are refused until some finish.</summary>
+    public int MaxJobs { get; init; } = TopologyDefaults.MaxJobs;
+
+    /// <summary>Unfinished jobs one owner may have in the queue; 0 = no limit (as CUPS's MaxJobsPerUser).</summary>
+    public int MaxJobsPerUser { get; init; } = TopologyDefaults.MaxJobsPerUser;
+
+    /// <summary>Documents one job may have (Send-Document, LPD files).</summary>
+    public int MaxDocumentsPerJob { get; init; } = TopologyDefaults.MaxDocumentsPerJob;
+}

@@ -11,6 +11,10 @@ public static class TopologyDefaults
     public const int MaxAttempts = 3;
     public const int MaxMaxAttempts = 100;
 
+    public const int MaxJobs = 100_000;
+    public const int MaxJobsPerUser = 0;
+    public const int MaxDocumentsPerJob = 1_000;
+
     /// <summary>256 MiB.</summary>
     public const long MaxDocumentBytes = 256L * 1024 * 1024;
 }

@@ -123,6 +123,11 @@ public static partial class TopologyLoader
                     TopologyDefaults.MaxAttempts, 1, TopologyDefaults.MaxMaxAttempts);
                 var maxBytes = ReadSize(fields.GetValueOrDefault("max-document-size"), Key(path, "max-document-size"),
                     TopologyDefaults.MaxDocumentBytes);
+                var maxJobs = ReadInt(fields.GetValueOrDefault("max-jobs"), Key(path, "max-jobs"), TopologyDefaults.MaxJobs, 1, int.MaxValue);
+                var maxJobsPerUser = ReadInt(fields.GetValueOrDefault("max-jobs-per-user"), Key(path, "max-jobs-per-user"),
+                    TopologyDefaults.MaxJobsPerUser, 0, int.MaxValue);
+                var maxDocuments = ReadInt(fields.GetValueOrDefault("max-documents-per-job"), Key(path, "max-documents-per-job"),
+                    TopologyDefaults.MaxDocumentsPerJob, 1, int.MaxValue);
                 int? rawPort = null;
                 var rawPortValue = fields.GetValueOrDefault("raw-port");
                 if (IsPresent(rawPortValue))
@@ -146,7 +151,12 @@ public static partial class TopologyLoader
 
                 if (nameOk && Problems.Count == before)
                 {
-                    result[name] = new QueueDefinition(name, printers, mode, sequential, priority, attempts, maxBytes, rawPort);
+                    result[name] = new QueueDefinition(name, printers, mode, sequential, priority, attempts, maxBytes, rawPort)
+                    {
+                        MaxJobs = maxJobs,
+                        MaxJobsPerUser = maxJobsPerUser,
+                        MaxDocumentsPerJob = maxDocuments,
+                    };
                 }
             }
 

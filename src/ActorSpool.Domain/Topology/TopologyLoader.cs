@@ -40,7 +40,7 @@ public static partial class TopologyLoader
     private static readonly string[] PrinterKeys = ["uri", "fallback-uri"];
 
     private static readonly string[] QueueKeys =
-        ["printers", "mode", "sequential", "default-priority", "max-attempts", "max-document-size", "raw-port"];
+        ["printers", "mode", "sequential", "default-priority", "max-attempts", "max-document-size", "raw-port", "max-jobs", "max-jobs-per-user", "max-documents-per-job"];
 
     [GeneratedRegex(NamePattern, RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();

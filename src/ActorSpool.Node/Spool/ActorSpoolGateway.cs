@@ -61,14 +61,18 @@ public sealed class ActorSpoolGateway(
     public async Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default) =>
         (await AskWithRetries<Replies.JobList>(new Queries.GetJobs(queue, which, owner, limit), ct)).Jobs;
 
-    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
-        Ask<Replies.CommandResult>(new Commands.CancelJob(queue, jobId, by), ct);
+    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, Requester by, string? reason = null, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.CancelJob(queue, jobId, by) { Reason = reason }, ct);
 
-    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId), ct);
+    /// <summary>Purging twice cancels nothing more, so it is retried.</summary>
+    public Task<Replies.CommandResult> PurgeJobsAsync(string queue, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<Replies.CommandResult>(new Commands.PurgeJobs(queue, by), ct);
 
-    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
-        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId) { HoldUntil = until }, ct);
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId, by), ct);
+
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, JobHold until, CancellationToken ct) =>
+        Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId, by) { HoldUntil = until }, ct);
 
     public TimeSpan MultipleOperationTimeout => settings.MultipleOperationTimeout;
 
@@ -77,32 +81,32 @@ public sealed class ActorSpoolGateway(
         AskWithRetries<object>(command, ct);
 
     /// <summary>A retried reservation only skips a document number, so it is retried.</summary>
-    public Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default) =>
-        AskWithRetries<object>(new Commands.ReserveDocument(queue, jobId), ct);
+    public Task<object> ReserveDocumentAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<object>(new Commands.ReserveDocument(queue, jobId, by), ct);
 
     /// <summary>Idempotent by document number (a recorded document is answered as recorded), so it is retried.</summary>
     public Task<Replies.CommandResult> AddDocumentAsync(Commands.AddDocument command, CancellationToken ct = default) =>
         AskWithRetries<Replies.CommandResult>(command, ct);
 
     /// <summary>Closing a closed job changes nothing, so it is retried.</summary>
-    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        AskWithRetries<Replies.CommandResult>(new Commands.CloseJob(queue, jobId), ct);
+    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<Replies.CommandResult>(new Commands.CloseJob(queue, jobId, by), ct);
 
-    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
-        Ask<Replies.CommandResult>(new Commands.RestartJob(queue, jobId, holdUntil), ct);
+    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, Requester by, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.RestartJob(queue, jobId, holdUntil, by), ct);
 
-    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Ask<Replies.CommandResult>(new Commands.ReleaseJob(queue, jobId), ct);
+    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        Ask<Replies.CommandResult>(new Commands.ReleaseJob(queue, jobId, by), ct);
 
     public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default) =>
         AskWithRetries<Replies.QueueStatus>(new Queries.GetQueueStatus(queue), ct);
 
     /// <summary>Pausing and resuming are idempotent (a paused queue answers its status), so they are retried.</summary>
-    public Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default) =>
-        AskWithRetries<Replies.QueueStatus>(new Commands.PauseQueue(queue, by), ct);
+    public Task<object> PauseQueueAsync(string queue, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<object>(new Commands.PauseQueue(queue, by), ct);
 
-    public Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default) =>
-        AskWithRetries<Replies.QueueStatus>(new Commands.ResumeQueue(queue), ct);
+    public Task<object> ResumeQueueAsync(string queue, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<object>(new Commands.ResumeQueue(queue, by), ct);
 
     private async Task<T> Ask<T>(object message, CancellationToken ct)
     {

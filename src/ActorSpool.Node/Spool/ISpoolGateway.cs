@@ -45,15 +45,20 @@ public interface ISpoolGateway
 
     Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default);
 
-    Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default);
+    /// <summary>Cancel-Job by <paramref name="by"/> (the owner or an admin); <paramref name="reason"/> is recorded after the name.</summary>
+    Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, Requester by, string? reason = null, CancellationToken ct = default);
 
-    Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default);
+    /// <summary>Purge-Jobs: an admin cancels every unfinished job of the queue at once.</summary>
+    Task<Replies.CommandResult> PurgeJobsAsync(string queue, Requester by, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot purge queues.");
+
+    Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default);
 
     /// <summary>Hold-Job with job-hold-until: held until that period or time (released at once if it is on now).</summary>
-    Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
+    Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, JobHold until, CancellationToken ct) =>
         throw new NotSupportedException($"{GetType().Name} cannot hold jobs until a time.");
 
-    Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default);
+    Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default);
 
     Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default);
 
@@ -68,7 +73,7 @@ public interface ISpoolGateway
     /// Send-Document, before storing: answers DocumentReserved with the number to store the document under, or a
     /// CommandResult (NotFound, NotPossible) when the job takes no document.
     /// </summary>
-    Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default) =>
+    Task<object> ReserveDocumentAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot add documents to jobs.");
 
     /// <summary>Send-Document, after storing: records the document (and closes the job when it is the last).</summary>
@@ -76,18 +81,21 @@ public interface ISpoolGateway
         throw new NotSupportedException($"{GetType().Name} cannot add documents to jobs.");
 
     /// <summary>Close-Job: an incoming job has all its documents.</summary>
-    Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
+    Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot close jobs.");
 
     /// <summary>Restart-Job: a completed, canceled or aborted job prints again (held when <paramref name="holdUntil"/> says so).</summary>
-    Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
+    Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot restart jobs.");
 
-    /// <summary>Pauses the queue (it accepts jobs, dispatches none; persisted) and answers its status.</summary>
-    Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default) =>
+    /// <summary>
+    /// Pauses the queue (it accepts jobs, dispatches none; persisted) and answers its status (Replies.QueueStatus), or
+    /// a Replies.CommandResult refusing <paramref name="by"/> (not an authenticated admin).
+    /// </summary>
+    Task<object> PauseQueueAsync(string queue, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot pause queues.");
 
-    /// <summary>Resumes a paused queue and answers its status.</summary>
-    Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default) =>
+    /// <summary>Resumes a paused queue and answers like <see cref="PauseQueueAsync"/>.</summary>
+    Task<object> ResumeQueueAsync(string queue, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot resume queues.");
 }

@@ -163,7 +163,7 @@ public sealed class JobIntake
     private static IntakeResult? Answer(object? reply) => reply switch
     {
         Replies.JobAccepted accepted => new IntakeResult.Accepted(accepted.Job),
-        Replies.JobRejected rejected => new IntakeResult.Rejected(rejected.JobId, rejected.Reason),
+        Replies.JobRejected rejected => new IntakeResult.Rejected(rejected.JobId, rejected.Reason) { Kind = rejected.Kind },
         _ => null,
     };
 
@@ -195,7 +195,11 @@ public abstract record IntakeResult
     public sealed record Accepted(JobRecord Job) : IntakeResult;
 
     /// <summary>The queue refused the job; what was stored of it is discarded.</summary>
-    public sealed record Rejected(long JobId, string Reason) : IntakeResult;
+    public sealed record Rejected(long JobId, string Reason) : IntakeResult
+    {
+        /// <summary>A limit reached (the client may retry later) or a job the queue cannot take as it is.</summary>
+        public Rejection Kind { get; init; } = Rejection.Invalid;
+    }
 
     /// <summary>The node is at its intake limit (<paramref name="MaxConcurrent"/> submissions); nothing was stored.</summary>
     public sealed record Busy(int MaxConcurrent) : IntakeResult;

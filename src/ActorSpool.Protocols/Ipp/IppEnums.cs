@@ -114,6 +114,9 @@ public enum IppStatusCode : short
     ServerErrorBusy = 0x0507,
     ServerErrorJobCanceled = 0x0508,
     ServerErrorMultipleDocumentJobsNotSupported = 0x0509,
+    ServerErrorPrinterIsDeactivated = 0x050A,
+    ServerErrorTooManyJobs = 0x050B,
+    ServerErrorTooManyDocuments = 0x050C,
 }
 
 /// <summary>IPP job-state values (RFC 8011 §5.3.7), as a printer reports them.</summary>

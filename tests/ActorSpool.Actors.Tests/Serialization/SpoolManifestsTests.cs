@@ -166,6 +166,23 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     }
 
     [Fact]
+    public void Commands_keep_who_asked_across_nodes()
+    {
+        // The queue decides with the requester: a node that lost it on the wire would turn an admin into nobody, or worse.
+        var admin = new Requester("root", Authenticated: true, Admin: true);
+        object[] commands =
+        [
+            new JobQueueProtocol.Commands.CancelJob("office", 7, Requester.Claiming("alice")) { Reason = "moved to lab as job 8" },
+            new JobQueueProtocol.Commands.PurgeJobs("office", admin),
+            new JobQueueProtocol.Commands.PauseQueue("office", admin),
+            new JobQueueProtocol.Commands.AddDocument("office", 7, new JobDocument(2, 10, "text/plain", null), true, admin),
+        ];
+        var serializer = Serializer;
+        Assert.All(commands, command =>
+            Assert.Equal(command, serializer.FromBinary(serializer.ToBinary(command), serializer.Manifest(command))));
+    }
+
+    [Fact]
     public void Each_persisted_type_round_trips_under_its_short_manifest()
     {
         // The fixture's journal holds one of each persisted type (and the snapshot): checked here so a new type gets a sample.

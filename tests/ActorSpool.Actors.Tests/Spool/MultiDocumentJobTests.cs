@@ -53,10 +53,10 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
     /// <summary>Send-Document as ingress does it: reserve a number, store the document, record it.</summary>
     private async Task<Replies.CommandResult> SendAsync(long jobId, string text, bool last)
     {
-        var slot = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId)));
+        var slot = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId, Requester.Operator)));
         var stored = await _spool.Documents.WriteDocumentAsync(jobId, slot.Number, new MemoryStream(Encoding.ASCII.GetBytes(text)), "text/plain", null, long.MaxValue);
         return await AskAsync<Replies.CommandResult>(
-            new Commands.AddDocument("office", jobId, new JobDocument(slot.Number, stored.Length, stored.Format, null), last));
+            new Commands.AddDocument("office", jobId, new JobDocument(slot.Number, stored.Length, stored.Format, null), last, Requester.Operator));
     }
 
     private async Task<JobRecord> JobAsync(long jobId) =>
@@ -109,15 +109,15 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
         var jobId = await CreateAsync();
         await SendAsync(jobId, "only", last: false);
 
-        var closed = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId));
-        var again = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId));
-        var reserve = await AskAsync<object>(new Commands.ReserveDocument("office", jobId));
+        var closed = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId, Requester.Operator));
+        var again = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId, Requester.Operator));
+        var reserve = await AskAsync<object>(new Commands.ReserveDocument("office", jobId, Requester.Operator));
 
         Assert.Equal((CommandOutcome.Ok, JobState.Pending), (closed.Outcome, closed.Job!.State));
         Assert.Equal((CommandOutcome.Ok, JobState.Pending), (again.Outcome, again.Job!.State));
         Assert.Equal(CommandOutcome.NotPossible, Assert.IsType<Replies.CommandResult>(reserve).Outcome);
         Assert.Equal(CommandOutcome.NotFound,
-            Assert.IsType<Replies.CommandResult>(await AskAsync<object>(new Commands.ReserveDocument("office", 999_999))).Outcome);
+            Assert.IsType<Replies.CommandResult>(await AskAsync<object>(new Commands.ReserveDocument("office", 999_999, Requester.Operator))).Outcome);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
     {
         var jobId = await CreateAsync();
 
-        var closed = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId));
+        var closed = await AskAsync<Replies.CommandResult>(new Commands.CloseJob("office", jobId, Requester.Operator));
 
         Assert.Equal(CommandOutcome.NotPossible, closed.Outcome);
         Assert.Contains("no document", closed.Message);
@@ -137,8 +137,8 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
     {
         var jobId = await CreateAsync();
 
-        var first = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId)));
-        var second = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId)));
+        var first = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId, Requester.Operator)));
+        var second = Assert.IsType<Replies.DocumentReserved>(await AskAsync<object>(new Commands.ReserveDocument("office", jobId, Requester.Operator)));
 
         Assert.Equal((1, 2), (first.Number, second.Number));
     }
@@ -187,7 +187,7 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
         var job = await JobAsync(jobId);
         Assert.Equal((JobState.PendingHeld, false, HoldUntil.Indefinite), (job.State, job.Incoming, job.HoldUntil));
 
-        Assert.Equal(CommandOutcome.Ok, (await AskAsync<Replies.CommandResult>(new Commands.ReleaseJob("office", jobId))).Outcome);
+        Assert.Equal(CommandOutcome.Ok, (await AskAsync<Replies.CommandResult>(new Commands.ReleaseJob("office", jobId, Requester.Operator))).Outcome);
         await _spool.WaitForJobsAsync("office", all => all.Single().State == JobState.Completed);
     }
 
@@ -197,7 +197,7 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
         var job = await _spool.SubmitAsync("office", "again"u8.ToArray());
         await _spool.WaitForJobsAsync("office", all => all.Single().State == JobState.Completed);
 
-        var restarted = await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", job.JobId, null));
+        var restarted = await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", job.JobId, null, Requester.Operator));
 
         Assert.Equal(CommandOutcome.Ok, restarted.Outcome);
         await _device.WaitForJobsAsync(2, SpoolHarness.Patience);
@@ -207,7 +207,7 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
 
         await PauseDeviceAsync();
         var pending = await _spool.SubmitAsync("office", "waiting"u8.ToArray());
-        var refused = await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", pending.JobId, null));
+        var refused = await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", pending.JobId, null, Requester.Operator));
         Assert.Equal(CommandOutcome.NotPossible, refused.Outcome);
         Assert.Contains("pending", refused.Message);
     }
@@ -218,7 +218,7 @@ public sealed class MultiDocumentJobTests : IAsyncLifetime
         var job = await _spool.SubmitAsync("office", "once"u8.ToArray());
         var done = (await _spool.WaitForJobsAsync("office", all => all.Single().State == JobState.Completed)).Single();
         await PauseDeviceAsync();
-        await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", job.JobId, null));
+        await AskAsync<Replies.CommandResult>(new Commands.RestartJob("office", job.JobId, null, Requester.Operator));
 
         await AskAsync<Replies.OutcomeRecorded>(
             new Commands.ReportOutcome("office", job.JobId, done.Dispatches, "lj-1", DeliveryOutcome.Delivered, null));

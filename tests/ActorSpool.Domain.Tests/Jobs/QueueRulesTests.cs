@@ -23,6 +23,11 @@ public sealed class QueueRulesTests
     private static readonly QueueDefinition Office =
         new("office", ["lj-1", "lj-2"], QueueMode.Failover, false, 40, TopologyDefaults.MaxAttempts, 1 << 20, null);
 
+    /// <summary>The owner of the jobs these tests submit, not authenticated (as most IPP clients), and an admin.</summary>
+    private static readonly Requester Alice = Requester.Claiming("alice");
+
+    private static readonly Requester Admin = new("admin", Authenticated: true, Admin: true);
+
     private readonly QueueRules _rules = new(Office, TimeZoneInfo.Utc);
     private readonly QueueState _state = new();
 
@@ -37,7 +42,7 @@ public sealed class QueueRulesTests
     private static Commands.CreateJob Create(long id, JobHold? holdUntil = null) =>
         new("office", id, "alice", $"job {id}", null, holdUntil);
 
-    private static Commands.AddDocument Add(long id, int number, bool last) => new("office", id, Doc(number), last);
+    private static Commands.AddDocument Add(long id, int number, bool last) => new("office", id, Doc(number), last, Alice);
 
     /// <summary>Decides <paramref name="command"/> and applies its events, as the queue actor does; answers its reply.</summary>
     private ISpoolMessage? Send(IJobQueueCommand command, DateTimeOffset? at = null) =>
@@ -81,7 +86,7 @@ public sealed class QueueRulesTests
                 Report(id, DeliveryOutcome.Delivered);
                 break;
             case JobState.Canceled:
-                Send(new Commands.CancelJob("office", id, "bob"));
+                Send(new Commands.CancelJob("office", id, Alice));
                 break;
             case JobState.Aborted:
                 while (!_state.Find(id)!.State.IsTerminal())
@@ -94,13 +99,14 @@ public sealed class QueueRulesTests
         Assert.Equal(how, _state.Find(id)!.State);
     }
 
-    private static IJobQueueCommand ChangeOf(string operation, long id) => operation switch
+    private static IJobQueueCommand ChangeOf(string operation, long id, Requester? by = null) => operation switch
     {
-        "cancel" => new Commands.CancelJob("office", id, "bob"),
-        "hold" => new Commands.HoldJob("office", id),
-        "release" => new Commands.ReleaseJob("office", id),
-        "close" => new Commands.CloseJob("office", id),
-        "restart" => new Commands.RestartJob("office", id, null),
+        "cancel" => new Commands.CancelJob("office", id, by ?? Alice),
+        "hold" => new Commands.HoldJob("office", id, by ?? Alice),
+        "release" => new Commands.ReleaseJob("office", id, by ?? Alice),
+        "close" => new Commands.CloseJob("office", id, by ?? Alice),
+        "restart" => new Commands.RestartJob("office", id, null, by ?? Alice),
+        "send-document" => new Commands.AddDocument("office", id, Doc(2), true, by ?? Alice),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
     };
 
@@ -334,7 +340,7 @@ public sealed class QueueRulesTests
         Assert.Contains("takes no more documents", result.Message);
         Assert.Empty(_events);
         Assert.Equal([1], _state.Find(1)!.Documents.Select(d => d.Number));
-        Assert.Equal(result, _rules.DocumentProblem(_state, 1));
+        Assert.Equal(result, _rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 1, Alice)));
     }
 
     [Fact]
@@ -365,8 +371,8 @@ public sealed class QueueRulesTests
     {
         Accepted(Create(1));
 
-        Assert.Null(_rules.DocumentProblem(_state, 1));
-        Assert.Equal(CommandOutcome.NotFound, _rules.DocumentProblem(_state, 2)!.Outcome);
+        Assert.Null(_rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 1, Alice)));
+        Assert.Equal(CommandOutcome.NotFound, _rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 2, Alice))!.Outcome);
     }
 
     [Fact]
@@ -401,7 +407,7 @@ public sealed class QueueRulesTests
         Result(Add(1, 1, last: false));
         Result(Add(1, 2, last: false));
 
-        var result = Result(new Commands.CloseJob("office", 1));
+        var result = Result(new Commands.CloseJob("office", 1, Alice));
 
         Assert.Equal("Close-Job", Assert.IsType<JobClosed>(Assert.Single(_events)).Reason);
         Assert.Equal((CommandOutcome.Ok, JobState.Pending, 2), (result.Outcome, result.Job!.State, result.Job.Documents.Length));
@@ -412,7 +418,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Create(1));
 
-        var result = Result(new Commands.CloseJob("office", 1));
+        var result = Result(new Commands.CloseJob("office", 1, Alice));
 
         Assert.Equal(CommandOutcome.NotPossible, result.Outcome);
         Assert.Contains("no document yet", result.Message);
@@ -425,7 +431,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.CloseJob("office", 1));
+        var result = Result(new Commands.CloseJob("office", 1, Alice));
 
         Assert.Empty(_events);
         Assert.Equal((CommandOutcome.Ok, JobState.Pending), (result.Outcome, result.Job!.State));
@@ -471,6 +477,192 @@ public sealed class QueueRulesTests
         Assert.Empty(_events);
     }
 
+    // ---- Who may change a job, and who may administer the queue (CUPS's default policy)
+
+    [Theory]
+    [InlineData("cancel", JobState.Pending)]
+    [InlineData("hold", JobState.Pending)]
+    [InlineData("release", JobState.PendingHeld)]
+    [InlineData("close", JobState.PendingHeld)]
+    [InlineData("restart", JobState.Completed)]
+    [InlineData("send-document", JobState.PendingHeld)]
+    public void Another_user_may_not_change_a_job_and_the_answer_tells_nothing_of_it(string operation, JobState state)
+    {
+        PrepareJobFor(operation, state);
+        var before = _state.Find(1);
+
+        var result = Result(ChangeOf(operation, 1, Requester.Claiming("mallory")));
+
+        Assert.Equal(CommandOutcome.NotAuthorized, result.Outcome);
+        Assert.Null(result.Job); // neither the owner nor the job's name leaks
+        Assert.DoesNotContain("alice", result.Message);
+        Assert.Empty(_events);
+        Assert.Equal(before, _state.Find(1));
+    }
+
+    [Theory]
+    [InlineData("cancel", JobState.Pending)]
+    [InlineData("hold", JobState.Pending)]
+    [InlineData("release", JobState.PendingHeld)]
+    [InlineData("close", JobState.PendingHeld)]
+    [InlineData("restart", JobState.Completed)]
+    [InlineData("send-document", JobState.PendingHeld)]
+    public void The_owner_and_an_admin_may_change_a_job(string operation, JobState state)
+    {
+        PrepareJobFor(operation, state);
+        Assert.Equal(CommandOutcome.Ok, Result(ChangeOf(operation, 1, Requester.Claiming("ALICE"))).Outcome); // names compare without case, as in CUPS
+
+        _state.Apply(new JobsPurged([1], Noon));
+        PrepareJobFor(operation, state);
+        Assert.Equal(CommandOutcome.Ok, Result(ChangeOf(operation, 1, Admin)).Outcome);
+    }
+
+    [Fact]
+    public void An_authenticated_user_who_is_not_the_owner_is_refused_like_anyone_else()
+    {
+        Accepted(Submit(1));
+
+        var result = Result(new Commands.CancelJob("office", 1, new Requester("bob", Authenticated: true, Admin: false)));
+
+        Assert.Equal(CommandOutcome.NotAuthorized, result.Outcome);
+        Assert.Equal(JobState.Pending, _state.Find(1)!.State);
+    }
+
+    [Fact]
+    public void Send_document_is_refused_to_another_user_before_a_number_is_handed_out()
+    {
+        Accepted(Create(1));
+
+        var refusal = _rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 1, Requester.Claiming("mallory")));
+
+        Assert.Equal(CommandOutcome.NotAuthorized, refusal!.Outcome);
+        Assert.Null(_rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 1, Alice)));
+    }
+
+    [Fact]
+    public void An_admin_canceling_another_users_job_is_recorded_by_name()
+    {
+        Accepted(Submit(1));
+
+        var result = Result(new Commands.CancelJob("office", 1, Admin) { Reason = "moved to lab as job 7" });
+
+        Assert.Equal("admin: moved to lab as job 7", result.Job!.CanceledBy);
+    }
+
+    [Theory]
+    [InlineData("pause")]
+    [InlineData("resume")]
+    [InlineData("purge")]
+    public void Administering_the_queue_needs_an_authenticated_admin(string operation)
+    {
+        Accepted(Submit(1));
+        if (operation == "resume") Send(new Commands.PauseQueue("office", Admin));
+        IJobQueueCommand As(Requester by) => operation switch
+        {
+            "pause" => new Commands.PauseQueue("office", by),
+            "resume" => new Commands.ResumeQueue("office", by),
+            _ => new Commands.PurgeJobs("office", by),
+        };
+        var paused = _state.Paused;
+
+        // Not logged in (even claiming the admin's name): log in first. Logged in but no admin: not allowed.
+        var anonymous = Result(As(Requester.Claiming("admin")));
+        var user = Result(As(new Requester("alice", Authenticated: true, Admin: false)));
+
+        Assert.Equal((CommandOutcome.NotAuthenticated, CommandOutcome.NotAuthorized), (anonymous.Outcome, user.Outcome));
+        Assert.Empty(_events);
+        Assert.Equal((paused, JobState.Pending), (_state.Paused, _state.Find(1)!.State));
+
+        Send(As(Admin));
+        Assert.NotEmpty(_events);
+    }
+
+    [Fact]
+    public void Purge_jobs_cancels_every_unfinished_job_at_once_and_keeps_the_history()
+    {
+        Accepted(Submit(1));
+        Accepted(Submit(2) with { Owner = "bob" });
+        Accepted(Create(3));
+        Accepted(Submit(4));
+        Finish(4, JobState.Completed);
+
+        var result = Result(new Commands.PurgeJobs("office", Admin));
+
+        Assert.Equal(CommandOutcome.Ok, result.Outcome);
+        Assert.Equal([1L, 2, 3], _events.Cast<JobCanceled>().Select(e => e.JobId));
+        Assert.All([1L, 2, 3], id => Assert.Equal((JobState.Canceled, "admin: Purge-Jobs"), (_state.Find(id)!.State, _state.Find(id)!.CanceledBy)));
+        Assert.Equal(JobState.Completed, _state.Find(4)!.State);
+        Assert.Equal(0, _state.ActiveCount);
+    }
+
+    /// <summary>Job 1 of alice, in <paramref name="state"/> as <paramref name="operation"/> needs it.</summary>
+    private void PrepareJobFor(string operation, JobState state)
+    {
+        if (operation is "close" or "send-document")
+        {
+            Accepted(Create(1));
+            if (operation == "close") Send(Add(1, 1, last: false));
+            return;
+        }
+        Accepted(Submit(1, hold: state == JobState.PendingHeld));
+        if (state.IsTerminal()) Finish(1, state);
+    }
+
+    // ---- Limits: unfinished jobs per queue and per user, documents per job
+
+    [Fact]
+    public void A_full_queue_refuses_new_jobs_until_one_finishes()
+    {
+        var rules = new QueueRules(Office with { MaxJobs = 2 }, TimeZoneInfo.Utc);
+        Apply(rules.Decide(_state, Submit(1), Noon));
+        Apply(rules.Decide(_state, Create(2), Noon));
+
+        var refused = Assert.IsType<Replies.JobRejected>(Apply(rules.Decide(_state, Submit(3), Noon)));
+        var refusedCreate = Assert.IsType<Replies.JobRejected>(Apply(rules.Decide(_state, Create(4), Noon)));
+
+        Assert.Equal((Rejection.TooManyJobs, Rejection.TooManyJobs), (refused.Kind, refusedCreate.Kind));
+        Assert.Contains("maximum of 2 unfinished jobs", refused.Reason);
+        Assert.Null(_state.Find(3));
+        Finish(1, JobState.Completed);
+        Assert.IsType<Replies.JobAccepted>(Apply(rules.Decide(_state, Submit(3), Noon)));
+    }
+
+    [Fact]
+    public void One_user_may_hold_only_so_many_unfinished_jobs_and_others_still_print()
+    {
+        var rules = new QueueRules(Office with { MaxJobsPerUser = 2 }, TimeZoneInfo.Utc);
+        Apply(rules.Decide(_state, Submit(1), Noon));
+        Apply(rules.Decide(_state, Submit(2), Noon));
+
+        var refused = Assert.IsType<Replies.JobRejected>(Apply(rules.Decide(_state, Submit(3) with { Owner = "ALICE" }, Noon)));
+        var bobs = Apply(rules.Decide(_state, Submit(4) with { Owner = "bob" }, Noon));
+
+        Assert.Equal(Rejection.TooManyJobs, refused.Kind);
+        Assert.Contains("ALICE has 2 unfinished jobs", refused.Reason);
+        Assert.IsType<Replies.JobAccepted>(bobs);
+        Send(new Commands.CancelJob("office", 1, Alice));
+        Assert.IsType<Replies.JobAccepted>(Apply(rules.Decide(_state, Submit(3), Noon)));
+    }
+
+    [Fact]
+    public void A_job_takes_at_most_the_queues_number_of_documents()
+    {
+        var rules = new QueueRules(Office with { MaxDocumentsPerJob = 2 }, TimeZoneInfo.Utc);
+
+        var tooMany = Assert.IsType<Replies.JobRejected>(Apply(rules.Decide(_state,
+            new Commands.SubmitJob("office", 1, "alice", "three", null, false, [Doc(1), Doc(2), Doc(3)]), Noon)));
+        Apply(rules.Decide(_state, Create(2), Noon));
+        Apply(rules.Decide(_state, Add(2, 1, last: false), Noon));
+        var second = rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 2, Alice));
+        Apply(rules.Decide(_state, Add(2, 2, last: false), Noon));
+        var third = rules.DocumentProblem(_state, new Commands.ReserveDocument("office", 2, Alice));
+
+        Assert.Equal(Rejection.TooManyDocuments, tooMany.Kind);
+        Assert.Null(_state.Find(1));
+        Assert.Null(second);
+        Assert.Equal(CommandOutcome.TooManyDocuments, third!.Outcome);
+    }
+
     // ---- Cancel-Job
 
     [Fact]
@@ -478,10 +670,10 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.CancelJob("office", 1, "bob"));
+        var result = Result(new Commands.CancelJob("office", 1, Alice));
 
         Assert.IsType<JobCanceled>(Assert.Single(_events));
-        Assert.Equal((CommandOutcome.Ok, JobState.Canceled, "bob"), (result.Outcome, result.Job!.State, result.Job.CanceledBy));
+        Assert.Equal((CommandOutcome.Ok, JobState.Canceled, "alice"), (result.Outcome, result.Job!.State, result.Job.CanceledBy));
         Assert.Equal(Noon, result.Job.CompletedAt);
         Assert.Null(_state.NextToDispatch(sequential: false, NoneReserved));
     }
@@ -492,7 +684,7 @@ public sealed class QueueRulesTests
         Accepted(Submit(1));
         Dispatch(1);
 
-        var result = Result(new Commands.CancelJob("office", 1, "bob"));
+        var result = Result(new Commands.CancelJob("office", 1, Alice));
 
         Assert.Equal((CommandOutcome.Ok, JobState.Canceled), (result.Outcome, result.Job!.State));
     }
@@ -502,7 +694,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Create(1, JobHold.Indefinite));
 
-        var result = Result(new Commands.CancelJob("office", 1, "bob"));
+        var result = Result(new Commands.CancelJob("office", 1, Alice));
 
         Assert.Equal((JobState.Canceled, false, false), (result.Job!.State, result.Job.Incoming, result.Job.HoldRequested));
     }
@@ -514,7 +706,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.HoldJob("office", 1));
+        var result = Result(new Commands.HoldJob("office", 1, Alice));
 
         Assert.IsType<JobHeld>(Assert.Single(_events));
         Assert.Equal((CommandOutcome.Ok, JobState.PendingHeld, HoldUntil.Indefinite), (result.Outcome, result.Job!.State, result.Job.HoldUntil));
@@ -526,7 +718,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.HoldJob("office", 1) { HoldUntil = new JobHold(HoldUntil.Evening, null) });
+        var result = Result(new Commands.HoldJob("office", 1, Alice) { HoldUntil = new JobHold(HoldUntil.Evening, null) });
 
         Assert.Equal((JobState.PendingHeld, HoldUntil.Evening, (DateTimeOffset?)Noon.AddHours(6)), (result.Job!.State, result.Job.HoldUntil, result.Job.ReleaseAt));
     }
@@ -536,7 +728,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.HoldJob("office", 1) { HoldUntil = new JobHold(HoldUntil.DayTime, null) });
+        var result = Result(new Commands.HoldJob("office", 1, Alice) { HoldUntil = new JobHold(HoldUntil.DayTime, null) });
 
         Assert.Empty(_events);
         Assert.Equal((CommandOutcome.Ok, JobState.Pending), (result.Outcome, result.Job!.State));
@@ -547,7 +739,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1, hold: true));
 
-        var result = Result(new Commands.HoldJob("office", 1) { HoldUntil = new JobHold(HoldUntil.DayTime, null) });
+        var result = Result(new Commands.HoldJob("office", 1, Alice) { HoldUntil = new JobHold(HoldUntil.DayTime, null) });
 
         Assert.IsType<JobReleased>(Assert.Single(_events));
         Assert.Equal(JobState.Pending, result.Job!.State);
@@ -559,7 +751,7 @@ public sealed class QueueRulesTests
         Accepted(Submit(1));
         Dispatch(1);
 
-        var result = Result(new Commands.HoldJob("office", 1));
+        var result = Result(new Commands.HoldJob("office", 1, Alice));
 
         Assert.Equal((CommandOutcome.NotPossible, JobState.Processing), (result.Outcome, result.Job!.State));
         Assert.Contains("processing and can no longer be held", result.Message);
@@ -571,7 +763,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.HoldJob("office", 1) { HoldUntil = new JobHold("lunch-break", null) });
+        var result = Result(new Commands.HoldJob("office", 1, Alice) { HoldUntil = new JobHold("lunch-break", null) });
 
         Assert.Equal((CommandOutcome.NotPossible, JobState.Pending), (result.Outcome, result.Job!.State));
         Assert.Empty(_events);
@@ -583,8 +775,8 @@ public sealed class QueueRulesTests
         Accepted(Create(1));
         Result(Add(1, 1, last: false));
 
-        var held = Result(new Commands.HoldJob("office", 1) { HoldUntil = new JobHold(HoldUntil.Night, null) });
-        var closed = Result(new Commands.CloseJob("office", 1), Noon.AddHours(1));
+        var held = Result(new Commands.HoldJob("office", 1, Alice) { HoldUntil = new JobHold(HoldUntil.Night, null) });
+        var closed = Result(new Commands.CloseJob("office", 1, Alice), Noon.AddHours(1));
 
         Assert.Equal((JobState.PendingHeld, true, HoldUntil.Night), (held.Job!.State, held.Job.Incoming, held.Job.HoldUntil));
         Assert.Equal((JobState.PendingHeld, false, (DateTimeOffset?)Noon.AddHours(6)), (closed.Job!.State, closed.Job.Incoming, closed.Job.ReleaseAt));
@@ -597,7 +789,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1, holdUntil: new JobHold(HoldUntil.Weekend, null)));
 
-        var result = Result(new Commands.ReleaseJob("office", 1));
+        var result = Result(new Commands.ReleaseJob("office", 1, Alice));
 
         Assert.IsType<JobReleased>(Assert.Single(_events));
         Assert.Equal((CommandOutcome.Ok, JobState.Pending), (result.Outcome, result.Job!.State));
@@ -610,7 +802,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var result = Result(new Commands.ReleaseJob("office", 1));
+        var result = Result(new Commands.ReleaseJob("office", 1, Alice));
 
         Assert.Equal((CommandOutcome.NotPossible, JobState.Pending), (result.Outcome, result.Job!.State));
         Assert.Contains("pending, not held", result.Message);
@@ -622,7 +814,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Create(1));
 
-        var result = Result(new Commands.ReleaseJob("office", 1));
+        var result = Result(new Commands.ReleaseJob("office", 1, Alice));
 
         Assert.Equal(CommandOutcome.NotPossible, result.Outcome);
         Assert.Contains("job-incoming", result.Message);
@@ -636,8 +828,8 @@ public sealed class QueueRulesTests
         Accepted(Create(1, JobHold.Indefinite));
         Result(Add(1, 1, last: false));
 
-        var released = Result(new Commands.ReleaseJob("office", 1));
-        var closed = Result(new Commands.CloseJob("office", 1));
+        var released = Result(new Commands.ReleaseJob("office", 1, Alice));
+        var closed = Result(new Commands.CloseJob("office", 1, Alice));
 
         Assert.Equal((CommandOutcome.Ok, JobState.PendingHeld, true, false),
             (released.Outcome, released.Job!.State, released.Job.Incoming, released.Job.HoldRequested));
@@ -656,7 +848,7 @@ public sealed class QueueRulesTests
         Accepted(Submit(2));
         Accepted(Submit(3));
 
-        var result = Result(new Commands.RestartJob("office", 1, null), Noon.AddMinutes(1));
+        var result = Result(new Commands.RestartJob("office", 1, null, Alice), Noon.AddMinutes(1));
 
         Assert.Equal(4, Assert.IsType<JobRestarted>(Assert.Single(_events)).Sequence);
         Assert.Equal((CommandOutcome.Ok, JobState.Pending, 4L), (result.Outcome, result.Job!.State, result.Job.Sequence));
@@ -670,7 +862,7 @@ public sealed class QueueRulesTests
         Accepted(Submit(1));
         Finish(1, JobState.Canceled);
 
-        var result = Result(new Commands.RestartJob("office", 1, new JobHold(HoldUntil.Weekend, null)));
+        var result = Result(new Commands.RestartJob("office", 1, new JobHold(HoldUntil.Weekend, null), Alice));
 
         Assert.Equal((JobState.PendingHeld, HoldUntil.Weekend, (string?)null), (result.Job!.State, result.Job.HoldUntil, result.Job.CanceledBy));
         Assert.Equal(new DateTimeOffset(2026, 1, 10, 0, 0, 0, TimeSpan.Zero), result.Job.ReleaseAt); // Saturday 00:00
@@ -686,7 +878,7 @@ public sealed class QueueRulesTests
         if (state == JobState.Processing)
             Dispatch(1);
 
-        var result = Result(new Commands.RestartJob("office", 1, null));
+        var result = Result(new Commands.RestartJob("office", 1, null, Alice));
 
         Assert.Equal((CommandOutcome.NotPossible, state), (result.Outcome, result.Job!.State));
         Assert.Contains("only a completed, canceled or aborted job can be restarted", result.Message);
@@ -699,7 +891,7 @@ public sealed class QueueRulesTests
         Accepted(Create(1));
         Finish(1, JobState.Canceled);
 
-        var result = Result(new Commands.RestartJob("office", 1, null));
+        var result = Result(new Commands.RestartJob("office", 1, null, Alice));
 
         Assert.Equal((CommandOutcome.NotPossible, JobState.Canceled), (result.Outcome, result.Job!.State));
         Assert.Contains("no document to print", result.Message);
@@ -713,7 +905,7 @@ public sealed class QueueRulesTests
     {
         Accepted(Submit(1));
 
-        var decision = _rules.Decide(_state, new Commands.PauseQueue("office", "admin"), Noon);
+        var decision = _rules.Decide(_state, new Commands.PauseQueue("office", Admin), Noon);
         Apply(decision);
 
         Assert.Null(decision.Reply); // the queue's status, which only the actor knows (printer health)
@@ -724,9 +916,9 @@ public sealed class QueueRulesTests
     [Fact]
     public void Pausing_a_paused_queue_changes_nothing()
     {
-        Send(new Commands.PauseQueue("office", "admin"));
+        Send(new Commands.PauseQueue("office", Admin));
 
-        var decision = _rules.Decide(_state, new Commands.PauseQueue("office", "bob"), Noon);
+        var decision = _rules.Decide(_state, new Commands.PauseQueue("office", Admin), Noon);
 
         Assert.Empty(decision.Events);
         Assert.Null(decision.Reply);
@@ -736,9 +928,9 @@ public sealed class QueueRulesTests
     [Fact]
     public void Resuming_a_paused_queue_dispatches_again()
     {
-        Send(new Commands.PauseQueue("office", "admin"));
+        Send(new Commands.PauseQueue("office", Admin));
 
-        Send(new Commands.ResumeQueue("office"));
+        Send(new Commands.ResumeQueue("office", Admin));
 
         Assert.IsType<QueueResumed>(Assert.Single(_events));
         Assert.False(_state.Paused);
@@ -747,7 +939,7 @@ public sealed class QueueRulesTests
     [Fact]
     public void Resuming_a_queue_that_is_not_paused_changes_nothing()
     {
-        var decision = _rules.Decide(_state, new Commands.ResumeQueue("office"), Noon);
+        var decision = _rules.Decide(_state, new Commands.ResumeQueue("office", Admin), Noon);
 
         Assert.Empty(decision.Events);
         Assert.Null(decision.Reply);
@@ -855,7 +1047,7 @@ public sealed class QueueRulesTests
         Dispatch(1);
         Report(1, DeliveryOutcome.Failed);
         Finish(1, JobState.Canceled);
-        Result(new Commands.RestartJob("office", 1, null));
+        Result(new Commands.RestartJob("office", 1, null, Alice));
         Dispatch(1);
 
         Report(1, DeliveryOutcome.Delivered, current: false, attempt: 1);

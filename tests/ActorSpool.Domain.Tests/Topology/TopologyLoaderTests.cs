@@ -82,15 +82,21 @@ public sealed class TopologyLoaderTests
         var topology = Load(ValidPrinters + """
 
             actorspool.queues {
-              office { printers = [lj-2, lj-1], mode = balance, sequential = on, default-priority = 70, max-attempts = 5, max-document-size = 64M, raw-port = 9200 }
+              office { printers = [lj-2, lj-1], mode = balance, sequential = on, default-priority = 70, max-attempts = 5, max-document-size = 64M, raw-port = 9200,
+                       max-jobs = 500, max-jobs-per-user = 20, max-documents-per-job = 8 }
               big { printers = [lj-1], max-document-size = 2GiB }
               small { printers = [lj-1], max-document-size = 100kB }
             }
             actorspool.default-queue = small
             """);
 
-        Assert.Equal(new QueueDefinition("office", topology.Queues["office"].Printers, QueueMode.Balance, true, 70, 5, 64L * 1024 * 1024, 9200),
-            topology.Queues["office"]);
+        Assert.Equal(new QueueDefinition("office", topology.Queues["office"].Printers, QueueMode.Balance, true, 70, 5, 64L * 1024 * 1024, 9200)
+        {
+            MaxJobs = 500,
+            MaxJobsPerUser = 20,
+            MaxDocumentsPerJob = 8,
+        }, topology.Queues["office"]);
+        Assert.Equal((100_000, 0, 1_000), (topology.Queues["big"].MaxJobs, topology.Queues["big"].MaxJobsPerUser, topology.Queues["big"].MaxDocumentsPerJob));
         Assert.Equal(["lj-2", "lj-1"], topology.Queues["office"].Printers);
         Assert.Equal(2L * 1024 * 1024 * 1024, topology.Queues["big"].MaxDocumentBytes);
         Assert.Equal(100_000, topology.Queues["small"].MaxDocumentBytes);
@@ -236,6 +242,14 @@ public sealed class TopologyLoaderTests
         {
             ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-attempts = 1000 } }",
             "actorspool.queues.office.max-attempts", "1000 is out of range (1..100)"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-jobs = 0 } }",
+            "actorspool.queues.office.max-jobs", "0 is out of range"
+        },
+        {
+            ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-jobs-per-user = -1 } }",
+            "actorspool.queues.office.max-jobs-per-user", "-1 is out of range"
         },
         {
             ValidPrinters + "\nactorspool.queues { office { printers = [lj-1], max-document-size = lots } }",

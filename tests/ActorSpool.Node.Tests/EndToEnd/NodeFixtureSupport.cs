@@ -35,9 +35,11 @@ public sealed class InProcessNode : IAsyncDisposable
         Roles = ["worker", "ingress"],
     };
 
-    public static async Task<InProcessNode> StartAsync(NodeOptions options)
+    /// <param name="settings">HOCON that overrides the shipped configuration (e.g. actorspool.security keys).</param>
+    public static async Task<InProcessNode> StartAsync(NodeOptions options, string? settings = null)
     {
         var hocon = NodeConfiguration.LoadBase(options.ConfigDirectory, null);
+        if (settings is not null) hocon = Akka.Configuration.ConfigurationFactory.ParseString(settings).WithFallback(hocon);
         var app = await NodeHost.BuildAsync(options, hocon);
         await app.StartAsync();
         var (ipp, http) = NodeHost.BoundPorts(app);

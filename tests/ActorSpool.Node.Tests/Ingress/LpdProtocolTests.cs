@@ -250,12 +250,12 @@ public sealed class LpdProtocolTests : IAsyncLifetime
         public Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default) =>
             inner.GetJobsAsync(queue, which, owner, limit, ct);
 
-        public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
-            inner.CancelJobAsync(queue, jobId, by, ct);
+        public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, Requester by, string? reason = null, CancellationToken ct = default) =>
+            inner.CancelJobAsync(queue, jobId, by, reason, ct);
 
-        public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) => inner.HoldJobAsync(queue, jobId, ct);
+        public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) => inner.HoldJobAsync(queue, jobId, by, ct);
 
-        public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) => inner.ReleaseJobAsync(queue, jobId, ct);
+        public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) => inner.ReleaseJobAsync(queue, jobId, by, ct);
 
         public Task<Replies.QueueStatus> GetQueueStatusAsync(string queue, CancellationToken ct = default) => inner.GetQueueStatusAsync(queue, ct);
     }

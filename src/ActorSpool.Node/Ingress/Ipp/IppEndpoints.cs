@@ -52,6 +52,7 @@ public static class IppEndpoints
             limit.MaxRequestBodySize = null;
 
         string? user = null;
+        bool admin = false;
         if (http.RequestServices.GetService<Authenticator>() is { } authenticator)
         {
             var result = authenticator.Authenticate(http.Request.Headers.Authorization, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.IsHttps);
@@ -64,16 +65,26 @@ public static class IppEndpoints
                 return;
             }
             user = result.User;
+            admin = authenticator.IsAdmin(result);
         }
 
         IppMessage response;
         try
         {
-            response = await service.HandleAsync(http.Request.Body, ContextOf(http) with { AuthenticatedUser = user }, ct);
+            response = await service.HandleAsync(http.Request.Body, ContextOf(http) with { AuthenticatedUser = user, Admin = admin }, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return; // the client went away; nobody is left to answer
+        }
+
+        if (response.Status == IppStatusCode.ClientErrorNotAuthenticated)
+        {
+            // An admin's operation without credentials: the challenge makes lp, lpadmin and ipptool log in and retry,
+            // as CUPS answers (RFC 8010 §4.1: authentication is HTTP's).
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            http.Response.Headers.WWWAuthenticate = Challenge;
+            return;
         }
 
         byte[] bytes = IppWriter.Write(response);

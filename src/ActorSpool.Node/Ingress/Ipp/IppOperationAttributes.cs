@@ -1,3 +1,4 @@
+using ActorSpool.Domain.Jobs;
 using ActorSpool.Protocols.Ipp;
 
 namespace ActorSpool.Node.Ingress.Ipp;
@@ -55,6 +56,14 @@ internal static class IppOperationAttributes
         operation.Attributes.RemoveAll(a => a.Name == "requesting-user-name");
         operation.Attributes.Add(IppAttribute.NameWithoutLanguage("requesting-user-name", user));
     }
+
+    /// <summary>
+    /// Who asks, for the queue's rules: the authenticated user (an admin or not), else whoever requesting-user-name
+    /// claims to be, as in CUPS.
+    /// </summary>
+    public static Requester RequesterOf(IppMessage request, IppRequestContext context) => context.AuthenticatedUser is { } user
+        ? new Requester(user, Authenticated: true, context.Admin)
+        : Requester.Claiming(RequestingUser(request));
 
     /// <summary>requesting-user-name (the authenticated user's name when there is one), or "anonymous" when the client gave none.</summary>
     public static string RequestingUser(IppMessage request) =>

@@ -106,32 +106,33 @@ public sealed class IppPrintService
                 $"Operation 0x{(ushort)request.Code:X4} is not supported.");
         response.Unsupported.AddRange(IppRequestValidator.UnknownOperationAttributes(request));
 
+        var by = IppOperationAttributes.RequesterOf(request, context);
         return request.Operation switch
         {
             IppOperation.PrintJob => PrintJobAsync(request, document, context, response, ct),
             IppOperation.ValidateJob => ValidateJob(request, context, response),
             IppOperation.CreateJob => CreateJobAsync(request, context, response, ct),
-            IppOperation.SendDocument => AdmittedAsync(() => SendDocumentAsync(request, document, context, response, ct), ct),
+            IppOperation.SendDocument => AdmittedAsync(() => SendDocumentAsync(request, document, context, by, response, ct), ct),
             IppOperation.CloseJob => JobCommandAsync(request, context, response,
-                t => _gateway.CloseJobAsync(t.Queue.Name, t.JobId, ct), ct),
+                t => _gateway.CloseJobAsync(t.Queue.Name, t.JobId, by, ct), ct),
             IppOperation.RestartJob => JobCommandAsync(request, context, response,
-                t => _gateway.RestartJobAsync(t.Queue.Name, t.JobId, JobTicketReader.ReadHoldOperationAttribute(request), ct), ct),
+                t => _gateway.RestartJobAsync(t.Queue.Name, t.JobId, JobTicketReader.ReadHoldOperationAttribute(request), by, ct), ct),
             IppOperation.GetPrinterAttributes => GetPrinterAttributesAsync(request, context, response, ct),
             IppOperation.GetJobs => GetJobsAsync(request, context, response, ct),
             IppOperation.GetJobAttributes => GetJobAttributesAsync(request, context, response, ct),
             IppOperation.CancelJob => JobCommandAsync(request, context, null,
-                t => _gateway.CancelJobAsync(t.Queue.Name, t.JobId, IppOperationAttributes.RequestingUser(request), ct), ct),
+                t => _gateway.CancelJobAsync(t.Queue.Name, t.JobId, by, ct: ct), ct),
             IppOperation.HoldJob => JobCommandAsync(request, context, null,
                 t => JobTicketReader.ReadHoldOperationAttribute(request) is { } until
-                    ? _gateway.HoldJobAsync(t.Queue.Name, t.JobId, until, ct)
-                    : _gateway.HoldJobAsync(t.Queue.Name, t.JobId, ct), ct),
+                    ? _gateway.HoldJobAsync(t.Queue.Name, t.JobId, by, until, ct)
+                    : _gateway.HoldJobAsync(t.Queue.Name, t.JobId, by, ct), ct),
             IppOperation.ReleaseJob => JobCommandAsync(request, context, null,
-                t => _gateway.ReleaseJobAsync(t.Queue.Name, t.JobId, ct), ct),
+                t => _gateway.ReleaseJobAsync(t.Queue.Name, t.JobId, by, ct), ct),
             IppOperation.IdentifyPrinter => IdentifyPrinter(request, context),
-            IppOperation.PausePrinter => PauseOrResumeAsync(request, context, pause: true, ct),
-            IppOperation.ResumePrinter => PauseOrResumeAsync(request, context, pause: false, ct),
-            IppOperation.CancelMyJobs => CancelMyJobsAsync(request, context, ct),
-            IppOperation.PurgeJobs => PurgeJobsAsync(request, context, ct),
+            IppOperation.PausePrinter => PauseOrResumeAsync(request, context, by, pause: true, ct),
+            IppOperation.ResumePrinter => PauseOrResumeAsync(request, context, by, pause: false, ct),
+            IppOperation.CancelMyJobs => CancelMyJobsAsync(request, context, by, ct),
+            IppOperation.PurgeJobs => PurgeJobsAsync(request, context, by, ct),
             _ => throw new InvalidOperationException($"{request.Operation} is listed as supported but has no handler."),
         };
     }
@@ -183,8 +184,12 @@ public sealed class IppPrintService
                 response.Groups.Add(NewJobAttributes(context).Describe(accepted.Job, JobAttributes.Summary));
                 break;
             case IntakeResult.Rejected rejected:
-                throw new IppRequestException(IppStatusCode.ClientErrorNotPossible,
-                    $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
+                throw new IppRequestException(rejected.Kind switch
+                {
+                    Rejection.TooManyJobs => IppStatusCode.ServerErrorTooManyJobs,
+                    Rejection.TooManyDocuments => IppStatusCode.ServerErrorTooManyDocuments,
+                    _ => IppStatusCode.ClientErrorNotPossible,
+                }, $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
             case IntakeResult.Busy busy:
                 throw Busy(busy.MaxConcurrent);
             case IntakeResult.TooLarge tooLarge:
@@ -206,7 +211,7 @@ public sealed class IppPrintService
     // RFC 8011 §4.3.1: successful-ok only once the document is stored and the queue has recorded it. The queue hands
     // out the document number first, so it refuses a closed, finished or unknown job before any data is stored.
     private async Task SendDocumentAsync(
-        IppMessage request, Stream document, IppRequestContext context, IppResponse response, CancellationToken ct)
+        IppMessage request, Stream document, IppRequestContext context, Requester by, IppResponse response, CancellationToken ct)
     {
         var target = await _targets.ResolveJobAsync(request, context, ct).ConfigureAwait(false);
         bool last = IppOperationAttributes.Boolean(request, "last-document")
@@ -214,7 +219,7 @@ public sealed class IppPrintService
         var ticket = JobTicketReader.ReadDocument(request);
         string queue = target.Queue.Name;
 
-        int number = await _gateway.ReserveDocumentAsync(queue, target.JobId, ct).ConfigureAwait(false) switch
+        int number = await _gateway.ReserveDocumentAsync(queue, target.JobId, by, ct).ConfigureAwait(false) switch
         {
             Replies.DocumentReserved reserved => reserved.Number,
             Replies.CommandResult refused => throw Refusal(refused, IppOperation.SendDocument, target.JobId),
@@ -229,7 +234,7 @@ public sealed class IppPrintService
             if (!last)
                 throw IppRequestException.BadRequest(
                     "The document is empty: Send-Document needs document data unless last-document is true.");
-            result = await _gateway.CloseJobAsync(queue, target.JobId, ct).ConfigureAwait(false);
+            result = await _gateway.CloseJobAsync(queue, target.JobId, by, ct).ConfigureAwait(false);
             if (result is { Outcome: CommandOutcome.NotPossible, Job: { Incoming: true, Documents.Length: 0 } })
                 throw IppRequestException.BadRequest(
                     $"Send-Document has no document data and job {target.JobId} has no document yet: nothing to print.");
@@ -237,7 +242,7 @@ public sealed class IppPrintService
         else
         {
             var added = new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name);
-            result = await _gateway.AddDocumentAsync(new Commands.AddDocument(queue, target.JobId, added, last), ct).ConfigureAwait(false);
+            result = await _gateway.AddDocumentAsync(new Commands.AddDocument(queue, target.JobId, added, last, by), ct).ConfigureAwait(false);
             // Canceled while its data was on the way (RFC 8011 §4.3.1: server-error-job-canceled).
             if (result is { Outcome: CommandOutcome.NotPossible, Job.State: JobState.Canceled })
                 throw new IppRequestException(IppStatusCode.ServerErrorJobCanceled,
@@ -305,20 +310,22 @@ public sealed class IppPrintService
     }
 
     // Pause-Printer / Resume-Printer (RFC 8011 §4.3.7–4.3.8) pause the queue: it keeps accepting jobs, dispatches none.
-    private async Task PauseOrResumeAsync(IppMessage request, IppRequestContext context, bool pause, CancellationToken ct)
+    // Only an authenticated admin may (the queue's rules decide).
+    private async Task PauseOrResumeAsync(IppMessage request, IppRequestContext context, Requester by, bool pause, CancellationToken ct)
     {
         var queue = _targets.ResolvePrinter(request, context);
-        if (pause)
-            await _gateway.PauseQueueAsync(queue.Name, IppOperationAttributes.RequestingUser(request), ct).ConfigureAwait(false);
-        else
-            await _gateway.ResumeQueueAsync(queue.Name, ct).ConfigureAwait(false);
+        var answer = pause
+            ? await _gateway.PauseQueueAsync(queue.Name, by, ct).ConfigureAwait(false)
+            : await _gateway.ResumeQueueAsync(queue.Name, by, ct).ConfigureAwait(false);
+        if (answer is Replies.CommandResult refused)
+            throw Refusal(refused, request.Operation, jobId: null);
     }
 
     // Cancel-My-Jobs (PWG 5100.11 §4.2): the requesting user's not-completed jobs of the queue, or those in job-ids.
-    private async Task CancelMyJobsAsync(IppMessage request, IppRequestContext context, CancellationToken ct)
+    private async Task CancelMyJobsAsync(IppMessage request, IppRequestContext context, Requester by, CancellationToken ct)
     {
         var queue = _targets.ResolvePrinter(request, context);
-        string user = IppOperationAttributes.RequestingUser(request);
+        string user = by.Name;
         var jobIds = JobIds(request);
         JobRecord[] jobs;
         if (jobIds is null)
@@ -333,7 +340,7 @@ public sealed class IppPrintService
             foreach (int id in jobIds)
             {
                 var job = await _gateway.GetJobAsync(queue.Name, id, ct).ConfigureAwait(false);
-                if (job is null || job.Owner != user || job.State.IsTerminal())
+                if (job is null || !string.Equals(job.Owner, user, StringComparison.OrdinalIgnoreCase) || job.State.IsTerminal())
                     refused.Add(id);
                 else
                     found.Add(job);
@@ -344,22 +351,18 @@ public sealed class IppPrintService
                     IppAttribute.Integer("job-ids", [.. refused]));
             jobs = [.. found];
         }
-        await CancelAllAsync(queue.Name, jobs, user, ct).ConfigureAwait(false);
+        // A job that finished meanwhile (NotPossible) or vanished (NotFound) needs no cancel: not an error.
+        foreach (var job in jobs)
+            await _gateway.CancelJobAsync(queue.Name, job.JobId, by, ct: ct).ConfigureAwait(false);
     }
 
-    // Purge-Jobs (RFC 8011 §4.3.9): cancels every not-completed job of the queue; job history is kept.
-    private async Task PurgeJobsAsync(IppMessage request, IppRequestContext context, CancellationToken ct)
+    // Purge-Jobs (RFC 8011 §4.3.9): an admin cancels every not-completed job of the queue; job history is kept.
+    private async Task PurgeJobsAsync(IppMessage request, IppRequestContext context, Requester by, CancellationToken ct)
     {
         var queue = _targets.ResolvePrinter(request, context);
-        var jobs = await _gateway.GetJobsAsync(queue.Name, JobFilter.NotCompleted, null, 0, ct).ConfigureAwait(false);
-        await CancelAllAsync(queue.Name, jobs, IppOperationAttributes.RequestingUser(request), ct).ConfigureAwait(false);
-    }
-
-    // A job that finished meanwhile (NotPossible) or vanished (NotFound) needs no cancel: not an error.
-    private async Task CancelAllAsync(string queue, IEnumerable<JobRecord> jobs, string by, CancellationToken ct)
-    {
-        foreach (var job in jobs)
-            await _gateway.CancelJobAsync(queue, job.JobId, by, ct).ConfigureAwait(false);
+        var result = await _gateway.PurgeJobsAsync(queue.Name, by, ct).ConfigureAwait(false);
+        if (result.Outcome != CommandOutcome.Ok)
+            throw Refusal(result, request.Operation, jobId: null);
     }
 
     private static int[]? JobIds(IppMessage request)
@@ -455,11 +458,17 @@ public sealed class IppPrintService
             response.Groups.Add(NewJobAttributes(context).Describe(job, JobAttributes.Summary));
     }
 
-    private static IppRequestException Refusal(Replies.CommandResult result, IppOperation operation, long jobId) => result.Outcome switch
+    private static IppRequestException Refusal(Replies.CommandResult result, IppOperation operation, long? jobId) => result.Outcome switch
     {
         CommandOutcome.NotFound => IppRequestException.NotFound(result.Message ?? $"There is no job {jobId}."),
         CommandOutcome.NotPossible => new IppRequestException(IppStatusCode.ClientErrorNotPossible,
             result.Message ?? $"{operation} is not possible for job {jobId} now."),
+        CommandOutcome.NotAuthorized => new IppRequestException(IppStatusCode.ClientErrorNotAuthorized,
+            result.Message ?? $"{operation} is not allowed for this user."),
+        CommandOutcome.NotAuthenticated => new IppRequestException(IppStatusCode.ClientErrorNotAuthenticated,
+            result.Message ?? $"{operation} needs an authenticated admin."),
+        CommandOutcome.TooManyDocuments => new IppRequestException(IppStatusCode.ServerErrorTooManyDocuments,
+            result.Message ?? $"Job {jobId} takes no more documents."),
         _ => throw new InvalidOperationException($"Unexpected command outcome {result.Outcome}."),
     };
 

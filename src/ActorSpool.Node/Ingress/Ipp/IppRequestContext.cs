@@ -14,4 +14,5 @@ namespace ActorSpool.Node.Ingress.Ipp;
 /// CUPS. When set, it replaces the request's requesting-user-name, so every operation (owner of a new job, who
 /// cancels) sees the authenticated name.
 /// </param>
-public sealed record IppRequestContext(string Authority, string ResourcePath = "/", string? AuthenticatedUser = null);
+/// <param name="Admin">The authenticated user is one of the node's admins (actorspool.security.admins).</param>
+public sealed record IppRequestContext(string Authority, string ResourcePath = "/", string? AuthenticatedUser = null, bool Admin = false);

@@ -11,8 +11,6 @@ namespace ActorSpool.Node.Management.Palettes;
 /// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
 public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDocumentStore documents) : ICommandPalette
 {
-    public const string Operator = "spoolctl";
-
     private static readonly string[] StateFilters =
         ["active", "finished", "all", .. Enum.GetValues<JobState>().Select(s => s.ToKeyword())];
 
@@ -37,9 +35,9 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
     {
         "list" => ListAsync(context, ct),
         "show" => ShowAsync(context, ct),
-        "cancel" => ChangeAsync(context, "canceled", (q, id) => spool.CancelJobAsync(q, id, Operator, ct), ct),
-        "hold" => ChangeAsync(context, "held", (q, id) => spool.HoldJobAsync(q, id, ct), ct),
-        "release" => ChangeAsync(context, "released", (q, id) => spool.ReleaseJobAsync(q, id, ct), ct),
+        "cancel" => ChangeAsync(context, "canceled", (q, id) => spool.CancelJobAsync(q, id, Requester.Operator, ct: ct), ct),
+        "hold" => ChangeAsync(context, "held", (q, id) => spool.HoldJobAsync(q, id, Requester.Operator, ct), ct),
+        "release" => ChangeAsync(context, "released", (q, id) => spool.ReleaseJobAsync(q, id, Requester.Operator, ct), ct),
         "move" => MoveAsync(context, ct),
         _ => throw CommandException.Usage($"job: no verb {context.Verb.Name}"),
     };
@@ -132,7 +130,7 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
         var wasHeld = job.State == JobState.PendingHeld;
         if (!wasHeld)
         {
-            var hold = await spool.HoldJobAsync(source, id, ct);
+            var hold = await spool.HoldJobAsync(source, id, Requester.Operator, ct);
             if (hold.Outcome != CommandOutcome.Ok) throw new CommandException($"job {id} cannot be moved: {hold.Message}");
         }
 
@@ -158,12 +156,12 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
         }
         catch
         {
-            if (!wasHeld) await spool.ReleaseJobAsync(source, id, CancellationToken.None);
+            if (!wasHeld) await spool.ReleaseJobAsync(source, id, Requester.Operator, CancellationToken.None);
             if (newId != 0) await documents.DeleteJobAsync(newId, CancellationToken.None);
             throw;
         }
 
-        var cancel = await spool.CancelJobAsync(source, id, $"{Operator}: moved to {target.Name} as job {newId}", ct);
+        var cancel = await spool.CancelJobAsync(source, id, Requester.Operator, $"moved to {target.Name} as job {newId}", ct);
         var moved = submitted is Replies.JobAccepted accepted ? accepted.Job : null;
         var data = new { from = new { queue = source, job = id }, to = new { queue = target.Name, job = newId }, state = moved?.State.ToKeyword() };
         if (cancel.Outcome != CommandOutcome.Ok)

@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Queues;
 using ActorSpool.Contracts.Spoolctl;
+using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using Akka.Actor;
@@ -105,7 +106,7 @@ public sealed class QueuePalette(ISpoolGateway spool, SpoolTopology topology, IR
     {
         var definition = Lookup.Queue(topology, c.Required("queue"));
         var region = await queues.GetAsync(ct);
-        object command = pause ? new Commands.PauseQueue(definition.Name, JobPalette.Operator) : new Commands.ResumeQueue(definition.Name);
+        object command = pause ? new Commands.PauseQueue(definition.Name, Requester.Operator) : new Commands.ResumeQueue(definition.Name, Requester.Operator);
         var status = await region.Ask<Replies.QueueStatus>(command, AskTimeout, ct);
         var v = QueueView.From(definition, status);
         var line = pause

@@ -157,7 +157,7 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
                         Deliver(queue, jobId, DeliveryOutcome.Failed);
                     break;
                 case JobState.Canceled:
-                    Decide(queue, new Commands.CancelJob(queue.Name, jobId, "operator"));
+                    Decide(queue, new Commands.CancelJob(queue.Name, jobId, Requester.Operator));
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(state), state, "the fake spooler moves jobs to processing, completed, aborted or canceled");
@@ -242,13 +242,13 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
     }
 
     /// <summary>As the queue actor: the rules say whether the job takes a document, the number is one past any handed out.</summary>
-    public Task<object> ReserveDocumentAsync(string queue, long jobId, CancellationToken ct = default)
+    public Task<object> ReserveDocumentAsync(string queue, long jobId, Requester by, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
         {
             var q = Queue(queue);
-            if (q.Rules.DocumentProblem(q.State, jobId) is { } refusal)
+            if (q.Rules.DocumentProblem(q.State, new Commands.ReserveDocument(queue, jobId, by)) is { } refusal)
                 return Task.FromResult<object>(refusal);
             var recorded = q.State.Find(jobId)!.Documents.Select(d => d.Number).DefaultIfEmpty(0).Max();
             int number = Math.Max(recorded, _documentSlots.GetValueOrDefault(jobId)) + 1;
@@ -267,27 +267,30 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
         }
     }
 
-    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, CancellationToken ct = default)
+    public Task<Replies.CommandResult> CloseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default)
     {
         lock (_lock)
-            Requests.Add(new Commands.CloseJob(queue, jobId));
-        return Change(new Commands.CloseJob(queue, jobId));
+            Requests.Add(new Commands.CloseJob(queue, jobId, by));
+        return Change(new Commands.CloseJob(queue, jobId, by));
     }
 
-    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, CancellationToken ct = default) =>
-        Change(new Commands.RestartJob(queue, jobId, holdUntil));
+    public Task<Replies.CommandResult> RestartJobAsync(string queue, long jobId, JobHold? holdUntil, Requester by, CancellationToken ct = default) =>
+        Change(new Commands.RestartJob(queue, jobId, holdUntil, by));
 
-    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, string by, CancellationToken ct = default) =>
-        Change(new Commands.CancelJob(queue, jobId, by));
+    public Task<Replies.CommandResult> CancelJobAsync(string queue, long jobId, Requester by, string? reason = null, CancellationToken ct = default) =>
+        Change(new Commands.CancelJob(queue, jobId, by) { Reason = reason });
 
-    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Change(new Commands.HoldJob(queue, jobId));
+    public Task<Replies.CommandResult> PurgeJobsAsync(string queue, Requester by, CancellationToken ct = default) =>
+        Change(new Commands.PurgeJobs(queue, by));
 
-    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, JobHold until, CancellationToken ct) =>
-        Change(new Commands.HoldJob(queue, jobId) { HoldUntil = until });
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        Change(new Commands.HoldJob(queue, jobId, by));
 
-    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, CancellationToken ct = default) =>
-        Change(new Commands.ReleaseJob(queue, jobId));
+    public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, JobHold until, CancellationToken ct) =>
+        Change(new Commands.HoldJob(queue, jobId, by) { HoldUntil = until });
+
+    public Task<Replies.CommandResult> ReleaseJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
+        Change(new Commands.ReleaseJob(queue, jobId, by));
 
     public Task<JobRecord?> GetJobAsync(string queue, long jobId, CancellationToken ct = default)
     {
@@ -320,18 +323,18 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             return Task.FromResult(Status(Queue(queue)));
     }
 
-    public Task<Replies.QueueStatus> PauseQueueAsync(string queue, string by, CancellationToken ct = default)
+    public Task<object> PauseQueueAsync(string queue, Requester by, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-            return Task.FromResult(Decide(Queue(queue), new Commands.PauseQueue(queue, by)) as Replies.QueueStatus ?? Status(Queue(queue)));
+            return Task.FromResult<object>(Decide(Queue(queue), new Commands.PauseQueue(queue, by)));
     }
 
-    public Task<Replies.QueueStatus> ResumeQueueAsync(string queue, CancellationToken ct = default)
+    public Task<object> ResumeQueueAsync(string queue, Requester by, CancellationToken ct = default)
     {
         Check();
         lock (_lock)
-            return Task.FromResult(Decide(Queue(queue), new Commands.ResumeQueue(queue)) as Replies.QueueStatus ?? Status(Queue(queue)));
+            return Task.FromResult<object>(Decide(Queue(queue), new Commands.ResumeQueue(queue, by)));
     }
 
     /// <summary>A job command answered with a CommandResult (cancel, hold, release, close, restart).</summary>

@@ -25,7 +25,12 @@ public sealed class IppAuthenticationTests : IAsyncLifetime
     {
         var users = Path.Combine(_dir.Path, "users");
         UsersFileTests.Htpasswd(users, "alice", "alice-pw", "-B", "-C", "4");
-        var settings = new SecuritySettings { UsersFile = users, AllowBasicWithoutTls = true, RequireAuthentication = requireAuthentication };
+        UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "4");
+        var settings = new SecuritySettings
+        {
+            UsersFile = users, AllowBasicWithoutTls = true, RequireAuthentication = requireAuthentication,
+            Admins = new HashSet<string> { "root" },
+        };
         _server = await IppTestServer.StartAsync(services: s => s.AddSingleton(new Authenticator(settings, UsersFile.Load(users, NullLogger.Instance),
             new LoginThrottle(settings.LoginFailures, settings.LoginWindow, TimeProvider.System), NullLogger<Authenticator>.Instance)));
         _client = new HttpClient { BaseAddress = _server.BaseAddress };
@@ -45,6 +50,30 @@ public sealed class IppAuthenticationTests : IAsyncLifetime
         using var message = new HttpRequestMessage(HttpMethod.Post, "/printers/office") { Content = content };
         if (user is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         return await _client.SendAsync(message);
+    }
+
+    [Fact]
+    public async Task Pause_printer_without_credentials_gets_the_challenge_and_a_logged_in_admin_pauses()
+    {
+        await StartAsync(requireAuthentication: false);
+        var pause = Request(IppOperation.PausePrinter, _server.PrinterUri());
+
+        using (var anonymous = await PostAsync(pause))
+        {
+            // What CUPS answers, so lp, lpadmin and ipptool ask for a password and send the request again.
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Equal("Basic", Assert.Single(anonymous.Headers.WwwAuthenticate).Scheme);
+        }
+        using (var user = await PostAsync(pause, "alice", "alice-pw"))
+        {
+            IppParser.Parse(await user.Content.ReadAsByteArrayAsync(), out _).AssertStatus(IppStatusCode.ClientErrorNotAuthorized);
+        }
+        Assert.Empty(_server.Gateway.PausedQueues);
+
+        using var admin = await PostAsync(pause, "root", "root-pw");
+
+        IppParser.Parse(await admin.Content.ReadAsByteArrayAsync(), out _).AssertStatus(IppStatusCode.SuccessfulOk);
+        Assert.Equal(["office"], _server.Gateway.PausedQueues);
     }
 
     [Fact]

@@ -172,11 +172,44 @@ public sealed class IppJobOperationsTests
     {
         long id = await _service.PrintAsync();
 
-        var response = await _service.SendAsync(JobRequest(IppOperation.CancelJob, id, "bob"));
+        var response = await _service.SendAsync(JobRequest(IppOperation.CancelJob, id, "alice"));
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         Assert.Equal(JobState.Canceled, _gateway.Job(id).State);
-        Assert.Equal("bob", _gateway.Job(id).CanceledBy);
+        Assert.Equal("alice", _gateway.Job(id).CanceledBy);
+    }
+
+    [Theory]
+    [InlineData(IppOperation.CancelJob)]
+    [InlineData(IppOperation.HoldJob)]
+    [InlineData(IppOperation.ReleaseJob)]
+    [InlineData(IppOperation.RestartJob)]
+    [InlineData(IppOperation.CloseJob)]
+    public async Task Another_user_may_not_change_a_job_and_it_stays_as_it_was(IppOperation operation)
+    {
+        // Held, so release applies; completed, so restart applies: only the requester stands in the way.
+        long id = operation == IppOperation.RestartJob
+            ? await _service.PrintAsync("alice")
+            : await _service.PrintAsync("alice", r => r.JobAttr(IppAttribute.Keyword("job-hold-until", "indefinite")));
+        if (operation == IppOperation.RestartJob) _gateway.SetState(id, JobState.Completed);
+        var before = _gateway.Job(id);
+
+        var response = await _service.SendAsync(JobRequest(operation, id, "mallory"));
+
+        response.AssertStatus(IppStatusCode.ClientErrorNotAuthorized);
+        Assert.Contains("only its owner or an admin", response.StatusMessage());
+        Assert.Equal(before, _gateway.Job(id));
+    }
+
+    [Fact]
+    public async Task An_admin_may_cancel_anyones_job()
+    {
+        long id = await _service.PrintAsync("alice");
+
+        var response = await _service.SendAsync(JobRequest(IppOperation.CancelJob, id, "mallory"), context: AdminContext);
+
+        response.AssertStatus(IppStatusCode.SuccessfulOk);
+        Assert.Equal("admin", _gateway.Job(id).CanceledBy); // the authenticated name, not the claimed one
     }
 
     [Fact]

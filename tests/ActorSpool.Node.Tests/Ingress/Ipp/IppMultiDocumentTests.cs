@@ -24,9 +24,9 @@ public sealed class IppMultiDocumentTests
             .Op(IppAttribute.NameWithoutLanguage("requesting-user-name", user))
             .Op(IppAttribute.NameWithoutLanguage("job-name", "binder"));
 
-    private static IppMessage SendDocument(long jobId, bool? last, string format = "text/plain")
+    private static IppMessage SendDocument(long jobId, bool? last, string format = "text/plain", string user = "alice")
     {
-        var request = JobRequest(IppOperation.SendDocument, jobId).Op(IppAttribute.MimeMediaType("document-format", format));
+        var request = JobRequest(IppOperation.SendDocument, jobId, user).Op(IppAttribute.MimeMediaType("document-format", format));
         return last is { } value ? request.Op(IppAttribute.Boolean("last-document", value)) : request;
     }
 
@@ -106,6 +106,18 @@ public sealed class IppMultiDocumentTests
     }
 
     [Fact]
+    public async Task Send_document_to_another_users_job_is_not_authorized_and_stores_nothing()
+    {
+        long id = await CreateAsync();
+
+        var response = await _service.SendAsync(SendDocument(id, last: true, user: "mallory"), Encoding.UTF8.GetBytes("not yours"));
+
+        response.AssertStatus(IppStatusCode.ClientErrorNotAuthorized);
+        Assert.Null(_gateway.Document(id, 1));
+        Assert.Equal((true, 0), (_gateway.Job(id).Incoming, _gateway.Job(id).Documents.Length));
+    }
+
+    [Fact]
     public async Task Send_document_to_a_closed_job_is_not_possible_and_stores_nothing()
     {
         long id = await CreateAsync();
@@ -137,7 +149,7 @@ public sealed class IppMultiDocumentTests
     public async Task Send_document_is_answered_job_canceled_when_the_job_was_canceled_while_its_data_arrived()
     {
         long id = await CreateAsync();
-        _gateway.OnStore = jobId => _gateway.CancelJobAsync("office", jobId, "bob").GetAwaiter().GetResult();
+        _gateway.OnStore = jobId => _gateway.CancelJobAsync("office", jobId, Requester.Operator).GetAwaiter().GetResult();
 
         var response = await SendAsync(id, "in flight", last: true);
 

@@ -45,7 +45,7 @@ public sealed class IppPrinterOperationsTests
     [Fact]
     public async Task Pause_printer_pauses_the_queue_and_its_printer_state_is_stopped_paused()
     {
-        var response = await _service.SendAsync(As(Request(IppOperation.PausePrinter), "admin"));
+        var response = await _service.SendAsync(Request(IppOperation.PausePrinter), context: AdminContext);
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         Assert.Contains("office", _gateway.PausedQueues);
@@ -55,10 +55,41 @@ public sealed class IppPrinterOperationsTests
         Assert.Equal(["paused"], reasons);
     }
 
+    [Theory]
+    [InlineData(IppOperation.PausePrinter)]
+    [InlineData(IppOperation.ResumePrinter)]
+    [InlineData(IppOperation.PurgeJobs)]
+    public async Task Queue_administration_without_logging_in_is_not_authenticated_and_changes_nothing(IppOperation operation)
+    {
+        long id = await _service.PrintAsync("alice");
+
+        // Claiming to be the admin is not enough: CUPS's default policy asks an admin to authenticate, from any address.
+        var response = await _service.SendAsync(As(Request(operation), "admin"));
+
+        response.AssertStatus(IppStatusCode.ClientErrorNotAuthenticated);
+        Assert.Empty(_gateway.PausedQueues);
+        Assert.Equal(JobState.Pending, _gateway.Job(id).State);
+    }
+
+    [Theory]
+    [InlineData(IppOperation.PausePrinter)]
+    [InlineData(IppOperation.PurgeJobs)]
+    public async Task Queue_administration_by_a_logged_in_user_who_is_no_admin_is_not_authorized(IppOperation operation)
+    {
+        long id = await _service.PrintAsync("alice");
+
+        var response = await _service.SendAsync(Request(operation), context: Context with { AuthenticatedUser = "alice" });
+
+        response.AssertStatus(IppStatusCode.ClientErrorNotAuthorized);
+        Assert.Contains("only an admin", response.StatusMessage());
+        Assert.Empty(_gateway.PausedQueues);
+        Assert.Equal(JobState.Pending, _gateway.Job(id).State);
+    }
+
     [Fact]
     public async Task A_paused_queue_still_accepts_jobs()
     {
-        await _service.SendAsync(Request(IppOperation.PausePrinter));
+        (await _service.SendAsync(Request(IppOperation.PausePrinter), context: AdminContext)).AssertStatus(IppStatusCode.SuccessfulOk);
 
         long id = await _service.PrintAsync();
 
@@ -68,9 +99,10 @@ public sealed class IppPrinterOperationsTests
     [Fact]
     public async Task Resume_printer_resumes_the_queue()
     {
-        await _service.SendAsync(Request(IppOperation.PausePrinter));
+        await _service.SendAsync(Request(IppOperation.PausePrinter), context: AdminContext);
+        Assert.NotEmpty(_gateway.PausedQueues);
 
-        var response = await _service.SendAsync(Request(IppOperation.ResumePrinter));
+        var response = await _service.SendAsync(Request(IppOperation.ResumePrinter), context: AdminContext);
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         Assert.Empty(_gateway.PausedQueues);
@@ -82,16 +114,16 @@ public sealed class IppPrinterOperationsTests
     [Fact]
     public async Task Pausing_twice_and_resuming_a_running_queue_succeed()
     {
-        (await _service.SendAsync(Request(IppOperation.ResumePrinter))).AssertStatus(IppStatusCode.SuccessfulOk);
-        (await _service.SendAsync(Request(IppOperation.PausePrinter))).AssertStatus(IppStatusCode.SuccessfulOk);
-        (await _service.SendAsync(Request(IppOperation.PausePrinter))).AssertStatus(IppStatusCode.SuccessfulOk);
+        (await _service.SendAsync(Request(IppOperation.ResumePrinter), context: AdminContext)).AssertStatus(IppStatusCode.SuccessfulOk);
+        (await _service.SendAsync(Request(IppOperation.PausePrinter), context: AdminContext)).AssertStatus(IppStatusCode.SuccessfulOk);
+        (await _service.SendAsync(Request(IppOperation.PausePrinter), context: AdminContext)).AssertStatus(IppStatusCode.SuccessfulOk);
         Assert.Contains("office", _gateway.PausedQueues);
     }
 
     [Fact]
     public async Task Pause_printer_of_an_unknown_queue_is_not_found()
     {
-        var response = await _service.SendAsync(Request(IppOperation.PausePrinter, "ipp://spool.example:8631/printers/nope"));
+        var response = await _service.SendAsync(Request(IppOperation.PausePrinter, "ipp://spool.example:8631/printers/nope"), context: AdminContext);
 
         response.AssertStatus(IppStatusCode.ClientErrorNotFound);
         Assert.Empty(_gateway.PausedQueues);
@@ -168,7 +200,7 @@ public sealed class IppPrinterOperationsTests
         _gateway.SetState(done, JobState.Completed);
         long lab = (await _service.SendAsync(PrintJob("alice", LabUri), TextDocument)).Job("job-id").Value.AsInt();
 
-        var response = await _service.SendAsync(As(Request(IppOperation.PurgeJobs), "admin"));
+        var response = await _service.SendAsync(Request(IppOperation.PurgeJobs), context: AdminContext);
 
         response.AssertStatus(IppStatusCode.SuccessfulOk);
         Assert.All([alice, bob, printing], id => Assert.Equal(JobState.Canceled, _gateway.Job(id).State));

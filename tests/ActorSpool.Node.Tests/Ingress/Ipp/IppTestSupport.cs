@@ -13,6 +13,9 @@ internal static class IppTestSupport
 
     public static readonly IppRequestContext Context = new(Authority, "/printers/office");
 
+    /// <summary>A request from "admin", logged in with HTTP Basic and named in actorspool.security.admins.</summary>
+    public static readonly IppRequestContext AdminContext = Context with { AuthenticatedUser = "admin", Admin = true };
+
     public static readonly byte[] TextDocument = Encoding.UTF8.GetBytes("Hello from ActorSpool.\n");
 
     /// <summary>A well-formed request: utf-8, en, and printer-uri unless <paramref name="printerUri"/> is null.</summary>

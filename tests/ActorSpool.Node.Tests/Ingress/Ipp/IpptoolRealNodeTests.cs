@@ -25,7 +25,11 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         // A device that takes a moment per job, as the suite expects: it sees jobs pending first, completed later.
         _printer = await Printers.SimulatorAsync("lj-1", TimeSpan.FromSeconds(1));
         var printers = Printers.WriteFile(_data.Path, [_printer], "  office { printers = [lj-1] }");
-        _node = await InProcessNode.StartAsync(InProcessNode.Options(Path.Combine(_data.Path, "data"), printers));
+        // An admin, for Pause-/Resume-Printer (admins must log in); Basic over plain IPP is allowed on this loopback test node.
+        var users = Path.Combine(_data.Path, "users");
+        Security.UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "4");
+        var options = InProcessNode.Options(Path.Combine(_data.Path, "data"), printers) with { UsersFile = users, Admins = ["root"] };
+        _node = await InProcessNode.StartAsync(options, "actorspool.security.allow-basic-without-tls = on");
     }
 
     public async Task DisposeAsync()
@@ -123,10 +127,11 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
     public async Task Pause_and_resume_printer_pause_the_real_queue_and_a_gzip_job_prints_decompressed()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("root:root-pw"u8.ToArray()));
         var client = new IppClient(http);
         var office = _node.QueueUri("office");
 
-        var paused = await client.SendAsync(office, client.NewRequest(IppOperation.PausePrinter, office, "admin"));
+        var paused = await client.SendAsync(office, client.NewRequest(IppOperation.PausePrinter, office, "root"));
         Assert.Equal(IppStatusCode.SuccessfulOk, paused.Status);
         Assert.Equal((5, "paused"), await PrinterStateAsync(client, office));
 
@@ -144,7 +149,7 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Empty(_printer.ReceivedJobs);
         Assert.All(await client.GetJobsAsync(office), j => Assert.Equal(3, (int)j["job-state"]!)); // pending
 
-        var resumed = await client.SendAsync(office, client.NewRequest(IppOperation.ResumePrinter, office, "admin"));
+        var resumed = await client.SendAsync(office, client.NewRequest(IppOperation.ResumePrinter, office, "root"));
         Assert.Equal(IppStatusCode.SuccessfulOk, resumed.Status);
         Assert.NotEqual((5, "paused"), await PrinterStateAsync(client, office));
 
