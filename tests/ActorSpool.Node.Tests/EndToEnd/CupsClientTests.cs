@@ -81,6 +81,27 @@ public sealed class CupsClientTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cups_cancel_by_another_user_is_refused_and_the_job_stays_until_its_owner_cancels_it()
+    {
+        var file = Path.Combine(_data.Path, "alices.txt");
+        await File.WriteAllTextAsync(file, "alice's job\n");
+        var (_, text) = await RunAsync("lp", "-h", Server, "-U", "alice", "-d", "office", "-H", "hold", file);
+        var jobId = long.Parse(System.Text.RegularExpressions.Regex.Match(text, @"office-(\d+)").Groups[1].Value);
+        var gateway = (Spool.ISpoolGateway)_node.Services.GetService(typeof(Spool.ISpoolGateway))!;
+
+        var (refusedExit, refused) = await RunAsync("cancel", "-h", Server, "-U", "mallory", $"office-{jobId}");
+
+        Assert.NotEqual(0, refusedExit);
+        Assert.Contains("not mallory's", refused); // cancel prints the status message of client-error-not-authorized
+        Assert.Equal(Domain.Jobs.JobState.PendingHeld, (await gateway.GetJobAsync("office", jobId))!.State);
+
+        var (ownerExit, _) = await RunAsync("cancel", "-h", Server, "-U", "alice", $"office-{jobId}");
+
+        Assert.Equal(0, ownerExit);
+        Assert.Equal(Domain.Jobs.JobState.Canceled, (await gateway.GetJobAsync("office", jobId))!.State);
+    }
+
+    [Fact]
     public async Task Lpstat_lists_the_jobs_waiting_in_the_queues()
     {
         var file = Path.Combine(_data.Path, "waiting.txt");
