@@ -13,6 +13,7 @@ using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
+using ActorSpool.Protocols.IppDelivery;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -37,7 +38,7 @@ public static class NodeHost
         EnsurePortsFree(options);
         Directory.CreateDirectory(options.DataDirectory);
         var documents = await OpenDocumentStoreAsync(options, ct);
-        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers };
+        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
         var certificate = LoadCertificate(options);
 
@@ -167,6 +168,23 @@ public static class NodeHost
             throw new StartupException($"cannot use the TLS certificate or key: {e.Message}", e);
         }
     }
+
+    /// <summary>actorspool.tls.printer-certificates (pin by default); the pins are kept in the data directory.</summary>
+    private static PrinterCertificatePolicy ReadPrinterCertificates(Config hocon, NodeOptions options)
+    {
+        var text = hocon.GetString("actorspool.tls.printer-certificates", "pin");
+        try
+        {
+            return new PrinterCertificatePolicy(PrinterCertificatePolicy.ParseMode(text), Path.Combine(options.DataDirectory, PrinterPinsFile));
+        }
+        catch (FormatException e)
+        {
+            throw new StartupException($"actorspool.tls.printer-certificates: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Where the pinned printer certificates live, relative to the data directory.</summary>
+    public static readonly string PrinterPinsFile = Path.Combine(NodeCertificate.SelfSignedDirectory, "printer-pins");
 
     private static SpoolSettings ReadSettings(Config hocon)
     {
