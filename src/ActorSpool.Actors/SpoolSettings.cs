@@ -6,6 +6,9 @@ namespace ActorSpool.Actors;
 public sealed record SpoolSettings
 {
     public int WorkersPerNode { get; init; } = 8;
+
+    /// <summary>How ipps:// printers' certificates are checked; the node sets it from actorspool.tls.printer-certificates.</summary>
+    public ActorSpool.Protocols.IppDelivery.PrinterCertificatePolicy PrinterCertificates { get; init; } = ActorSpool.Protocols.IppDelivery.PrinterCertificatePolicy.AcceptAny;
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -18,16 +18,16 @@ internal static class DeviceProbe
         _ => 0,
     };
 
-    public static Task<ProbeCompleted> ProbeAsync(Uri target, TimeSpan timeout) =>
-        target.Scheme is "ipp" or "ipps" ? IppProbeAsync(target, timeout) : ConnectAsync(target, timeout);
+    public static Task<ProbeCompleted> ProbeAsync(Uri target, TimeSpan timeout, PrinterCertificatePolicy certificates) =>
+        target.Scheme is "ipp" or "ipps" ? IppProbeAsync(target, timeout, certificates) : ConnectAsync(target, timeout);
 
     /// <summary>IPP devices say what is wrong (media-empty, offline, paused): Get-Printer-Attributes.</summary>
-    private static async Task<ProbeCompleted> IppProbeAsync(Uri target, TimeSpan timeout)
+    private static async Task<ProbeCompleted> IppProbeAsync(Uri target, TimeSpan timeout, PrinterCertificatePolicy certificates)
     {
         try
         {
             using var cts = new CancellationTokenSource(timeout + timeout);
-            var options = new IppDeliveryOptions { ConnectTimeout = timeout, RequestTimeout = timeout + timeout };
+            var options = new IppDeliveryOptions { ConnectTimeout = timeout, RequestTimeout = timeout + timeout, Certificates = certificates };
             var status = await IppDeliveryClient.ProbeAsync(target, options, cts.Token);
             var accepting = status.IsAcceptingJobs && status.State != IppPrinterState.Stopped;
             return new ProbeCompleted(target, true, accepting ? null : status.StateMessage ?? string.Join(",", status.StateReasons), status.StateReasons, accepting);

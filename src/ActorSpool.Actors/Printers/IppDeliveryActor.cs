@@ -26,6 +26,7 @@ public sealed class IppDeliveryActor(IDocumentStore documents, SpoolSettings set
             // The device makes the copies when its copies-supported allows, else the client sends the documents again.
             Copies = delivery.Copies.Count,
             UncollatedCopies = delivery.Copies.Uncollated,
+            Certificates = Settings.PrinterCertificates,
         };
         var result = await IppDeliveryClient.SendAsync(delivery.Target, Sources(delivery), options, ct);
         return result.BytesSent;

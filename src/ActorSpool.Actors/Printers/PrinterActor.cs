@@ -415,7 +415,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.Reasons.SequenceEqual(b.Reasons);
 
     public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents) =>
-        Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings), DeviceProbe.ProbeAsync));
+        Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),
+            (target, timeout) => DeviceProbe.ProbeAsync(target, timeout, settings.PrinterCertificates)));
 }
 
 /// <summary>The protocol actor for each URI scheme.</summary>

@@ -28,10 +28,12 @@ public static class NodeCommandLine
         var lpdPort = Flag<int>("--lpd-port", "ACTORSPOOL_LPD_PORT", "", "LPD listener port; turns the LPD listener on (0 = any free port; else actorspool.lpd)", "N");
         var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
         var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
-        var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Address other nodes use to reach this node", "H");
+        var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Name of this node: other nodes reach it there, and IPP clients in the URIs it hands out", "H");
         var users = Flag<string>("--users", "ACTORSPOOL_USERS", "actorspool.security.users-file", "Users file for HTTP Basic logins (htpasswd -B format)", "FILE");
         var admins = Flag<string>("--admins", "ACTORSPOOL_ADMINS", "actorspool.security.admins", "Users who administer queues and printers, comma separated", "a,b");
-        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins };
+        var tlsCert = Flag<string>("--tls-cert", "ACTORSPOOL_TLS_CERT", "actorspool.tls.certificate", "PEM certificate (and intermediates) for ipps:// on the IPP port; none = self-signed in --data", "FILE");
+        var tlsKey = Flag<string>("--tls-key", "ACTORSPOOL_TLS_KEY", "actorspool.tls.key", "PEM private key of --tls-cert", "FILE");
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins, tlsCert, tlsKey };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
         foreach (var setting in settings) root.Add(setting.Option);
@@ -90,6 +92,8 @@ public static class NodeCommandLine
                     Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Hostname = Text(hostname, "127.0.0.1"),
                     UsersFile = Text(users, ""),
+                    TlsCertificateFile = Text(tlsCert, ""),
+                    TlsKeyFile = Text(tlsKey, ""),
                     Admins = Value(admins, hocon).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                 };
                 foreach (var s in options.Seeds) NodeConfiguration.ParseSeed(s);

@@ -13,6 +13,7 @@ using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
+using ActorSpool.Protocols.IppDelivery;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -37,8 +38,9 @@ public static class NodeHost
         EnsurePortsFree(options);
         Directory.CreateDirectory(options.DataDirectory);
         var documents = await OpenDocumentStoreAsync(options, ct);
-        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers };
+        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
+        var certificate = LoadCertificate(options);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -55,8 +57,9 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.ListenAddress);
-            kestrel.Listen(address, options.IppPort);
-            kestrel.Listen(address, options.HttpPort);
+            // One port for ipp:// and ipps:// (the first byte tells them apart), as CUPS does on 631.
+            kestrel.Listen(address, options.IppPort, listen => listen.Serves(NodeListener.Ipp).UseTlsOrPlain(certificate, kestrel.Limits.KeepAliveTimeout));
+            kestrel.Listen(address, options.HttpPort, listen => listen.Serves(NodeListener.Web));
             kestrel.Limits.MaxRequestBodySize = null; // documents are bounded per queue by the document store
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -72,6 +75,8 @@ public static class NodeHost
         builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton(certificate);
+        builder.Services.AddSingleton(sp => new IppPublicAddress(options.Hostname, tlsOffered: true, () => BoundPorts(sp.GetRequiredService<IServer>())));
         builder.Services.AddSingleton(sp => new Authenticator(security,
             security.UsersFile.Length == 0 ? null : UsersFile.Load(security.UsersFile, sp.GetRequiredService<ILogger<UsersFile>>()),
             new LoginThrottle(security.LoginFailures, security.LoginWindow, TimeProvider.System), sp.GetRequiredService<ILogger<Authenticator>>()));
@@ -108,12 +113,14 @@ public static class NodeHost
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
 
         var app = builder.Build();
-        app.MapIpp();
-        app.MapQueuePage();
-        app.MapGet("/health", () => Results.Text("ok"));
+        app.UseRouting();
+        app.UseListenerRouting(); // each endpoint on its own port (ListenerRouting)
+        app.MapIpp().ServedOnly(NodeListener.Ipp);
+        app.MapQueuePage().ServedOnly(NodeListener.Web);
+        app.MapGet("/health", () => Results.Text("ok")).ServedOnly(NodeListener.Web);
         app.MapGet("/health/ready", (ActorSystem system) =>
-            Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503));
-        app.MapMetrics();
+            Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
+        app.MapMetrics().ServedOnly(NodeListener.Web);
         return app;
     }
 
@@ -144,6 +151,40 @@ public static class NodeHost
             throw new StartupException($"cannot use the users file (--users): {e.Message}", e);
         }
     }
+
+    /// <summary>--tls-cert/--tls-key (actorspool.tls), else the data directory's self-signed certificate; a bad file stops the start.</summary>
+    private static NodeCertificate LoadCertificate(NodeOptions options)
+    {
+        try
+        {
+            return NodeCertificate.Load(options.TlsCertificateFile, options.TlsKeyFile, options.DataDirectory, options.Hostname, TimeProvider.System);
+        }
+        catch (CertificateFileException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot use the TLS certificate or key: {e.Message}", e);
+        }
+    }
+
+    /// <summary>actorspool.tls.printer-certificates (pin by default); the pins are kept in the data directory.</summary>
+    private static PrinterCertificatePolicy ReadPrinterCertificates(Config hocon, NodeOptions options)
+    {
+        var text = hocon.GetString("actorspool.tls.printer-certificates", "pin");
+        try
+        {
+            return new PrinterCertificatePolicy(PrinterCertificatePolicy.ParseMode(text), Path.Combine(options.DataDirectory, PrinterPinsFile));
+        }
+        catch (FormatException e)
+        {
+            throw new StartupException($"actorspool.tls.printer-certificates: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Where the pinned printer certificates live, relative to the data directory.</summary>
+    public static readonly string PrinterPinsFile = Path.Combine(NodeCertificate.SelfSignedDirectory, "printer-pins");
 
     private static SpoolSettings ReadSettings(Config hocon)
     {
@@ -217,7 +258,10 @@ public static class NodeHost
         var system = app.Services.GetRequiredService<ActorSystem>();
         var topology = app.Services.GetRequiredService<SpoolTopology>();
         log.LogInformation("IPP listening on ipp://{Host}:{Port}/printers/{{{Queues}}}", options.ListenAddress, ports.Ipp, string.Join(",", topology.QueueNames));
-        log.LogInformation("HTTP (/health, /health/ready, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
+        var certificate = app.Services.GetRequiredService<NodeCertificate>();
+        log.LogInformation("IPP over TLS on the same port: ipps://{Host}:{Port}/ (certificate {Source}, SHA-256 {Fingerprint})",
+            options.ListenAddress, ports.Ipp, certificate.Source, certificate.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        log.LogInformation("HTTP (/health, /health/ready, /metrics, queue pages /printers/NAME) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
         log.LogInformation("Command host listening on {Endpoint}", app.Services.GetRequiredService<CommandHost>().Endpoint);
         IngressServices.LogListeners(app.Services, log);
         log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);
@@ -230,9 +274,11 @@ public static class NodeHost
     }
 
     /// <summary>The actual IPP and HTTP ports (they differ from the options when 0 was asked for).</summary>
-    public static (int Ipp, int Http) BoundPorts(WebApplication app)
+    public static (int Ipp, int Http) BoundPorts(WebApplication app) => BoundPorts(app.Services.GetRequiredService<IServer>());
+
+    private static (int Ipp, int Http) BoundPorts(IServer server)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+        var addresses = server.Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")).Port)
             .ToList();
         return (addresses[0], addresses[1]);

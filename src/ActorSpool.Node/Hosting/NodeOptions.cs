@@ -33,6 +33,12 @@ public sealed record NodeOptions
     /// <summary>Admin user names (flag, environment or actorspool.security.admins).</summary>
     public IReadOnlyList<string> Admins { get; init; } = [];
 
+    /// <summary>PEM certificate (and intermediates) the IPP port serves ipps:// with (--tls-cert, actorspool.tls.certificate); empty = self-signed in the data directory.</summary>
+    public string TlsCertificateFile { get; init; } = "";
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/> (--tls-key, actorspool.tls.key).</summary>
+    public string TlsKeyFile { get; init; } = "";
+
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 
     public string PersistenceProvider => UsesPostgres ? SpoolPersistence.PostgresProvider : SpoolPersistence.SqliteProvider;

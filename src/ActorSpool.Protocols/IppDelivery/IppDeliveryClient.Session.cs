@@ -39,10 +39,9 @@ public static partial class IppDeliveryClient
                 UseCookies = false,
                 UseProxy = false,
             };
-            if (options.AcceptAnyCertificate)
-            {
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            }
+            var certificates = options.Certificates;
+            var (host, port) = (_httpAddress.Host, _httpAddress.Port);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => certificates.Check(host, port, certificate, errors);
 
             _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         }

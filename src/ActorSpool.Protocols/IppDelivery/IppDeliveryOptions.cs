@@ -65,10 +65,10 @@ public sealed record IppDeliveryOptions
     public bool CancelJobOnFailure { get; init; } = true;
 
     /// <summary>
-    /// For ipps: accept the printer's certificate without validation, as CUPS does for printers (nearly all use
-    /// self-signed certificates).
+    /// For ipps: how the printer's certificate is checked. Default: any is accepted, as CUPS does for printers (nearly
+    /// all use self-signed certificates); the node passes its actorspool.tls.printer-certificates policy (pin).
     /// </summary>
-    public bool AcceptAnyCertificate { get; init; } = true;
+    public PrinterCertificatePolicy Certificates { get; init; } = PrinterCertificatePolicy.AcceptAny;
 
     /// <summary>Size of the copy buffer for documents.</summary>
     public int BufferSize { get; init; } = 64 * 1024;

@@ -96,11 +96,12 @@ public static class IppEndpoints
 
     private static IppRequestContext ContextOf(HttpContext http)
     {
-        // URIs handed back must reach this node the way the client did; add the port if the Host header omitted it.
-        var host = http.Request.Host;
-        string authority = !host.HasValue ? $"localhost:{http.Connection.LocalPort}"
-            : host.Port is null ? $"{host.Host}:{http.Connection.LocalPort}"
-            : host.Value!;
-        return new IppRequestContext(authority, http.Request.Path.Value ?? "/");
+        // URIs handed back name the configured hostname and the port the request came in on: the Host header is the
+        // client's to choose, and URIs built from it would send the next client wherever it said.
+        var address = http.RequestServices.GetService<IppPublicAddress>();
+        var host = IppPublicAddress.UriHost(address?.Hostname ?? http.Connection.LocalIpAddress?.ToString() ?? "localhost");
+        var offer = IppPublicAddress.OfferFor(http.Request.IsHttps, http.RequestServices.GetService<Authenticator>()?.Settings);
+        return new IppRequestContext($"{host}:{http.Connection.LocalPort}", http.Request.Path.Value ?? "/",
+            OverTls: http.Request.IsHttps, Offers: [offer], WebAuthority: address is null ? null : $"{host}:{address.WebPort}");
     }
 }

@@ -393,7 +393,7 @@ public sealed class IppPrintService
         var state = PrinterState.Of(status);
         var changedAt = _stateHistory.ChangedAt(queue.Name, state, now, _gateway.StartedAt);
         var snapshot = new PrinterSnapshot(
-            queue, status, state, new IppUris(context.Authority), _gateway.StartedAt, changedAt, now, _gateway.MultipleOperationTimeout);
+            queue, status, state, new IppUris(context), _gateway.StartedAt, changedAt, now, _gateway.MultipleOperationTimeout);
         response.Groups.Add(PrinterAttributes.Describe(snapshot, requested));
     }
 
@@ -473,7 +473,7 @@ public sealed class IppPrintService
     };
 
     private JobAttributes NewJobAttributes(IppRequestContext context) =>
-        new(new IppUris(context.Authority), _gateway.StartedAt, _time.GetUtcNow());
+        new(new IppUris(context), _gateway.StartedAt, _time.GetUtcNow());
 
     // Without a complete header the answer cannot echo the request; version 1.1 is what every client reads.
     private static IppMessage ParseFailure(IppHeaderRecorder recorder, IppStatusCode status, string message)

@@ -28,9 +28,10 @@ internal static class PrinterAttributes
     private static readonly Definition[] Definitions =
     [
         // Printer description.
-        D("printer-uri-supported", s => IppAttribute.Uri("printer-uri-supported", s.Uris.Printer(s.Queue.Name))),
-        D("uri-security-supported", _ => IppAttribute.Keyword("uri-security-supported", "none")),
-        D("uri-authentication-supported", _ => IppAttribute.Keyword("uri-authentication-supported", "none")),
+        // Three parallel lists (RFC 8011 §5.4.1-5.4.3): each URI with its security and its way to tell who the user is.
+        D("printer-uri-supported", s => IppAttribute.Uri("printer-uri-supported", [.. s.Uris.Offers.Select(o => s.Uris.Printer(s.Queue.Name, o.Scheme))])),
+        D("uri-security-supported", s => IppAttribute.Keyword("uri-security-supported", [.. s.Uris.Offers.Select(o => o.Security)])),
+        D("uri-authentication-supported", s => IppAttribute.Keyword("uri-authentication-supported", [.. s.Uris.Offers.Select(o => o.Authentication)])),
         D("printer-name", s => IppAttribute.NameWithoutLanguage("printer-name", s.Queue.Name)),
         D("printer-info", s => IppAttribute.Text("printer-info", $"ActorSpool queue {s.Queue.Name}")),
         // No location is configured for queues; an empty text says so without inventing one.

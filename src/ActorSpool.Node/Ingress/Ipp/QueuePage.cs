@@ -5,8 +5,8 @@ using static ActorSpool.Domain.Messages.JobQueueProtocol;
 namespace ActorSpool.Node.Ingress.Ipp;
 
 /// <summary>
-/// The page behind printer-more-info (GET /printers/NAME on the IPP port, where CUPS serves its printer pages too):
-/// the queue's state and job counts as HTML, so the link every IPP client shows leads somewhere.
+/// The page behind printer-more-info (GET /printers/NAME on the HTTP port, beside /metrics: the IPP port serves IPP
+/// only): the queue's state and job counts as HTML, so the link every IPP client shows leads somewhere.
 /// </summary>
 public static class QueuePage
 {
@@ -18,11 +18,16 @@ public static class QueuePage
                 return Results.Text($"No queue named {queue} on this spooler.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
             }
             var status = await spool.GetQueueStatusAsync(queue, http.RequestAborted);
-            var ippUri = $"ipp://{http.Request.Host}{IppUris.PrintersPath}{Uri.EscapeDataString(queue)}";
-            return Results.Content(Render(status, definition.Printers, ippUri), "text/html; charset=utf-8");
+            // The configured hostname, not the Host header (which the client chooses); bare IPP test servers serve
+            // IPP and this page on one port.
+            var address = http.RequestServices.GetService<IppPublicAddress>();
+            var authority = $"{IppPublicAddress.UriHost(address?.Hostname ?? http.Connection.LocalIpAddress?.ToString() ?? "localhost")}:{address?.IppPort ?? http.Connection.LocalPort}";
+            var path = $"{IppUris.PrintersPath}{Uri.EscapeDataString(queue)}";
+            string[] uris = address?.TlsOffered == true ? [$"ipp://{authority}{path}", $"ipps://{authority}{path}"] : [$"ipp://{authority}{path}"];
+            return Results.Content(Render(status, definition.Printers, uris), "text/html; charset=utf-8");
         });
 
-    public static string Render(Replies.QueueStatus status, IReadOnlyList<string> printers, string ippUri)
+    public static string Render(Replies.QueueStatus status, IReadOnlyList<string> printers, IReadOnlyList<string> ippUris)
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         var state = status.Paused ? "paused (accepting jobs, printing none)"
@@ -41,7 +46,7 @@ public static class QueuePage
             <main>
             <h1>Queue {E(status.Queue)}</h1>
             <p>State: {E(state)}{(status.Sequential ? "; sequential (one job at a time, in order)" : "")}</p>
-            <p>Print to <code>{E(ippUri)}</code></p>
+            <p>Print to {string.Join(" or ", ippUris.Select(u => $"<code>{E(u)}</code>"))}</p>
             <h2>Printers</h2>
             <ul>{string.Concat(printers.Select(p => $"<li>{E(p)}{(status.AcceptingPrinters.Contains(p) ? "" : " (not taking work)")}</li>"))}</ul>
             <h2>Jobs</h2>

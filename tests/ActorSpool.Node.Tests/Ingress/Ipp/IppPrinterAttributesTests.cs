@@ -43,7 +43,7 @@ public sealed class IppPrinterAttributesTests
 
         Assert.Equal(OfficeUri, response.Printer("printer-uri-supported").Value.AsString());
         Assert.Equal("none", response.Printer("uri-security-supported").Value.AsString());
-        Assert.Equal("none", response.Printer("uri-authentication-supported").Value.AsString());
+        Assert.Equal("requesting-user-name", response.Printer("uri-authentication-supported").Value.AsString());
         Assert.Equal("office", response.Printer("printer-name").Value.AsString());
         Assert.Equal("ActorSpool", response.Printer("printer-make-and-model").Value.AsString());
         Assert.StartsWith("http://spool.example:8631/", response.Printer("printer-more-info").Value.AsString());
