@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Node.Security;
 
 namespace ActorSpool.Node.Hosting;
 
@@ -32,6 +33,9 @@ public sealed record NodeOptions
 
     /// <summary>Admin user names (flag, environment or actorspool.security.admins).</summary>
     public IReadOnlyList<string> Admins { get; init; } = [];
+
+    /// <summary>TLS of Akka remoting (--remoting-*, --insecure-remoting, actorspool.remoting).</summary>
+    public RemotingSecurityOptions Remoting { get; init; } = new();
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 
