@@ -1,4 +1,5 @@
 using ActorSpool.Node.Hosting;
+using ActorSpool.Node.Security;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.Security;
@@ -38,6 +39,28 @@ public sealed class ControlPlaneStartupTests : IDisposable
         Assert.Contains("actorspool: warning: the password in --db is visible to every local user (ps); use ACTORSPOOL_DB or --db-password-file FILE", output);
         Assert.DoesNotContain("token-in-ps", output);
         Assert.DoesNotContain("password-in-ps", output);
+    }
+
+    [Fact]
+    public async Task Insecure_remoting_is_off_unless_said_and_the_tls_mode_is_read()
+    {
+        Assert.Equal(new RemotingSecurityOptions(), (await ParseAsync()).Remoting);
+        var said = (await ParseAsync("--insecure-remoting", "--remoting-tls", "off")).Remoting;
+        Assert.True(said.Insecure);
+        Assert.Equal(RemotingTlsMode.Off, said.Tls);
+        Assert.False((await ParseAsync("--insecure-remoting", "false")).Remoting.Insecure);
+    }
+
+    private static async Task<NodeOptions> ParseAsync(params string[] args)
+    {
+        NodeOptions? captured = null;
+        var code = await NodeCommandLine.Create((options, _, _) =>
+        {
+            captured = options;
+            return Task.FromResult(0);
+        }).Parse(args).InvokeAsync();
+        Assert.Equal(0, code);
+        return captured!;
     }
 
     [Fact]
