@@ -15,11 +15,15 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY config/ config/
 COPY src/ src/
 RUN dotnet publish src/ActorSpool.Node -c Release -o /app
+# spoolctl beside it, for `docker-compose exec NODE spoolctl ...` (the command host is not published).
+RUN dotnet publish src/ActorSpool.Cli -c Release -o /spoolctl
 
 # --- runtime ----------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app ./
+COPY --from=build /spoolctl /opt/spoolctl
+RUN printf '#!/bin/sh\nexec dotnet /opt/spoolctl/spoolctl.dll "$@"\n' > /usr/local/bin/spoolctl && chmod 755 /usr/local/bin/spoolctl
 # The HOCON files, where the node looks for them (<app>/config): actorspool.conf, printers.conf
 # and docker.conf (container overrides: command host on 0.0.0.0; pass it with ACTORSPOOL_CONFIG).
 COPY config/ ./config/
@@ -34,7 +38,8 @@ ENV ASPNETCORE_HTTP_PORTS= \
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 USER $APP_UID
 
-# IPP, HTTP (/health, /health/ready, /metrics), command host, Akka remoting.
+# IPP, HTTP (/health, /health/ready, /metrics), command host (needs a token and speaks TLS when not on
+# 127.0.0.1), Akka remoting (mutual TLS with --remoting-certificate when the hostname is not loopback).
 EXPOSE 8631 8080 9110 4053
 
 # Ready = the node is an Up cluster member (GET /health/ready answers 200, else 503).

@@ -14,6 +14,7 @@ command -v avahi-daemon >/dev/null 2>&1 || missing+=(avahi-daemon)  # ippeveprin
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which needs the system bus
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)          # scripts/compose-secrets.sh makes the cluster certificate
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

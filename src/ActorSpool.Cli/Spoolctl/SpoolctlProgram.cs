@@ -39,6 +39,7 @@ public static class SpoolctlProgram
             await error.WriteLineAsync($"spoolctl: {optionError}");
             return ExitCodes.Usage;
         }
+        if (options.TokenGivenAsFlag) await error.WriteLineAsync(GlobalOptions.TokenFlagWarning);
 
         using var interrupt = new CancellationTokenSource();
         await using var session = new SpoolctlSession(options, output, error);
@@ -90,6 +91,8 @@ public static class SpoolctlProgram
         $"HOST:PORT is the node's command host (default 127.0.0.1:{CommandWire.DefaultPort}, or ${NodeEndpoint.HostVariable}).",
         "Options: --json             JSON output",
         $"         --token TOKEN      the node's command token for commands that change state (or ${GlobalOptions.TokenVariable})",
+        $"         --token-file FILE  read the token from FILE (or ${GlobalOptions.TokenFileVariable})",
+        $"Known nodes: TLS certificates of command hosts pinned on first use in ${KnownNodes.PathVariable} (default ~/.config/actorspool/known_nodes).",
         "         --timeout SECONDS  give up waiting for a command after this long (default 120; tails run until Ctrl-C)",
         "Exit codes: 0 ok, 1 command failed, 2 wrong command line, 3 token missing or wrong, 4 node unreachable, 130 interrupted.",
         "Built-in commands: spoolctl submit --help, spoolctl bench --help, spoolctl simulate --help.",

@@ -21,7 +21,7 @@ public sealed class SpoolctlSession(GlobalOptions options, TextWriter output, Te
     {
         if (_client is not null) await _client.DisposeAsync();
         _client = null;
-        var client = await CommandHostClient.ConnectAsync(Options.Endpoint, ConnectTimeout, ct);
+        var client = await CommandHostClient.ConnectAsync(Options.Endpoint, ConnectTimeout, ct, notices: error);
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -41,6 +41,12 @@ public static class CommandOps
 
     /// <summary>Stop the running command (its <c>end</c> reply follows); ignored when nothing runs.</summary>
     public const string Cancel = "cancel";
+
+    /// <summary>
+    /// Answered by <c>end</c> 0 alone: a client connecting in plain text to a loopback address sends it first to
+    /// learn whether the node speaks TLS there (then the answer is <c>tls-required</c> and the connection closes).
+    /// </summary>
+    public const string Hello = "hello";
 }
 
 /// <summary>One request line: <c>{"op":"run","palette":"job","verb":"show","args":{"job":["42"]},"token":"…","json":false}</c>.</summary>
@@ -76,6 +82,12 @@ public static class ReplyKinds
 
     /// <summary>The last reply of every request: <c>code</c> is the exit code (0 = ok).</summary>
     public const string End = "end";
+
+    /// <summary>
+    /// The node's command host speaks TLS only (it is bound to an address other machines reach): the answer to the
+    /// first line of a plain-text connection, which the node then closes. The client connects again with TLS.
+    /// </summary>
+    public const string TlsRequired = "tls-required";
 }
 
 /// <summary>One reply line, e.g. <c>{"kind":"out","text":"…"}</c> … <c>{"kind":"end","code":0}</c>.</summary>

@@ -45,12 +45,13 @@ public sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMess
     }
 
     /// <summary>
-    /// Actor paths without their address (akka.tcp://actorspool@host:port), which every line of a node's log would
+    /// Actor paths without their address (akka.tcp:// or, with TLS, akka.ssl.tcp://actorspool@host:port), which every line of a node's log would
     /// repeat: the actors that log are this node's own. (The logger starts before remoting, so it cannot ask.)
     /// </summary>
     public static string ShortSource(string source)
     {
-        if (!source.StartsWith("akka://", StringComparison.Ordinal) && !source.StartsWith("akka.tcp://", StringComparison.Ordinal)) return source;
+        if (!source.StartsWith("akka://", StringComparison.Ordinal) && !source.StartsWith("akka.tcp://", StringComparison.Ordinal)
+            && !source.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)) return source;
         var path = source.IndexOf('/', source.IndexOf("://", StringComparison.Ordinal) + 3);
         return path < 0 ? source : source[path..];
     }

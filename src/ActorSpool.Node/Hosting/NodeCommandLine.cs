@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ActorSpool.Node.Security;
 using Akka.Configuration;
 
 namespace ActorSpool.Node.Hosting;
@@ -24,7 +25,15 @@ public static class NodeCommandLine
         var httpPort = Flag<int>("--http-port", "ACTORSPOOL_HTTP_PORT", "actorspool.node.http-port", "HTTP port of /health, /health/ready and /metrics (0 = any free port)", "N");
         var cmdPort = Flag<int>("--cmd-port", "ACTORSPOOL_CMD_PORT", "actorspool.cmd.port", "spoolctl command host port (0 = any free port)", "N");
         var cmdHost = Flag<string>("--cmd-host", "ACTORSPOOL_CMD_HOST", "actorspool.cmd.host", "Address the command host binds (127.0.0.1 = local only)", "IP");
-        var cmdToken = Flag<string>("--cmd-token", "ACTORSPOOL_CMD_TOKEN", "actorspool.cmd.token", "Token spoolctl must give for commands that change state (prefer the environment variable)", "TOKEN");
+        var cmdToken = Flag<string>("--cmd-token", "ACTORSPOOL_CMD_TOKEN", "actorspool.cmd.token", "Token spoolctl must give for commands that change state (prefer the environment variable or --cmd-token-file)", "TOKEN");
+        var cmdTokenFile = Flag<string>("--cmd-token-file", "ACTORSPOOL_CMD_TOKEN_FILE", "actorspool.cmd.token-file", "File holding the command token (wins over --cmd-token)", "FILE");
+        var dbPasswordFile = Flag<string>("--db-password-file", "ACTORSPOOL_DB_PASSWORD_FILE", "actorspool.node.db-password-file", "File holding the PostgreSQL password, set into the --db connection string", "FILE");
+        var remotingTls = Flag<string>("--remoting-tls", "ACTORSPOOL_REMOTING_TLS", "actorspool.remoting.tls", "Mutual TLS for Akka remoting: on, off, auto (on when --hostname is not loopback)", "on|off|auto");
+        var remotingCertificate = Flag<string>("--remoting-certificate", "ACTORSPOOL_REMOTING_CERTIFICATE", "actorspool.remoting.certificate", "The cluster certificate, the same on every node: PKCS#12 (.pfx/.p12) or PEM", "FILE");
+        var remotingKey = Flag<string>("--remoting-key", "ACTORSPOOL_REMOTING_KEY", "actorspool.remoting.key", "PEM private key of the cluster certificate when not in its file", "FILE");
+        var remotingPasswordFile = Flag<string>("--remoting-certificate-password-file", "ACTORSPOOL_REMOTING_CERTIFICATE_PASSWORD_FILE", "actorspool.remoting.certificate-password-file",
+            "File holding the cluster certificate's password (or ACTORSPOOL_REMOTING_CERTIFICATE_PASSWORD)", "FILE");
+        var insecureRemoting = Flag<bool>("--insecure-remoting", "ACTORSPOOL_INSECURE_REMOTING", "actorspool.remoting.insecure", "Allow plain Akka remoting on a non-loopback --hostname (a private network only)", "");
         var lpdPort = Flag<int>("--lpd-port", "ACTORSPOOL_LPD_PORT", "", "LPD listener port; turns the LPD listener on (0 = any free port; else actorspool.lpd)", "N");
         var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
         var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
@@ -33,7 +42,8 @@ public static class NodeCommandLine
         var admins = Flag<string>("--admins", "ACTORSPOOL_ADMINS", "actorspool.security.admins", "Users who administer queues and printers, comma separated", "a,b");
         var tlsCert = Flag<string>("--tls-cert", "ACTORSPOOL_TLS_CERT", "actorspool.tls.certificate", "PEM certificate (and intermediates) for ipps:// on the IPP port; none = self-signed in --data", "FILE");
         var tlsKey = Flag<string>("--tls-key", "ACTORSPOOL_TLS_KEY", "actorspool.tls.key", "PEM private key of --tls-cert", "FILE");
-        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins, tlsCert, tlsKey };
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins,
+            tlsCert, tlsKey, cmdTokenFile, dbPasswordFile, remotingTls, remotingCertificate, remotingKey, remotingPasswordFile, insecureRemoting };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
         foreach (var setting in settings) root.Add(setting.Option);
@@ -49,9 +59,10 @@ public static class NodeCommandLine
                 // Flag, then environment variable (lists comma separated), then HOCON.
                 string[] Value(Setting s, Config? fromConfig)
                 {
-                    if (parse.GetResult(s.Option) is { } result)
+                    if (parse.GetResult(s.Option) is { Implicit: false } result) // not a default System.CommandLine filled in
                     {
-                        return result.Tokens.Select(t => t.Value).ToArray();
+                        var tokens = result.Tokens.Select(t => t.Value).ToArray();
+                        return tokens.Length == 0 && s.Option is Option<bool> ? ["on"] : tokens; // a switch given alone
                     }
                     if (Environment.GetEnvironmentVariable(s.EnvironmentVariable) is { Length: > 0 } env)
                     {
@@ -71,13 +82,50 @@ public static class NodeCommandLine
                         : throw new StartupException($"{s.Option.Name}: '{text}' must be a whole number from {min} to {max}");
                 }
 
+                bool Switch(Setting s) => Text(s, "off").ToLowerInvariant() switch
+                {
+                    "on" or "true" or "yes" or "1" => true,
+                    "off" or "false" or "no" or "0" => false,
+                    var other => throw new StartupException($"{s.Option.Name}: '{other}' must be on or off"),
+                };
+
+                // Secrets belong in the environment or a file: a flag is visible to every local user (ps, /proc/PID/cmdline).
+                var warnings = new List<string>();
+                if (parse.GetResult(cmdToken.Option) is { Implicit: false })
+                {
+                    warnings.Add("--cmd-token on the command line is visible to every local user (ps); use ACTORSPOOL_CMD_TOKEN or --cmd-token-file FILE");
+                }
+                if (parse.GetResult(db.Option) is { Implicit: false } && SecretFile.HasPassword(Text(db, "")))
+                {
+                    warnings.Add("the password in --db is visible to every local user (ps); use ACTORSPOOL_DB or --db-password-file FILE");
+                }
+                foreach (var warning in warnings) await Console.Error.WriteLineAsync($"actorspool: warning: {warning}");
+
+                var token = Text(cmdTokenFile, "") is { Length: > 0 } tokenFile ? SecretFile.Read(tokenFile, cmdTokenFile.Option.Name) : Text(cmdToken, "");
+                var database = Text(db, "");
+                if (Text(dbPasswordFile, "") is { Length: > 0 } passwordFile)
+                {
+                    if (database.Length == 0) throw new StartupException($"{dbPasswordFile.Option.Name} needs a PostgreSQL connection string (--db / ACTORSPOOL_DB) to put the password in");
+                    database = SecretFile.WithPassword(database, SecretFile.Read(passwordFile, dbPasswordFile.Option.Name));
+                }
+                var remotingPassword = Text(remotingPasswordFile, "") is { Length: > 0 } remotingPasswordPath
+                    ? SecretFile.Read(remotingPasswordPath, remotingPasswordFile.Option.Name)
+                    : Environment.GetEnvironmentVariable("ACTORSPOOL_REMOTING_CERTIFICATE_PASSWORD") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+                var tlsMode = Text(remotingTls, "auto").ToLowerInvariant() switch
+                {
+                    "auto" => RemotingTlsMode.Auto,
+                    "on" or "true" => RemotingTlsMode.On,
+                    "off" or "false" => RemotingTlsMode.Off,
+                    var other => throw new StartupException($"--remoting-tls: '{other}' must be on, off or auto"),
+                };
+
                 var printersFile = Text(printers, "");
                 var options = new NodeOptions
                 {
                     ConfigDirectory = configDirectory,
                     ExtraConfigFile = extraConfig.FirstOrDefault(),
                     DataDirectory = Text(data, "data"),
-                    Database = Text(db, "") is { Length: > 0 } conn ? conn : null,
+                    Database = database.Length > 0 ? database : null,
                     PrintersFile = printersFile.Length > 0 ? printersFile : Path.Combine(configDirectory, "printers.conf"),
                     NodePort = Number(nodePort, 0, 65535, 4053),
                     Seeds = Value(seed, hocon),
@@ -85,7 +133,7 @@ public static class NodeCommandLine
                     HttpPort = Number(httpPort, 0, 65535, 8080),
                     CommandPort = Number(cmdPort, 0, 65535, 9110),
                     CommandHost = NodeConfiguration.ParseBindAddress(Text(cmdHost, "127.0.0.1"), "--cmd-host"),
-                    CommandToken = Text(cmdToken, "") is { Length: > 0 } token ? token : null,
+                    CommandToken = token.Length > 0 ? token : null,
                     ListenAddress = hocon.GetString("actorspool.node.listen", "0.0.0.0"),
                     LpdPort = Value(lpdPort, null).Length > 0 ? Number(lpdPort, 0, 65535, 0) : null,
                     Workers = Number(workers, 0, 1024, 4),
@@ -95,6 +143,14 @@ public static class NodeCommandLine
                     TlsCertificateFile = Text(tlsCert, ""),
                     TlsKeyFile = Text(tlsKey, ""),
                     Admins = Value(admins, hocon).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+                    Remoting = new RemotingSecurityOptions
+                    {
+                        Tls = tlsMode,
+                        Certificate = Text(remotingCertificate, ""),
+                        Key = Text(remotingKey, ""),
+                        CertificatePassword = remotingPassword,
+                        Insecure = Switch(insecureRemoting),
+                    },
                 };
                 foreach (var s in options.Seeds) NodeConfiguration.ParseSeed(s);
                 return await run(options, hocon, ct);
@@ -108,7 +164,7 @@ public static class NodeCommandLine
         return root;
 
         static Setting Flag<T>(string name, string env, string configPath, string description, string helpName) =>
-            new(new Option<T>(name) { Description = $"{description} [env: {env}]", HelpName = helpName }, env, configPath);
+            new(new Option<T>(name) { Description = $"{description} [env: {env}]", HelpName = helpName.Length > 0 ? helpName : null }, env, configPath);
     }
 }
 

@@ -46,15 +46,15 @@ public static class NodeConfiguration
             : throw new StartupException($"{flag}: '{text}' is not an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)");
     }
 
-    /// <summary>Parses HOST:PORT of a seed node into its Akka address.</summary>
-    public static string ParseSeed(string seed)
+    /// <summary>Parses HOST:PORT of a seed node into its Akka address (<c>akka.ssl.tcp</c> when remoting uses TLS).</summary>
+    public static string ParseSeed(string seed, bool tls = false)
     {
         var colon = seed.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
         {
             throw new StartupException($"--seed: '{seed}' is not HOST:PORT");
         }
-        return $"akka.tcp://{SystemName}@{seed[..colon]}:{port}";
+        return $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{seed[..colon]}:{port}";
     }
 
     private static Config ParseFile(string path) => ParseText(ReadFile(path), path);

@@ -20,6 +20,7 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Akka.Remote.Transport.DotNetty;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Prometheus;
@@ -36,8 +37,11 @@ public static class NodeHost
         crashPoints ??= NoCrashPoints.Instance;
         var topology = LoadTopology(options);
         EnsurePortsFree(options);
+        ControlPlane.RequireCommandToken(options.CommandHost, options.CommandToken);
+        var clusterCertificate = RemotingSecurity.Resolve(options.Remoting, options.Hostname, out var remotingWarning);
         Directory.CreateDirectory(options.DataDirectory);
         var documents = await OpenDocumentStoreAsync(options, ct);
+        var commandHostTls = new CommandHostTls(ControlPlane.CommandHostCertificate(options, out _)); // after the data directory is private
         var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
         var certificate = LoadCertificate(options);
@@ -65,6 +69,8 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(commandHostTls);
+        builder.Services.AddSingleton(new RemotingTlsState(clusterCertificate, remotingWarning));
         builder.Services.AddSingleton(topology);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(documents);
@@ -94,7 +100,7 @@ public static class NodeHost
                     loggers.ClearLoggers();
                     loggers.AddLogger<AkkaLogBridge>();
                 })
-                .WithRemoting(options.Hostname, options.NodePort)
+                .WithRemoting(RemoteOptionsFor(options, clusterCertificate))
                 .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray() }); // joins below, once storage is ready
 
             // The actor graph, the same on one node as in a cluster. A node without the worker role (ingress only)
@@ -107,7 +113,7 @@ public static class NodeHost
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
 
             // Joins once the journal and snapshot store answer: the first shards are then placed at once (PersistenceWarmUp).
-            akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(NodeConfiguration.ParseSeed).ToArray()));
+            akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(seed => NodeConfiguration.ParseSeed(seed, tls: clusterCertificate is not null)).ToArray()));
         });
 
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
@@ -122,6 +128,27 @@ public static class NodeHost
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
         app.MapMetrics().ServedOnly(NodeListener.Web);
         return app;
+    }
+
+    /// <summary>
+    /// Remoting on --hostname/--node-port; with the cluster certificate, mutual TLS: each side presents it and accepts
+    /// only a peer presenting the same certificate (its thumbprint pinned; it is self-signed, so no CA chain to check,
+    /// and nodes reach each other by addresses the certificate need not name).
+    /// </summary>
+    private static RemoteOptions RemoteOptionsFor(NodeOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? clusterCertificate)
+    {
+        var remote = new RemoteOptions { HostName = options.Hostname, Port = options.NodePort };
+        if (clusterCertificate is null) return remote;
+        remote.EnableSsl = true;
+        remote.Ssl = new SslOptions
+        {
+            X509Certificate = clusterCertificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = CertificateValidation.PinnedCertificate(clusterCertificate.Thumbprint),
+        };
+        return remote;
     }
 
     /// <summary>actorspool.security with --users/--admins over it; the users file is read now, so a bad one stops the start.</summary>
@@ -231,7 +258,7 @@ public static class NodeHost
     }
 
     /// <summary>Exit code when the node stopped because of the cluster (not an operator's Ctrl-C / SIGTERM).</summary>
-    public const int ExitJoinFailed = 3, ExitDowned = 4;
+    public const int ExitJoinFailed = 3, ExitDowned = 4, ExitRemotingTlsFailed = 5;
 
     // A supervisor (systemd Restart=on-failure, Compose restart policies) should start such a node again: a fresh
     // process joins cleanly where the stopped one could not, so these are failures, not a clean exit.
@@ -243,6 +270,11 @@ public static class NodeHost
             case CoordinatedShutdown.ClusterJoinUnsuccessfulReason:
                 log.LogError("Could not join the cluster through its seeds in time (akka.cluster.shutdown-after-unsuccessful-join-seed-nodes); exiting with {Code} so a supervisor restarts the node", ExitJoinFailed);
                 return ExitJoinFailed;
+            case not null when reason.GetType().Name == "TlsHandshakeFailureReason":
+                // Akka.Remote stops the actor system when its own TLS handshake with a peer fails (the reason type is internal to it).
+                log.LogError("Akka remoting's TLS handshake with a peer failed: one of the two does not have the cluster certificate " +
+                             "(--remoting-certificate must be the same file on every node); exiting with {Code}", ExitRemotingTlsFailed);
+                return ExitRemotingTlsFailed;
             case CoordinatedShutdown.ClusterDowningReason:
                 log.LogError("This node was downed by the cluster (split brain resolver or an operator); exiting with {Code} so a supervisor restarts it as a new member", ExitDowned);
                 return ExitDowned;
@@ -262,9 +294,21 @@ public static class NodeHost
         log.LogInformation("IPP over TLS on the same port: ipps://{Host}:{Port}/ (certificate {Source}, SHA-256 {Fingerprint})",
             options.ListenAddress, ports.Ipp, certificate.Source, certificate.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
         log.LogInformation("HTTP (/health, /health/ready, /metrics, queue pages /printers/NAME) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
-        log.LogInformation("Command host listening on {Endpoint}", app.Services.GetRequiredService<CommandHost>().Endpoint);
+        var commandHost = app.Services.GetRequiredService<CommandHost>();
+        if (app.Services.GetRequiredService<CommandHostTls>().Certificate is { } commandCertificate)
+        {
+            log.LogInformation("Command host listening on {Endpoint} (TLS only, certificate SHA-256 {Fingerprint})", commandHost.Endpoint,
+                ActorSpool.Contracts.Spoolctl.CertificateFingerprint.Sha256(commandCertificate));
+        }
+        else
+        {
+            log.LogInformation("Command host listening on {Endpoint}", commandHost.Endpoint);
+        }
         IngressServices.LogListeners(app.Services, log);
-        log.LogInformation("Akka remoting on {Address}", Cluster.Get(system).SelfAddress);
+        var remoting = app.Services.GetRequiredService<RemotingTlsState>();
+        log.LogInformation("Akka remoting on {Address}{Tls}", Cluster.Get(system).SelfAddress,
+            remoting.ClusterCertificate is { } cluster ? $" (mutual TLS, cluster certificate {cluster.Thumbprint})" : " (plain)");
+        if (remoting.Warning is { } remotingWarning) log.LogWarning("{Warning}", remotingWarning);
         log.LogInformation("Storage: {Provider} ({Where})", options.PersistenceProvider, options.UsesPostgres ? "PostgreSQL" : Path.GetFullPath(options.DataDirectory));
         if (options.UsesPostgres && options.Seeds.Count == 0)
         {

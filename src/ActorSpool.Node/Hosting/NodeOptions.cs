@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Node.Security;
 
 namespace ActorSpool.Node.Hosting;
 
@@ -38,6 +39,9 @@ public sealed record NodeOptions
 
     /// <summary>PEM private key of <see cref="TlsCertificateFile"/> (--tls-key, actorspool.tls.key).</summary>
     public string TlsKeyFile { get; init; } = "";
+
+    /// <summary>TLS of Akka remoting (--remoting-*, --insecure-remoting, actorspool.remoting).</summary>
+    public RemotingSecurityOptions Remoting { get; init; } = new();
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 

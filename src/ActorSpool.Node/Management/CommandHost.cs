@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using ActorSpool.Contracts.Spoolctl;
@@ -13,7 +16,8 @@ namespace ActorSpool.Node.Management;
 /// The node's command endpoint for spoolctl: newline-delimited JSON over TCP (<see cref="CommandWire"/>,
 /// docs/spoolctl.md). Each connection runs its requests one after the other; every request is answered by
 /// reply lines and an <c>end</c> line with the exit code. Bound to 127.0.0.1 unless configured otherwise;
-/// with a token configured, commands that change state need it.
+/// with a token configured, commands that change state need it. Bound to any other address it has a token
+/// (<see cref="Security.ControlPlane.RequireCommandToken"/>) and speaks TLS only, with its own certificate.
 /// </summary>
 public sealed class CommandHost : BackgroundService
 {
@@ -22,10 +26,12 @@ public sealed class CommandHost : BackgroundService
     private readonly TcpListener _listener;
     private readonly Dictionary<string, ICommandPalette> _palettes;
     private readonly byte[]? _token;
+    private readonly X509Certificate2? _certificate;
 
-    public CommandHost(NodeOptions options, IEnumerable<ICommandPalette> palettes, ILogger<CommandHost> log)
+    public CommandHost(NodeOptions options, IEnumerable<ICommandPalette> palettes, ILogger<CommandHost> log, CommandHostTls? tls = null)
     {
         _options = options;
+        _certificate = (tls ?? CommandHostTls.None).Certificate;
         _log = log;
         _listener = new TcpListener(IPAddress.Parse(options.CommandHost), options.CommandPort);
         _palettes = new Dictionary<string, ICommandPalette>(StringComparer.OrdinalIgnoreCase);
@@ -45,6 +51,9 @@ public sealed class CommandHost : BackgroundService
     public IReadOnlyList<PaletteDefinition> Palettes => _palettes.Values.Select(p => p.Definition).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
     public bool RequiresToken => _token is not null;
+
+    /// <summary>Whether connections must speak TLS (bound to a non-loopback address).</summary>
+    public bool RequiresTls => _certificate is not null;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -86,12 +95,18 @@ public sealed class CommandHost : BackgroundService
         using (client)
         {
             client.NoDelay = true;
-            var stream = client.GetStream();
-            var reader = new LineReader(stream);
-            var output = new ConnectionOutput(stream);
-            Task<string?>? nextLine = null;
+            Stream stream = client.GetStream();
             try
             {
+                if (_certificate is not null)
+                {
+                    var secured = await SecureAsync(client, stream, _certificate, peer, ct);
+                    if (secured is null) return;
+                    stream = secured;
+                }
+                var reader = new LineReader(stream);
+                var output = new ConnectionOutput(stream);
+                Task<string?>? nextLine = null;
                 while (!ct.IsCancellationRequested)
                 {
                     nextLine ??= reader.ReadLineAsync(ct);
@@ -110,6 +125,9 @@ public sealed class CommandHost : BackgroundService
                     {
                         case CommandOps.Cancel:
                             continue; // nothing runs
+                        case CommandOps.Hello:
+                            await output.WriteAsync(CommandReply.End(ExitCodes.Ok), ct);
+                            continue;
                         case CommandOps.Palettes:
                             await output.WriteAsync(new CommandReply { Kind = ReplyKinds.Palettes, Palettes = Palettes.ToArray() }, ct);
                             await output.WriteAsync(CommandReply.End(ExitCodes.Ok), ct);
@@ -148,12 +166,54 @@ public sealed class CommandHost : BackgroundService
                     await output.WriteAsync(CommandReply.End(await run), ct);
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidDataException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidDataException or ObjectDisposedException or AuthenticationException)
             {
                 _log.LogDebug("Command connection from {Peer} ended: {Message}", peer, e.Message);
             }
+            finally
+            {
+                if (stream is SslStream) await stream.DisposeAsync();
+            }
         }
     }
+
+    /// <summary>
+    /// A TLS connection starts with a handshake record (0x16): served over TLS. Anything else is a plain-text client
+    /// (an older spoolctl, or one connecting to a loopback address that probes with hello first): it is answered
+    /// <c>tls-required</c> after its first line and closed, nothing of it is run. Null when the connection is done.
+    /// </summary>
+    private async Task<Stream?> SecureAsync(TcpClient client, Stream stream, X509Certificate2 certificate, string peer, CancellationToken ct)
+    {
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        handshake.CancelAfter(CommandHostTls.HandshakeTimeout);
+        var first = new byte[1];
+        if (await client.Client.ReceiveAsync(first, SocketFlags.Peek, handshake.Token) == 0) return null;
+        if (first[0] != TlsHandshakeRecord)
+        {
+            await new LineReader(stream).ReadLineAsync(handshake.Token);
+            await new ConnectionOutput(stream).WriteAsync(new CommandReply
+            {
+                Kind = ReplyKinds.TlsRequired,
+                Text = $"the command host on {_options.CommandHost} speaks TLS only",
+            }, handshake.Token);
+            client.Client.Shutdown(SocketShutdown.Send);
+            _log.LogDebug("Plain-text command connection from {Peer} told to use TLS", peer);
+            return null;
+        }
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshake.Token);
+            return tls;
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
+    }
+
+    private const byte TlsHandshakeRecord = 0x16;
 
     private static bool IsCancel(string line) =>
         TryParseRequest(line, out var request, out _) && request.Op == CommandOps.Cancel;

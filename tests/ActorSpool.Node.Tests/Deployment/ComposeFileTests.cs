@@ -40,7 +40,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public async Task Every_node_is_built_here_reaches_postgres_and_publishes_its_own_ports()
+    public async Task Every_node_is_built_here_reaches_postgres_and_publishes_only_IPP_and_HTTP()
     {
         var services = await ResolvedServicesAsync();
 
@@ -55,10 +55,82 @@ public sealed class ComposeFileTests
             Assert.Contains(lines, l => l.Text == "healthcheck:" && l.Indent == 4);
             Assert.Contains(lines, l => l.Text == "restart: unless-stopped");
 
-            Assert.Equal(
-                new[] { (8080 + offset, 8080), (8631 + offset, 8631), (9110 + offset, 9110) },
-                PublishedPorts(lines).Order());
+            // The command host (9110) is reached through `docker-compose exec`, not published.
+            Assert.Equal(new[] { (8080 + offset, 8080), (8631 + offset, 8631) }, PublishedPorts(lines).Order());
         }
+        Assert.Empty(PublishedPorts(services["postgres"]));
+    }
+
+    [Fact]
+    public async Task Secrets_come_from_compose_secrets_and_remoting_uses_the_cluster_certificate()
+    {
+        var services = await ResolvedServicesAsync();
+
+        foreach (var node in new[] { "node1", "node2", "node3" })
+        {
+            var environment = EnvironmentOf(services[node]);
+            Assert.Equal("127.0.0.1", environment.GetValueOrDefault("ACTORSPOOL_CMD_HOST"));
+            Assert.Equal("/run/secrets/cmd_token", environment.GetValueOrDefault("ACTORSPOOL_CMD_TOKEN_FILE"));
+            Assert.Equal("/run/secrets/cmd_token", environment.GetValueOrDefault("SPOOLCTL_TOKEN_FILE"));
+            Assert.Equal("/run/secrets/db_password", environment.GetValueOrDefault("ACTORSPOOL_DB_PASSWORD_FILE"));
+            Assert.Equal("/run/secrets/cluster_certificate", environment.GetValueOrDefault("ACTORSPOOL_REMOTING_CERTIFICATE"));
+            Assert.Equal("/run/secrets/cluster_key", environment.GetValueOrDefault("ACTORSPOOL_REMOTING_KEY"));
+            Assert.DoesNotContain("ACTORSPOOL_CMD_TOKEN", environment.Keys);
+            Assert.DoesNotContain("ACTORSPOOL_INSECURE_REMOTING", environment.Keys);
+            Assert.DoesNotContain("password", environment["ACTORSPOOL_DB"], StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(["cluster_certificate", "cluster_key", "cmd_token", "db_password"], SecretsOf(services[node]).Order(StringComparer.Ordinal));
+        }
+        var postgres = EnvironmentOf(services["postgres"]);
+        Assert.Equal("/run/secrets/db_password", postgres.GetValueOrDefault("POSTGRES_PASSWORD_FILE"));
+        Assert.DoesNotContain("POSTGRES_PASSWORD", postgres.Keys);
+        Assert.Equal(["db_password"], SecretsOf(services["postgres"]));
+    }
+
+    [Fact]
+    public async Task The_secrets_script_makes_what_a_node_accepts_private_to_its_directory_and_keeps_them()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var directory = new TempDirectory();
+        var secrets = Path.Combine(directory.Path, "secrets");
+        var (code, output) = await RunAsync("bash", Path.Combine(RepoPaths.Root, "scripts", "compose-secrets.sh"), secrets);
+        Assert.True(code == 0, output);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(secrets));
+        var token = await File.ReadAllTextAsync(Path.Combine(secrets, "cmd-token"));
+        Assert.True(token.Length >= 32, token);
+        var password = await File.ReadAllTextAsync(Path.Combine(secrets, "db-password"));
+        Assert.NotEqual(token, password);
+        var certificate = Path.Combine(secrets, "cluster.crt");
+        using (var cluster = ActorSpool.Node.Security.RemotingSecurity.Load(new ActorSpool.Node.Security.RemotingSecurityOptions
+        {
+            Certificate = certificate, Key = Path.Combine(secrets, "cluster.key"),
+        }))
+        {
+            Assert.True(cluster.HasPrivateKey);
+        }
+
+        var before = await File.ReadAllBytesAsync(certificate);
+        (code, output) = await RunAsync("bash", Path.Combine(RepoPaths.Root, "scripts", "compose-secrets.sh"), secrets);
+        Assert.True(code == 0, output);
+        Assert.Equal(before, await File.ReadAllBytesAsync(certificate));
+        Assert.Equal(token, await File.ReadAllTextAsync(Path.Combine(secrets, "cmd-token")));
+    }
+
+    /// <summary>The names of the secrets a service mounts (<c>- source: NAME</c> or <c>- NAME</c>).</summary>
+    private static List<string> SecretsOf(List<Line> service) =>
+        Section(service, "secrets").Select(l => l.Text).Where(t => t.StartsWith("- ", StringComparison.Ordinal))
+            .Select(t => t[2..].StartsWith("source: ", StringComparison.Ordinal) ? t["- source: ".Length..] : t[2..]).ToList();
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     private readonly record struct Line(int Indent, string Text);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActorSpool.Cli.Spoolctl;
 using ActorSpool.TestSupport;
 
 namespace ActorSpool.Node.Tests.Management;
@@ -119,7 +120,11 @@ public sealed partial class SpoolctlClusterTests(ThreeNodeCluster cluster) : ICl
         {
             var run = await Spoolctl(0, args);
             Assert.True(run.ExitCode == code, $"spoolctl {string.Join(' ', args)}: expected exit {code}\n{run}");
-            Assert.StartsWith(message, Assert.Single(run.Error.Trim().Split('\n')));
+            // --token on the command line is warned about (every local user sees it in ps), first.
+            var errors = run.Error.Trim().Split('\n').ToList();
+            if (args.Contains("--token")) Assert.Equal(GlobalOptions.TokenFlagWarning, errors[0]);
+            Assert.StartsWith(message, Assert.Single(errors, e => !e.StartsWith("spoolctl: warning:", StringComparison.Ordinal)));
+            Assert.Equal(args.Contains("--token") ? 2 : 1, errors.Count);
             Assert.Empty(run.Output);
         }
 

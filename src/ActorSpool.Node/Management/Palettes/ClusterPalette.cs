@@ -178,7 +178,7 @@ public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
         Cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address))
         ?? throw new CommandException($"{address} is not a member of this cluster; members: {string.Join(", ", Cluster.State.Members.Select(m => m.Address))}");
 
-    /// <summary><c>akka.tcp://system@host:port</c>, or <c>host:port</c> for a node of this actor system.</summary>
+    /// <summary><c>akka.tcp://system@host:port</c>, or <c>host:port</c> for a node of this actor system (its protocol: akka.ssl.tcp with TLS).</summary>
     public Address ParseAddress(string text)
     {
         try
@@ -187,7 +187,7 @@ public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
             var colon = text.LastIndexOf(':');
             if (colon > 0 && int.TryParse(text[(colon + 1)..], out var port) && port is > 0 and <= 65535)
             {
-                return new Address("akka.tcp", system.Name, text[..colon], port);
+                return new Address(Cluster.SelfAddress.Protocol, system.Name, text[..colon], port);
             }
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
