@@ -39,6 +39,7 @@ public static class NodeHost
         var documents = await OpenDocumentStoreAsync(options, ct);
         var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers };
         var security = ReadSecurity(hocon, options);
+        var limits = ReadLimits(hocon);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -55,8 +56,10 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.ListenAddress);
-            kestrel.Listen(address, options.IppPort);
-            kestrel.Listen(address, options.HttpPort);
+            var perAddress = KestrelConnectionLimits.Apply(kestrel, limits);
+            var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node.Limits");
+            kestrel.Listen(address, options.IppPort, l => l.LimitPerAddress(perAddress, log));
+            kestrel.Listen(address, options.HttpPort, l => l.LimitPerAddress(perAddress, log));
             kestrel.Limits.MaxRequestBodySize = null; // documents are bounded per queue by the document store
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -64,11 +67,14 @@ public static class NodeHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(topology);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(documents);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
+        // The free-space floor guards the data directory, where SQLite keeps the documents (PostgreSQL: the database's disk).
+        builder.Services.AddSingleton(options.UsesPostgres ? DiskSpaceGuard.Off : DiskSpaceGuard.ForDirectory(options.DataDirectory, limits.MinFreeDiskBytes));
         builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddSingleton(security);
@@ -142,6 +148,18 @@ public static class NodeHost
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {
             throw new StartupException($"cannot use the users file (--users): {e.Message}", e);
+        }
+    }
+
+    private static LimitsSettings ReadLimits(Config hocon)
+    {
+        try
+        {
+            return LimitsSettings.FromConfig(hocon);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        {
+            throw new StartupException(e.Message, e);
         }
     }
 
