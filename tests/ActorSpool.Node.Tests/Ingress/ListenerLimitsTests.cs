@@ -222,6 +222,42 @@ public sealed class ListenerLimitsTests(ListenerLimitsNodeFixture node) : IClass
     }
 
     [Fact]
+    public async Task An_ipp_client_trickling_its_request_body_is_dropped_by_kestrels_minimum_data_rate()
+    {
+        await using var slow = await WireClient.ConnectAsync(node.Node.IppPort);
+        await slow.SendAsync("POST /printers/office HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ipp\r\nContent-Length: 100000\r\n\r\n");
+        using var stop = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await slow.SendAsync([0x02]);
+                    await Task.Delay(1000, stop.Token);
+                }
+            }
+            catch (Exception)
+            {
+                // Dropped.
+            }
+        });
+
+        // 1 byte a second is below 240 bytes/s: after the 5 s grace Kestrel ends the request and the connection
+        // (whatever it answers first). Without the rate nothing would ever end it: the body is announced as 100,000 bytes.
+        try
+        {
+            await slow.ReadToEndAsync();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // Reset: ended too.
+        }
+        await stop.CancelAsync();
+        await trickle;
+    }
+
+    [Fact]
     public async Task Command_host_refuses_connections_beyond_an_addresses_share_in_its_own_words_and_drops_trickled_requests()
     {
         var (slow, stop) = await TrickleAsync(node.CommandPort, 2, "{");
