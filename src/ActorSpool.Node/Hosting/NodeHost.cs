@@ -45,6 +45,7 @@ public static class NodeHost
         var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
         var certificate = LoadCertificate(options);
+        var limits = ReadLimits(hocon);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,9 +62,11 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.ListenAddress);
+            var perAddress = KestrelConnectionLimits.Apply(kestrel, limits);
+            var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node.Limits");
             // One port for ipp:// and ipps:// (the first byte tells them apart), as CUPS does on 631.
-            kestrel.Listen(address, options.IppPort, listen => listen.Serves(NodeListener.Ipp).UseTlsOrPlain(certificate, kestrel.Limits.KeepAliveTimeout));
-            kestrel.Listen(address, options.HttpPort, listen => listen.Serves(NodeListener.Web));
+            kestrel.Listen(address, options.IppPort, listen => listen.LimitPerAddress(perAddress, log).Serves(NodeListener.Ipp).UseTlsOrPlain(certificate, kestrel.Limits.KeepAliveTimeout));
+            kestrel.Listen(address, options.HttpPort, listen => listen.LimitPerAddress(perAddress, log).Serves(NodeListener.Web));
             kestrel.Limits.MaxRequestBodySize = null; // documents are bounded per queue by the document store
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -73,11 +76,14 @@ public static class NodeHost
         builder.Services.AddSingleton(new RemotingTlsState(clusterCertificate, remotingWarning));
         builder.Services.AddSingleton(topology);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(documents);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
+        // The free-space floor guards the data directory, where SQLite keeps the documents (PostgreSQL: the database's disk).
+        builder.Services.AddSingleton(options.UsesPostgres ? DiskSpaceGuard.Off : DiskSpaceGuard.ForDirectory(options.DataDirectory, limits.MinFreeDiskBytes));
         builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddSingleton(security);
@@ -212,6 +218,18 @@ public static class NodeHost
 
     /// <summary>Where the pinned printer certificates live, relative to the data directory.</summary>
     public static readonly string PrinterPinsFile = Path.Combine(NodeCertificate.SelfSignedDirectory, "printer-pins");
+
+    private static LimitsSettings ReadLimits(Config hocon)
+    {
+        try
+        {
+            return LimitsSettings.FromConfig(hocon);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        {
+            throw new StartupException(e.Message, e);
+        }
+    }
 
     private static SpoolSettings ReadSettings(Config hocon)
     {

@@ -21,6 +21,12 @@ public sealed record LpdIngressOptions
     /// <summary>Connections served at once; more are reset at once.</summary>
     public int MaxConnections { get; init; } = 128;
 
+    /// <summary>Connections from one client address served at once; more from it are reset at once.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 32;
+
+    /// <summary>The slowest a client may send (null: only the idle timeout applies).</summary>
+    public MinDataRate? MinDataRate { get; init; } = IngressConfiguration.DefaultMinDataRate;
+
     /// <summary>Largest control file accepted (they are a few hundred bytes in practice).</summary>
     public int MaxControlFileBytes { get; init; } = 64 * 1024;
 }
@@ -39,6 +45,12 @@ public sealed record RawIngressOptions
 
     /// <summary>Connections served at once per port; more are reset at once.</summary>
     public int MaxConnections { get; init; } = 128;
+
+    /// <summary>Connections from one client address served at once per port; more from it are reset at once.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 32;
+
+    /// <summary>The slowest a client may send (null: only the idle timeout applies).</summary>
+    public MinDataRate? MinDataRate { get; init; } = IngressConfiguration.DefaultMinDataRate;
 }
 
 /// <summary>Reads the ingress sections of the node's HOCON; problems become <see cref="StartupException"/>s.</summary>
@@ -47,8 +59,12 @@ public static class IngressConfiguration
     public const string LpdPath = "actorspool.lpd";
     public const string RawPath = "actorspool.raw";
 
+    /// <summary>Kestrel's MinRequestBodyDataRate is 240 bytes/s after 5 s; LPD and raw clients get a little longer to start.</summary>
+    public static readonly MinDataRate DefaultMinDataRate = new(240, TimeSpan.FromSeconds(10));
+
     /// <summary>
-    /// <c>actorspool.lpd { enabled, host, port, idle-timeout, max-connections }</c>; <see cref="NodeOptions.LpdPort"/>
+    /// <c>actorspool.lpd { enabled, host, port, idle-timeout, max-connections, max-connections-per-address, min-data-rate,
+    /// min-data-rate-grace }</c>; <see cref="NodeOptions.LpdPort"/>
     /// (the flag or environment variable) overrides the port and turns the listener on.
     /// </summary>
     public static LpdIngressOptions Lpd(Config hocon, NodeOptions node)
@@ -63,13 +79,16 @@ public static class IngressConfiguration
             Port = Port(Read(hocon, $"{LpdPath}.port", c => c.GetInt($"{LpdPath}.port", defaults.Port)), $"{LpdPath}.port"),
             IdleTimeout = Positive(Read(hocon, $"{LpdPath}.idle-timeout", c => c.GetTimeSpan($"{LpdPath}.idle-timeout", defaults.IdleTimeout, allowInfinite: false)), $"{LpdPath}.idle-timeout"),
             MaxConnections = AtLeastOne(Read(hocon, $"{LpdPath}.max-connections", c => c.GetInt($"{LpdPath}.max-connections", defaults.MaxConnections)), $"{LpdPath}.max-connections"),
+            MaxConnectionsPerAddress = AtLeastOne(Read(hocon, $"{LpdPath}.max-connections-per-address", c => c.GetInt($"{LpdPath}.max-connections-per-address", defaults.MaxConnectionsPerAddress)), $"{LpdPath}.max-connections-per-address"),
+            MinDataRate = ReadMinDataRate(hocon, LpdPath),
         };
         return node.LpdPort is { } port
             ? options with { Enabled = true, Port = Port(port, "--lpd-port") }
             : options;
     }
 
-    /// <summary><c>actorspool.raw { enabled, host, idle-timeout, max-connections }</c>; an empty host means the node's listen address.</summary>
+    /// <summary><c>actorspool.raw { enabled, host, idle-timeout, max-connections, max-connections-per-address, min-data-rate,
+    /// min-data-rate-grace }</c>; an empty host means the node's listen address.</summary>
     public static RawIngressOptions Raw(Config hocon, NodeOptions node)
     {
         ArgumentNullException.ThrowIfNull(hocon);
@@ -82,7 +101,23 @@ public static class IngressConfiguration
             Host = BindAddress(string.IsNullOrWhiteSpace(host) ? node.ListenAddress : host, $"{RawPath}.host"),
             IdleTimeout = Positive(Read(hocon, $"{RawPath}.idle-timeout", c => c.GetTimeSpan($"{RawPath}.idle-timeout", defaults.IdleTimeout, allowInfinite: false)), $"{RawPath}.idle-timeout"),
             MaxConnections = AtLeastOne(Read(hocon, $"{RawPath}.max-connections", c => c.GetInt($"{RawPath}.max-connections", defaults.MaxConnections)), $"{RawPath}.max-connections"),
+            MaxConnectionsPerAddress = AtLeastOne(Read(hocon, $"{RawPath}.max-connections-per-address", c => c.GetInt($"{RawPath}.max-connections-per-address", defaults.MaxConnectionsPerAddress)), $"{RawPath}.max-connections-per-address"),
+            MinDataRate = ReadMinDataRate(hocon, RawPath),
         };
+    }
+
+    /// <summary><c>PATH.min-data-rate</c> (bytes/s; 0 = off) and <c>PATH.min-data-rate-grace</c>.</summary>
+    public static MinDataRate? ReadMinDataRate(Config hocon, string path)
+    {
+        ArgumentNullException.ThrowIfNull(hocon);
+        var rate = Read(hocon, $"{path}.min-data-rate", c => c.GetInt($"{path}.min-data-rate", (int)DefaultMinDataRate.BytesPerSecond));
+        if (rate < 0)
+        {
+            throw new StartupException($"{path}.min-data-rate: {rate} must be 0 (off) or a number of bytes per second");
+        }
+
+        var grace = Positive(Read(hocon, $"{path}.min-data-rate-grace", c => c.GetTimeSpan($"{path}.min-data-rate-grace", DefaultMinDataRate.Grace, allowInfinite: false)), $"{path}.min-data-rate-grace");
+        return rate == 0 ? null : new MinDataRate(rate, grace);
     }
 
     private static T Read<T>(Config hocon, string path, Func<Config, T> read)

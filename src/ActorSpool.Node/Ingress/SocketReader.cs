@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -7,10 +8,14 @@ namespace ActorSpool.Node.Ingress;
 /// Buffered reads from a client socket, each bounded by an idle timeout. Every failure on the client's side — reset,
 /// timeout, the connection ending inside something announced — is an <see cref="IOException"/> (a
 /// <see cref="ClientIdleException"/> for the timeout) and sets <see cref="ClientFailed"/>, so callers can tell the
-/// client's fault from the spooler's.
+/// client's fault from the spooler's. With a <see cref="MinDataRate"/>, a client that trickles (one byte every few
+/// seconds keeps the idle timeout at bay) is dropped too: a <see cref="ClientTooSlowException"/>.
 /// </summary>
-internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, CancellationToken stop)
+internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, CancellationToken stop, MinDataRate? minDataRate = null)
 {
+    // Time spent waiting for the client's bytes (not the spooler's own work between reads), against the rate's budget.
+    private TimeSpan _waited;
+
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
@@ -124,8 +129,22 @@ internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, Cancella
 
         _start = 0;
         _end = 0;
+        var wait = idleTimeout;
+        var rateBound = false;
+        if (minDataRate is { } rate)
+        {
+            // The client may have waited the grace period plus the time its bytes so far earn at the minimum rate.
+            var allowed = rate.Grace + TimeSpan.FromSeconds(Received / rate.BytesPerSecond) - _waited;
+            if (allowed <= wait)
+            {
+                wait = allowed > TimeSpan.Zero ? allowed : TimeSpan.FromMilliseconds(1);
+                rateBound = true;
+            }
+        }
+
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        idle.CancelAfter(idleTimeout);
+        idle.CancelAfter(wait);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var n = await socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, idle.Token).ConfigureAwait(false);
@@ -137,6 +156,12 @@ internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, Cancella
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
             ClientFailed = true;
+            if (rateBound)
+            {
+                throw new ClientTooSlowException(
+                    $"the client sent {Received} bytes in {(_waited + Stopwatch.GetElapsedTime(started)).TotalSeconds:0.#} s, slower than the minimum of {minDataRate!.BytesPerSecond:0.#} bytes/s");
+            }
+
             throw new ClientIdleException($"the client sent nothing for {idleTimeout.TotalSeconds:0.#} s");
         }
         catch (SocketException e)
@@ -148,6 +173,10 @@ internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, Cancella
         {
             ClientFailed = true;
             throw new IOException("the connection was closed", e);
+        }
+        finally
+        {
+            _waited += Stopwatch.GetElapsedTime(started);
         }
     }
 
@@ -226,6 +255,15 @@ internal sealed class SocketReader(Socket socket, TimeSpan idleTimeout, Cancella
 
 /// <summary>The client sent nothing for the idle timeout.</summary>
 internal sealed class ClientIdleException(string message) : IOException(message);
+
+/// <summary>The client sent slower than the listener's minimum data rate (a "slowloris").</summary>
+internal sealed class ClientTooSlowException(string message) : IOException(message);
+
+/// <summary>
+/// The slowest a client may send: it may wait <paramref name="Grace"/> in all, plus 1/<paramref name="BytesPerSecond"/>
+/// second for every byte it sent (as Kestrel's MinRequestBodyDataRate). Only time spent waiting for the client counts.
+/// </summary>
+public sealed record MinDataRate(double BytesPerSecond, TimeSpan Grace);
 
 /// <summary>A command line longer than the protocol allows (garbage, most likely).</summary>
 internal sealed class LineTooLongException(string message) : Exception(message);

@@ -6,7 +6,8 @@ namespace ActorSpool.Node.Ingress;
 
 /// <summary>
 /// One listening socket of an ingress protocol: accepts connections and serves each on its own task, at most
-/// <c>maxConnections</c> at a time (more are reset at once). A handler that throws is logged and its connection
+/// <see cref="ConnectionLimiter.MaxConnections"/> at a time and <see cref="ConnectionLimiter.MaxPerAddress"/> from one
+/// client address (more are reset at once). A handler that throws is logged and its connection
 /// reset; nothing a client does can stop the accept loop or the node.
 /// </summary>
 internal sealed class TcpAcceptor
@@ -15,17 +16,17 @@ internal sealed class TcpAcceptor
 
     private readonly Socket _listener;
     private readonly string _what;
-    private readonly int _maxConnections;
+    private readonly ConnectionLimiter _limits;
     private readonly Func<Socket, CancellationToken, Task> _handle;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _ids;
 
-    private TcpAcceptor(Socket listener, string what, int maxConnections, Func<Socket, CancellationToken, Task> handle, ILogger logger)
+    private TcpAcceptor(Socket listener, string what, ConnectionLimiter limits, Func<Socket, CancellationToken, Task> handle, ILogger logger)
     {
         _listener = listener;
         _what = what;
-        _maxConnections = maxConnections;
+        _limits = limits;
         _handle = handle;
         _logger = logger;
         var local = (IPEndPoint)listener.LocalEndPoint!;
@@ -45,7 +46,7 @@ internal sealed class TcpAcceptor
     /// (its inner exception is the <see cref="SocketException"/>, which the node's start-up reports as "cannot listen").
     /// </summary>
     public static TcpAcceptor Listen(
-        IPAddress address, int port, string what, string setting, int maxConnections,
+        IPAddress address, int port, string what, string setting, ConnectionLimiter limits,
         Func<Socket, CancellationToken, Task> handle, ILogger logger)
     {
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -61,7 +62,7 @@ internal sealed class TcpAcceptor
             throw new IOException(BindProblem(address, port, what, setting, e), e);
         }
 
-        return new TcpAcceptor(listener, what, maxConnections, handle, logger);
+        return new TcpAcceptor(listener, what, limits, handle, logger);
     }
 
     /// <summary>The one-line reason a bind failed, for the operator.</summary>
@@ -111,10 +112,10 @@ internal sealed class TcpAcceptor
                     continue;
                 }
 
-                if (_connections.Count >= _maxConnections)
+                var lease = _limits.TryAdmit(RemoteAddress(client), out var refusal);
+                if (lease is null)
                 {
-                    _logger.LogWarning("{What}: {Count} connections are being served already; reset the one from {Remote}",
-                        _what, _connections.Count, Remote(client));
+                    _logger.LogWarning("{What}: {Refusal}; reset the one from {Remote}", _what, refusal, Remote(client));
                     Reset(client);
                     continue;
                 }
@@ -140,6 +141,7 @@ internal sealed class TcpAcceptor
                     finally
                     {
                         client.Dispose();
+                        lease.Dispose();
                         _connections.TryRemove(id, out _);
                         done.TrySetResult();
                     }
@@ -167,6 +169,18 @@ internal sealed class TcpAcceptor
         catch (Exception)
         {
             return "unknown";
+        }
+    }
+
+    private static IPAddress? RemoteAddress(Socket socket)
+    {
+        try
+        {
+            return (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Node.Hosting;
+using ActorSpool.Node.Ingress;
 using Akka.Actor;
 
 namespace ActorSpool.Node.Management;
@@ -18,6 +19,9 @@ namespace ActorSpool.Node.Management;
 /// reply lines and an <c>end</c> line with the exit code. Bound to 127.0.0.1 unless configured otherwise;
 /// with a token configured, commands that change state need it. Bound to any other address it has a token
 /// (<see cref="Security.ControlPlane.RequireCommandToken"/>) and speaks TLS only, with its own certificate.
+/// Connections are limited in total and per client address (<c>actorspool.limits.cmd-max-connections</c>,
+/// <c>cmd-max-connections-per-address</c>), and a request line must arrive whole within <c>cmd-request-timeout</c> of
+/// its first byte: a client trickling bytes is dropped.
 /// </summary>
 public sealed class CommandHost : BackgroundService
 {
@@ -27,9 +31,14 @@ public sealed class CommandHost : BackgroundService
     private readonly Dictionary<string, ICommandPalette> _palettes;
     private readonly byte[]? _token;
     private readonly X509Certificate2? _certificate;
+    private readonly ConnectionLimiter _connections;
+    private readonly TimeSpan _requestTimeout;
 
-    public CommandHost(NodeOptions options, IEnumerable<ICommandPalette> palettes, ILogger<CommandHost> log, CommandHostTls? tls = null)
+    public CommandHost(NodeOptions options, IEnumerable<ICommandPalette> palettes, ILogger<CommandHost> log, CommandHostTls? tls = null, LimitsSettings? limits = null)
     {
+        limits ??= new LimitsSettings();
+        _connections = new ConnectionLimiter(limits.CommandMaxConnections, limits.CommandMaxConnectionsPerAddress);
+        _requestTimeout = limits.CommandRequestTimeout;
         _options = options;
         _certificate = (tls ?? CommandHostTls.None).Certificate;
         _log = log;
@@ -77,7 +86,16 @@ public sealed class CommandHost : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(stoppingToken);
-                _ = Task.Run(() => ServeAsync(client, stoppingToken), stoppingToken);
+                var lease = _connections.TryAdmit((client.Client.RemoteEndPoint as IPEndPoint)?.Address, out var refusal);
+                if (lease is null)
+                {
+                    _ = Task.Run(() => RefuseAsync(client, refusal), stoppingToken);
+                    continue;
+                }
+                _ = Task.Run(async () =>
+                {
+                    using (lease) await ServeAsync(client, stoppingToken);
+                }, stoppingToken);
             }
         }
         catch (OperationCanceledException)
@@ -86,6 +104,26 @@ public sealed class CommandHost : BackgroundService
         finally
         {
             _listener.Stop();
+        }
+    }
+
+    /// <summary>Tells a client beyond the connection limits why, in the protocol's own words, and closes.</summary>
+    private async Task RefuseAsync(TcpClient client, string refusal)
+    {
+        var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        _log.LogWarning("Command host: {Refusal}; refused the connection from {Peer}", refusal, peer);
+        using (client)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                var output = new ConnectionOutput(client.GetStream());
+                await output.WriteAsync(CommandReply.Error($"the node refuses this connection: {refusal}; try again later"), timeout.Token);
+                await output.WriteAsync(CommandReply.End(ExitCodes.Failed), timeout.Token);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
         }
     }
 
@@ -104,7 +142,7 @@ public sealed class CommandHost : BackgroundService
                     if (secured is null) return;
                     stream = secured;
                 }
-                var reader = new LineReader(stream);
+                var reader = new LineReader(stream, _requestTimeout);
                 var output = new ConnectionOutput(stream);
                 Task<string?>? nextLine = null;
                 while (!ct.IsCancellationRequested)
@@ -166,6 +204,10 @@ public sealed class CommandHost : BackgroundService
                     await output.WriteAsync(CommandReply.End(await run), ct);
                 }
             }
+            catch (TimeoutException e)
+            {
+                _log.LogInformation("Command connection from {Peer} dropped: {Message}", peer, e.Message);
+            }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidDataException or ObjectDisposedException or AuthenticationException)
             {
                 _log.LogDebug("Command connection from {Peer} ended: {Message}", peer, e.Message);
@@ -190,7 +232,7 @@ public sealed class CommandHost : BackgroundService
         if (await client.Client.ReceiveAsync(first, SocketFlags.Peek, handshake.Token) == 0) return null;
         if (first[0] != TlsHandshakeRecord)
         {
-            await new LineReader(stream).ReadLineAsync(handshake.Token);
+            await new LineReader(stream, _requestTimeout).ReadLineAsync(handshake.Token);
             await new ConnectionOutput(stream).WriteAsync(new CommandReply
             {
                 Kind = ReplyKinds.TlsRequired,
@@ -335,13 +377,18 @@ public sealed class CommandHost : BackgroundService
         }
     }
 
-    /// <summary>Reads UTF-8 lines of at most <see cref="CommandWire.MaxRequestLength"/> bytes.</summary>
-    private sealed class LineReader(Stream stream)
+    /// <summary>
+    /// Reads UTF-8 lines of at most <see cref="CommandWire.MaxRequestLength"/> bytes. A line begun must end within
+    /// <paramref name="requestTimeout"/> (a <see cref="TimeoutException"/> otherwise); between lines a client may be
+    /// silent as long as it likes (an open spoolctl prompt).
+    /// </summary>
+    private sealed class LineReader(Stream stream, TimeSpan requestTimeout)
     {
         private readonly byte[] _buffer = new byte[8192];
         private readonly MemoryStream _line = new();
         private int _start;
         private int _end;
+        private long _lineStarted;
 
         public async Task<string?> ReadLineAsync(CancellationToken ct)
         {
@@ -360,9 +407,30 @@ public sealed class CommandHost : BackgroundService
                 {
                     throw new InvalidDataException($"request line longer than {CommandWire.MaxRequestLength} bytes");
                 }
-                var read = await stream.ReadAsync(_buffer, ct);
+                var read = await ReadAsync(ct);
                 if (read == 0) return _line.Length > 0 ? Take() : null;
                 _end = read;
+            }
+        }
+
+        private async Task<int> ReadAsync(CancellationToken ct)
+        {
+            if (_line.Length == 0)
+            {
+                var read = await stream.ReadAsync(_buffer, ct);
+                _lineStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                return read;
+            }
+            var left = requestTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(_lineStarted);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+            try
+            {
+                return await stream.ReadAsync(_buffer, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"a request line was not complete {requestTimeout.TotalSeconds:0.#} s after it began ({_line.Length} bytes)");
             }
         }
 

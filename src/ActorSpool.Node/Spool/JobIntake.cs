@@ -25,14 +25,33 @@ public sealed class JobIntake
 
     private readonly ISpoolGateway _gateway;
     private readonly IntakeLimiter _limiter;
+    private readonly DiskSpaceGuard _disk;
     private readonly ILogger _logger;
 
     /// <param name="limiter">The node's intake limit; none (unbounded) for tests and tools that drive an ingress directly.</param>
-    public JobIntake(ISpoolGateway gateway, IntakeLimiter? limiter = null, ILogger<JobIntake>? logger = null)
+    /// <param name="disk">The free-space floor of the spool disk; none when null.</param>
+    public JobIntake(ISpoolGateway gateway, IntakeLimiter? limiter = null, ILogger<JobIntake>? logger = null, DiskSpaceGuard? disk = null)
     {
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _limiter = limiter ?? IntakeLimiter.Unbounded;
+        _disk = disk ?? DiskSpaceGuard.Off;
         _logger = logger ?? NullLogger<JobIntake>.Instance;
+    }
+
+    /// <summary>
+    /// Why nothing new may be stored now (the spool disk is below its free-space floor), or null. Work that stores
+    /// outside <see cref="SubmitNewJobAsync"/> and <see cref="CreateJobAsync"/> (IPP Send-Document, LPD files) asks first.
+    /// </summary>
+    public string? DiskShortage()
+    {
+        var shortage = _disk.Shortage();
+        if (shortage is not null)
+        {
+            SpoolMetrics.IntakeRefused.Inc();
+            _logger.LogWarning("New work refused: {Shortage}", shortage);
+        }
+
+        return shortage;
     }
 
     /// <summary>Submissions the node works on at once, for the "busy" answers.</summary>
@@ -56,13 +75,18 @@ public sealed class JobIntake
 
     /// <summary>
     /// A new single-document job (IPP Print-Job, a raw connection): takes an intake slot, stores the job and its
-    /// document in one commit, submits it and answers Accepted, Rejected (its document discarded), Busy, TooLarge or
-    /// EmptyDocument (nothing stored).
+    /// document in one commit, submits it and answers Accepted, Rejected (its document discarded), Busy, TooLarge,
+    /// EmptyDocument or DiskLow (nothing stored).
     /// </summary>
     public async Task<IntakeResult> SubmitNewJobAsync(NewJob job, Stream content, string format, string? documentName, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(content);
+        if (DiskShortage() is { } shortage)
+        {
+            return new IntakeResult.DiskLow(shortage);
+        }
+
         using var slot = await TryAdmitAsync(ct).ConfigureAwait(false);
         if (slot is null)
         {
@@ -106,11 +130,16 @@ public sealed class JobIntake
 
     /// <summary>
     /// IPP Create-Job: takes an intake slot, gives the job an id and records it without documents (incoming until its
-    /// last Send-Document). Answers Accepted, Rejected or Busy.
+    /// last Send-Document). Answers Accepted, Rejected, Busy or DiskLow.
     /// </summary>
     public async Task<IntakeResult> CreateJobAsync(NewJob job, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(job);
+        if (DiskShortage() is { } shortage)
+        {
+            return new IntakeResult.DiskLow(shortage);
+        }
+
         using var slot = await TryAdmitAsync(ct).ConfigureAwait(false);
         if (slot is null)
         {
@@ -209,4 +238,7 @@ public abstract record IntakeResult
 
     /// <summary>The document has no data; nothing was stored.</summary>
     public sealed record EmptyDocument : IntakeResult;
+
+    /// <summary>The spool disk is below its free-space floor (<paramref name="Reason"/> says by how much); nothing was stored.</summary>
+    public sealed record DiskLow(string Reason) : IntakeResult;
 }

@@ -22,13 +22,22 @@ public static class IppParser
     /// <paramref name="input"/>; it does not dispose <paramref name="input"/>. <paramref name="maxAttributeBytes"/>
     /// bounds the header plus attribute section (ClientErrorRequestEntityTooLarge beyond it).
     /// </summary>
-    public static async Task<IppReadResult> ReadAsync(
-        Stream input, CancellationToken ct = default, int maxAttributeBytes = DefaultMaxAttributeBytes)
+    public static Task<IppReadResult> ReadAsync(
+        Stream input, CancellationToken ct = default, int maxAttributeBytes = DefaultMaxAttributeBytes) =>
+        ReadAsync(input, IppParseLimits.Default with { MaxAttributeBytes = maxAttributeBytes }, ct);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(Stream, CancellationToken, int)"/>, refusing a message beyond <paramref name="limits"/>
+    /// (ClientErrorRequestEntityTooLarge) before any of its attributes is decoded.
+    /// </summary>
+    public static async Task<IppReadResult> ReadAsync(Stream input, IppParseLimits limits, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(limits);
+        int maxAttributeBytes = limits.MaxAttributeBytes;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttributeBytes, IppSectionScanner.HeaderLength);
 
-        var scanner = new IppSectionScanner(maxAttributeBytes);
+        var scanner = new IppSectionScanner(limits);
         var buffer = new byte[Math.Min(InitialBufferSize, maxAttributeBytes)];
         int count = 0;
         while (!scanner.TryFindEnd(buffer.AsSpan(0, count), out int required))
@@ -56,11 +65,16 @@ public static class IppParser
         Parse(data, out documentOffset, DefaultMaxAttributeBytes);
 
     /// <inheritdoc cref="Parse(ReadOnlySpan{byte}, out int)"/>
-    public static IppMessage Parse(ReadOnlySpan<byte> data, out int documentOffset, int maxAttributeBytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttributeBytes, IppSectionScanner.HeaderLength);
+    public static IppMessage Parse(ReadOnlySpan<byte> data, out int documentOffset, int maxAttributeBytes) =>
+        Parse(data, out documentOffset, IppParseLimits.Default with { MaxAttributeBytes = maxAttributeBytes });
 
-        var scanner = new IppSectionScanner(maxAttributeBytes);
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte}, out int)"/>
+    public static IppMessage Parse(ReadOnlySpan<byte> data, out int documentOffset, IppParseLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxAttributeBytes, IppSectionScanner.HeaderLength);
+
+        var scanner = new IppSectionScanner(limits);
         if (!scanner.TryFindEnd(data, out _))
             throw scanner.Truncated(data.Length);
         documentOffset = scanner.SectionLength;

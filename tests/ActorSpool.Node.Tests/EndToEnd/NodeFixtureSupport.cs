@@ -35,12 +35,12 @@ public sealed class InProcessNode : IAsyncDisposable
         Roles = ["worker", "ingress"],
     };
 
-    /// <param name="settings">HOCON that overrides the shipped configuration (e.g. actorspool.security keys).</param>
-    public static async Task<InProcessNode> StartAsync(NodeOptions options, string? settings = null)
+    /// <param name="hocon">Settings over config/actorspool.conf (e.g. lower limits for a test); none when null.</param>
+    public static async Task<InProcessNode> StartAsync(NodeOptions options, string? hocon = null)
     {
-        var hocon = NodeConfiguration.LoadBase(options.ConfigDirectory, null);
-        if (settings is not null) hocon = Akka.Configuration.ConfigurationFactory.ParseString(settings).WithFallback(hocon);
-        var app = await NodeHost.BuildAsync(options, hocon);
+        var config = NodeConfiguration.LoadBase(options.ConfigDirectory, null);
+        if (hocon is not null) config = Akka.Configuration.ConfigurationFactory.ParseString(hocon).WithFallback(config);
+        var app = await NodeHost.BuildAsync(options, config);
         await app.StartAsync();
         var (ipp, http) = NodeHost.BoundPorts(app);
         return new InProcessNode(app, ipp, http);

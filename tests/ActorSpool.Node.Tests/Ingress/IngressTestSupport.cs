@@ -16,9 +16,15 @@ internal sealed class WireClient : IAsyncDisposable
 
     private WireClient(Socket socket) => _socket = socket;
 
-    public static async Task<WireClient> ConnectAsync(int port, string host = "127.0.0.1")
+    /// <param name="from">The client's own address (another loopback address, e.g. 127.0.0.2, is another client); any when null.</param>
+    public static async Task<WireClient> ConnectAsync(int port, string host = "127.0.0.1", string? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
+        }
+
         using var timeout = new CancellationTokenSource(Patience);
         await socket.ConnectAsync(IPAddress.Parse(host), port, timeout.Token);
         return new WireClient(socket);

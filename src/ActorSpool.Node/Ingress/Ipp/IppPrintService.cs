@@ -2,6 +2,7 @@ using System.IO.Compression;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Hosting;
 using ActorSpool.Node.Spool;
 using ActorSpool.Protocols.Ipp;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,19 +18,20 @@ public sealed class IppPrintService
 {
     private const int FirstDocument = 1;
 
-    /// <summary>Jobs a Get-Jobs without <c>limit</c> returns at most (RFC 8011 would return all: 100,000 would be ~25 MB).</summary>
-    public const int DefaultGetJobsLimit = 1000;
-
     private readonly ISpoolGateway _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IppTargetResolver _targets;
     private readonly PrinterStateHistory _stateHistory = new();
     private readonly JobIntake _intake;
+    private readonly LimitsSettings _limits;
 
     /// <param name="intake">How new jobs enter the spooler (with the node's intake limit); one without a limit when null.</param>
-    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, JobIntake? intake = null)
+    /// <param name="limits">Attributes per request and Get-Jobs sizes; the defaults of <c>actorspool.limits</c> when null.</param>
+    public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, JobIntake? intake = null,
+        LimitsSettings? limits = null)
     {
+        _limits = limits ?? new LimitsSettings();
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _intake = intake ?? new JobIntake(gateway);
         _time = timeProvider ?? TimeProvider.System;
@@ -48,7 +50,8 @@ public sealed class IppPrintService
         IppReadResult read;
         try
         {
-            read = await IppParser.ReadAsync(recorder, ct).ConfigureAwait(false);
+            // Counts and bytes are bounded while scanning, so an oversized request is refused before it is built in memory.
+            read = await IppParser.ReadAsync(recorder, _limits.IppParse, ct).ConfigureAwait(false);
         }
         catch (IppParseException e)
         {
@@ -143,6 +146,8 @@ public sealed class IppPrintService
     /// </summary>
     private async Task AdmittedAsync(Func<Task> submission, CancellationToken ct)
     {
+        if (_intake.DiskShortage() is { } shortage)
+            throw DiskLow(shortage);
         using var slot = await _intake.TryAdmitAsync(ct).ConfigureAwait(false) ?? throw Busy(_intake.MaxConcurrent);
         await submission().ConfigureAwait(false);
     }
@@ -192,6 +197,8 @@ public sealed class IppPrintService
                 }, $"Queue {queue.Name} rejected the job: {rejected.Reason}.");
             case IntakeResult.Busy busy:
                 throw Busy(busy.MaxConcurrent);
+            case IntakeResult.DiskLow low:
+                throw DiskLow(low.Reason);
             case IntakeResult.TooLarge tooLarge:
                 throw TooLarge(queue, tooLarge.Limit);
             case IntakeResult.EmptyDocument:
@@ -204,6 +211,10 @@ public sealed class IppPrintService
 
     private static IppRequestException Busy(int maxConcurrent) => new(IppStatusCode.ServerErrorBusy,
         $"The spooler is busy ({maxConcurrent} submissions in progress and more waiting); try again shortly.");
+
+    // RFC 8011 Appendix B.1.5.6 names "a disk full condition" as a server-error-temporary-error: the client retries later.
+    private static IppRequestException DiskLow(string reason) => new(IppStatusCode.ServerErrorTemporaryError,
+        $"The spooler takes no new jobs now: {reason}.");
 
     private static IppRequestException TooLarge(QueueDefinition queue, long limit) => new(IppStatusCode.ClientErrorRequestEntityTooLarge,
         $"The document is larger than queue {queue.Name}'s limit of {limit} bytes; nothing was stored.");
@@ -411,10 +422,11 @@ public sealed class IppPrintService
         };
         int limit = IppOperationAttributes.Integer(request, "limit") switch
         {
-            // Not asked for a limit: at most this many, so a casual Get-Jobs on a deep backlog stays small. A client
-            // that wants more says so with limit.
-            null => DefaultGetJobsLimit,
-            > 0 and var value => value,
+            // Not asked for a limit: at most get-jobs-default, so a casual Get-Jobs on a deep backlog stays small (CUPS
+            // returns every job: 100,000 of them were 26.7 MB). Asked for more than get-jobs-max: that many (limit is the
+            // most the client will take, RFC 8011 §4.2.6.1; a client cannot tell a capped list from a short queue).
+            null => _limits.GetJobsDefault,
+            > 0 and var value => Math.Min(value, _limits.GetJobsMax),
             var value => throw IppRequestException.NotSupported(
                 $"limit must be at least 1, not {value}.", IppAttribute.Integer("limit", value.Value)),
         };

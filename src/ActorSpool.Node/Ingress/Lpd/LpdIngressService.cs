@@ -38,7 +38,7 @@ public sealed class LpdIngressService : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _acceptor = TcpAcceptor.Listen(
-            IngressConfiguration.Address(_options.Host), _options.Port, "LPD", "actorspool.lpd.port / --lpd-port", _options.MaxConnections,
+            IngressConfiguration.Address(_options.Host), _options.Port, "LPD", "actorspool.lpd.port / --lpd-port", new ConnectionLimiter(_options.MaxConnections, _options.MaxConnectionsPerAddress),
             (socket, stop) => new LpdSession(_gateway, _intake, _options, _logger, socket, stop).RunAsync(), _logger);
         return base.StartAsync(cancellationToken);
     }

@@ -46,7 +46,7 @@ internal sealed class LpdSession
         _socket = socket;
         _stop = stop;
         _remote = TcpAcceptor.Remote(socket);
-        _in = new SocketReader(socket, options.IdleTimeout, stop);
+        _in = new SocketReader(socket, options.IdleTimeout, stop, options.MinDataRate);
     }
 
     /// <summary>Serves the connection and closes it: normally when the protocol ended as it may, with a reset otherwise.</summary>
@@ -452,10 +452,19 @@ internal sealed class LpdSession
     /// An intake slot for the file about to be received: held while it is stored and, when it completes the job, while
     /// the job is submitted. At the node's intake limit the file is refused (the job discarded) instead.
     /// </summary>
-    private async Task<IDisposable> AdmitAsync(PendingJob job, string file) =>
-        await _intake.TryAdmitAsync(_stop).ConfigureAwait(false)
-        ?? throw await RefuseAsync($"the spooler is busy ({_intake.MaxConcurrent} submissions in progress); {file} of job {job.Describe()} for {job.Queue.Name} refused, job discarded")
-            .ConfigureAwait(false);
+    private async Task<IDisposable> AdmitAsync(PendingJob job, string file)
+    {
+        // RFC 1179's "no room" acknowledgement: the spool disk is below its free-space floor.
+        if (_intake.DiskShortage() is { } shortage)
+        {
+            throw await RefuseAsync($"{shortage}; {file} of job {job.Describe()} for {job.Queue.Name} refused, job discarded", LpdWire.NoRoom)
+                .ConfigureAwait(false);
+        }
+
+        return await _intake.TryAdmitAsync(_stop).ConfigureAwait(false)
+            ?? throw await RefuseAsync($"the spooler is busy ({_intake.MaxConcurrent} submissions in progress); {file} of job {job.Describe()} for {job.Queue.Name} refused, job discarded")
+                .ConfigureAwait(false);
+    }
 
     private async Task DiscardAsync(PendingJob job)
     {

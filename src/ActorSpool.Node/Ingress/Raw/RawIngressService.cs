@@ -54,7 +54,7 @@ public sealed class RawIngressService : BackgroundService
             foreach (var queue in Queues)
             {
                 var acceptor = TcpAcceptor.Listen(address, queue.RawPort!.Value, $"raw jobs for queue {queue.Name}",
-                    $"actorspool.queues.{queue.Name}.raw-port", _options.MaxConnections,
+                    $"actorspool.queues.{queue.Name}.raw-port", new ConnectionLimiter(_options.MaxConnections, _options.MaxConnectionsPerAddress),
                     (socket, stop) => ServeAsync(queue, socket, stop), _logger);
                 _listeners.Add((queue, acceptor));
             }
@@ -89,7 +89,7 @@ public sealed class RawIngressService : BackgroundService
     private async Task ServeAsync(QueueDefinition queue, Socket socket, CancellationToken stop)
     {
         var remote = TcpAcceptor.Remote(socket);
-        var reader = new SocketReader(socket, _options.IdleTimeout, stop);
+        var reader = new SocketReader(socket, _options.IdleTimeout, stop, _options.MinDataRate);
         try
         {
             if (!await reader.HasDataAsync().ConfigureAwait(false))
@@ -116,6 +116,9 @@ public sealed class RawIngressService : BackgroundService
                     break;
                 case IntakeResult.TooLarge tooLarge:
                     _logger.LogInformation("Raw job from {Remote} for {Queue}: more than the queue's limit of {Limit} bytes; connection reset", remote, queue.Name, tooLarge.Limit);
+                    break;
+                case IntakeResult.DiskLow low:
+                    _logger.LogWarning("Raw job from {Remote} for {Queue}: {Reason}; connection reset", remote, queue.Name, low.Reason);
                     break;
                 case IntakeResult.Busy busy:
                     _logger.LogInformation("Raw job from {Remote} for {Queue}: the spooler is busy ({Slots} submissions in progress); connection reset", remote, queue.Name, busy.MaxConcurrent);
