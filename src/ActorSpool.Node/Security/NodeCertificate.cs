@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -76,31 +75,9 @@ public sealed record NodeCertificate(X509Certificate2 Certificate, X509Certifica
         }
 
         Directory.CreateDirectory(directory);
-        var made = Create(hostname, time.GetUtcNow());
-        WritePrivate(keyFile, made.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        WritePrivate(certificateFile, made.ExportCertificatePem());
-        return new NodeCertificate(Usable(made), [], Path.GetFullPath(certificateFile));
-    }
-
-    /// <summary>A self-signed server certificate (ECDSA P-256, 10 years) for the hostname, localhost and loopback.</summary>
-    public static X509Certificate2 Create(string hostname, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={hostname}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var name in new[] { hostname, "localhost" }.Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            if (IPAddress.TryParse(name, out var address)) names.AddIpAddress(address);
-            else names.AddDnsName(name);
-        }
-        if (!hostname.Equals("127.0.0.1", StringComparison.Ordinal)) names.AddIpAddress(IPAddress.Loopback);
-        names.AddIpAddress(IPAddress.IPv6Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // server auth
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+        using (var made = SelfSignedCertificate.Create(hostname, time.GetUtcNow()))
+            SelfSignedCertificate.Write(made, certificateFile, keyFile);
+        return new NodeCertificate(SelfSignedCertificate.Load(certificateFile, keyFile), [], Path.GetFullPath(certificateFile));
     }
 
     private static void Readable(string file, string what)
@@ -118,19 +95,6 @@ public sealed record NodeCertificate(X509Certificate2 Certificate, X509Certifica
         {
             return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
         }
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-        }
-        File.Move(temporary, path, overwrite: true);
     }
 }
 

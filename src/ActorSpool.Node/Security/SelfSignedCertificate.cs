@@ -37,7 +37,10 @@ public static class SelfSignedCertificate
         return Load(certificatePath, keyPath);
     }
 
-    /// <summary>A new self-signed ECDSA P-256 certificate for <paramref name="hostname"/>, for servers and clients.</summary>
+    /// <summary>
+    /// A new self-signed ECDSA P-256 certificate for <paramref name="hostname"/>, localhost and the loopback addresses,
+    /// for servers and clients.
+    /// </summary>
     public static X509Certificate2 Create(string hostname, DateTimeOffset? now = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -48,6 +51,9 @@ public static class SelfSignedCertificate
             if (IPAddress.TryParse(name, out var address)) names.AddIpAddress(address);
             else names.AddDnsName(name);
         }
+        // Clients on the node's own machine reach it by loopback address too (ipptool, lp -h 127.0.0.1).
+        if (!hostname.Equals("127.0.0.1", StringComparison.Ordinal)) names.AddIpAddress(IPAddress.Loopback);
+        if (!hostname.Equals("::1", StringComparison.Ordinal)) names.AddIpAddress(IPAddress.IPv6Loopback);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
