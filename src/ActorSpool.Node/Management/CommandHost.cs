@@ -87,7 +87,7 @@ public sealed class CommandHost : BackgroundService
         {
             client.NoDelay = true;
             var stream = client.GetStream();
-            var reader = new LineReader(stream);
+            var reader = new CommandRequestReader(stream);
             var output = new ConnectionOutput(stream);
             Task<string?>? nextLine = null;
             try
@@ -100,7 +100,7 @@ public sealed class CommandHost : BackgroundService
                     if (line is null) return;
                     if (string.IsNullOrWhiteSpace(line)) continue;
 
-                    if (!TryParseRequest(line, out var request, out var parseError))
+                    if (!CommandRequestReader.TryParse(line, out var request, out var parseError))
                     {
                         await output.WriteAsync(CommandReply.Error(parseError), ct);
                         await output.WriteAsync(CommandReply.End(ExitCodes.Usage), ct);
@@ -156,23 +156,7 @@ public sealed class CommandHost : BackgroundService
     }
 
     private static bool IsCancel(string line) =>
-        TryParseRequest(line, out var request, out _) && request.Op == CommandOps.Cancel;
-
-    private static bool TryParseRequest(string line, out CommandRequest request, out string error)
-    {
-        request = new CommandRequest();
-        error = "";
-        try
-        {
-            request = CommandWire.Deserialize<CommandRequest>(line) ?? throw new JsonException("null request");
-            return true;
-        }
-        catch (JsonException e)
-        {
-            error = $"not a JSON request line: {e.Message}";
-            return false;
-        }
-    }
+        CommandRequestReader.TryParse(line, out var request, out _) && request.Op == CommandOps.Cancel;
 
     /// <summary>Runs one request; returns its exit code. Every error becomes an <c>err</c> line.</summary>
     public async Task<int> RunAsync(CommandRequest request, ICommandOutput output, string peer, CancellationToken ct)
@@ -272,45 +256,6 @@ public sealed class CommandHost : BackgroundService
             {
                 _gate.Release();
             }
-        }
-    }
-
-    /// <summary>Reads UTF-8 lines of at most <see cref="CommandWire.MaxRequestLength"/> bytes.</summary>
-    private sealed class LineReader(Stream stream)
-    {
-        private readonly byte[] _buffer = new byte[8192];
-        private readonly MemoryStream _line = new();
-        private int _start;
-        private int _end;
-
-        public async Task<string?> ReadLineAsync(CancellationToken ct)
-        {
-            while (true)
-            {
-                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (newline >= 0)
-                {
-                    _line.Write(_buffer, _start, newline - _start);
-                    _start = newline + 1;
-                    return Take();
-                }
-                _line.Write(_buffer, _start, _end - _start);
-                _start = _end = 0;
-                if (_line.Length > CommandWire.MaxRequestLength)
-                {
-                    throw new InvalidDataException($"request line longer than {CommandWire.MaxRequestLength} bytes");
-                }
-                var read = await stream.ReadAsync(_buffer, ct);
-                if (read == 0) return _line.Length > 0 ? Take() : null;
-                _end = read;
-            }
-        }
-
-        private string Take()
-        {
-            var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length).TrimEnd('\r');
-            _line.SetLength(0);
-            return text;
         }
     }
 }
