@@ -8,7 +8,9 @@
 # $ACTORSPOOL_FUZZ_DIR (default /tmp/actorspool-fuzz): the instrumented build, afl-fuzz's output per target and
 # afl.log. At the end one line per target: executions, corpus size, crashes and hangs; every crash and hang is
 # replayed through the uninstrumented build so its exception and stack are printed. Exit code 1 when anything
-# was found. A crash becomes a regression test by copying it to tests/fuzz/corpus/TARGET/ (CorpusTests replays it).
+# was found. A crash becomes a regression test by copying it to tests/fuzz/regressions/TARGET/ (CorpusTests replays it).
+# A hang or a stack overflow ends SharpFuzz's in-process fork server and with it that target's run: fuzz.sh then
+# replays the input afl-fuzz was running (stopped-fuzzer-input) and goes on with the next target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,10 +63,20 @@ for target in "${targets[@]}"; do
   echo "fuzz.sh: $target for $minutes min (log: $work/afl-$target.log)"
   # -t: one input taking over 5 s is a hang; -m none: the CLR reserves far more address space than it uses,
   # the targets check their own allocations instead.
-  afl-fuzz -V $((minutes * 60)) -i "tests/fuzz/corpus/$target" -o "$out" -t 5000 -m none \
-    -- dotnet "$bin/ActorSpool.Fuzz.dll" "$target" >"$work/afl-$target.log" 2>&1 || {
-      echo "fuzz.sh: afl-fuzz failed for $target:" >&2; tail -20 "$work/afl-$target.log" >&2; exit 1; }
+  if ! afl-fuzz -V $((minutes * 60)) -i "tests/fuzz/corpus/$target" -o "$out" -t 5000 -m none \
+    -- dotnet "$bin/ActorSpool.Fuzz.dll" "$target" >"$work/afl-$target.log" 2>&1; then
+    # SharpFuzz's fork server is the .NET process itself: an input that hangs (afl-fuzz kills it at the timeout)
+    # or overflows the stack ends it, and afl-fuzz stops without saving the input. It is the one being run.
+    found=1
+    echo "fuzz.sh: afl-fuzz stopped for $target: $(grep -a -o 'PROGRAM ABORT.*' "$work/afl-$target.log" | head -1)"
+    if [ -f "$out/default/.cur_input" ]; then
+      cp "$out/default/.cur_input" "$out/default/stopped-fuzzer-input"
+      echo "fuzz.sh: the input it was running, replayed (20 s at most): $out/default/stopped-fuzzer-input"
+      timeout 20 dotnet "$plain/ActorSpool.Fuzz.dll" "$target" "$out/default/stopped-fuzzer-input" || echo "fuzz.sh: exit code $? (124: hang)"
+    fi
+  fi
   stats="$out/default/fuzzer_stats"
+  [ -f "$stats" ] || { summary+=("$target: afl-fuzz did not start, see $work/afl-$target.log"); found=1; continue; }
   stat() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
   crashes=$(stat saved_crashes); hangs=$(stat saved_hangs)
   summary+=("$target: $(stat execs_done) executions, $(stat corpus_count) corpus entries, $crashes crashes, $hangs hangs ($(stat run_time) s)")
