@@ -15,7 +15,7 @@ public static class CommandWire
 {
     public const int DefaultPort = 9110;
 
-    /// <summary>Longest accepted request line (characters); longer lines end the connection.</summary>
+    /// <summary>Longest accepted request line in bytes (UTF-8, before its LF); longer lines end the connection.</summary>
     public const int MaxRequestLength = 64 * 1024;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

@@ -8,9 +8,16 @@ namespace ActorSpool.Domain.Topology;
 /// as in <c>{ a { x = 1 }, b { x = 2 } }</c>). Reports the first unbalanced bracket or unterminated string with
 /// line and column (later errors are usually consequences), and turns a comma that separates object fields
 /// after a <c>}</c> into a new line, character for character, so offsets in the result match the original text.
+/// It also refuses what made Akka's parser fail badly instead of reporting an error (found by fuzzing): nesting
+/// deeper than <see cref="MaxNesting"/> (it recurses once per level; thousands overflowed the stack and killed the
+/// process), and characters HOCON allows only in quoted strings ('=', ':', '^', ...) or a '$' other than a plain
+/// substitution <c>${a.b-c}</c> directly inside a list (it looped forever).
 /// </summary>
 internal static class HoconText
 {
+    /// <summary>Open braces and brackets plus the segments of a dotted key; printers.conf needs about 4.</summary>
+    public const int MaxNesting = 64;
+
     internal readonly record struct SyntaxError(int Line, int Column, string Message);
 
     public static string Normalize(string text, List<SyntaxError> errors)
@@ -21,6 +28,9 @@ internal static class HoconText
         var lineStart = 0;
         var lastSignificant = '\0';
         var i = 0;
+
+        // Dots in the current unquoted token (a dotted key like a.b.c nests as deep as a { b { c } }).
+        var dotsInToken = 0;
 
         int Column(int index) => index - lineStart + 1;
 
@@ -122,10 +132,43 @@ internal static class HoconText
                 continue;
             }
 
+            if (char.IsWhiteSpace(c) || c is '{' or '[' or '}' or ']' or '=' or ':' or ',')
+            {
+                dotsInToken = 0;
+            }
+            else if (c == '.' && open.Count + ++dotsInToken > MaxNesting)
+            {
+                errors.Add(new SyntaxError(line, Column(i), $"a key nested deeper than {MaxNesting} levels"));
+                break;
+            }
+
+            // Akka's parser loops forever on these directly inside a list (found by fuzzing); none belongs there.
+            if (open.Count > 0 && open.Peek().Bracket == '[')
+            {
+                // HOCON allows these only in quoted strings.
+                if (c is '=' or ':' or '\\' or '+' or '`' or '^' or '?' or '!' or '@' or '*' or '&')
+                {
+                    errors.Add(new SyntaxError(line, Column(i), $"'{c}' inside a list: a list holds values (quote a value that contains '{c}')"));
+                    break;
+                }
+
+                if (c == '$' && !IsPlainSubstitution(text, i))
+                {
+                    errors.Add(new SyntaxError(line, Column(i), "'$' inside a list other than a substitution ${path}"));
+                    break;
+                }
+            }
+
             switch (c)
             {
                 case '{':
                 case '[':
+                    if (open.Count + 1 > MaxNesting)
+                    {
+                        errors.Add(new SyntaxError(line, Column(i), $"'{c}' nested deeper than {MaxNesting} levels"));
+                        break;
+                    }
+
                     open.Push((c, line, Column(i)));
                     break;
                 case '}':
@@ -173,6 +216,23 @@ internal static class HoconText
         }
 
         return output.ToString();
+    }
+
+    // ${path} with a path of letters, digits, '_', '-' and '.': the only substitution Akka's parser survives in a list.
+    private static bool IsPlainSubstitution(string text, int dollar)
+    {
+        if (dollar + 3 >= text.Length || text[dollar + 1] != '{')
+        {
+            return false;
+        }
+
+        var end = dollar + 2;
+        while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '_' or '-' or '.'))
+        {
+            end++;
+        }
+
+        return end > dollar + 2 && end < text.Length && text[end] == '}';
     }
 
     /// <summary>Line and column (1-based) of a character offset.</summary>

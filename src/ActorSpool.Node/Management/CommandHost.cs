@@ -142,7 +142,7 @@ public sealed class CommandHost : BackgroundService
                     if (secured is null) return;
                     stream = secured;
                 }
-                var reader = new LineReader(stream, _requestTimeout);
+                var reader = new CommandRequestReader(stream, _requestTimeout);
                 var output = new ConnectionOutput(stream);
                 Task<string?>? nextLine = null;
                 while (!ct.IsCancellationRequested)
@@ -153,7 +153,7 @@ public sealed class CommandHost : BackgroundService
                     if (line is null) return;
                     if (string.IsNullOrWhiteSpace(line)) continue;
 
-                    if (!TryParseRequest(line, out var request, out var parseError))
+                    if (!CommandRequestReader.TryParse(line, out var request, out var parseError))
                     {
                         await output.WriteAsync(CommandReply.Error(parseError), ct);
                         await output.WriteAsync(CommandReply.End(ExitCodes.Usage), ct);
@@ -232,7 +232,7 @@ public sealed class CommandHost : BackgroundService
         if (await client.Client.ReceiveAsync(first, SocketFlags.Peek, handshake.Token) == 0) return null;
         if (first[0] != TlsHandshakeRecord)
         {
-            await new LineReader(stream, _requestTimeout).ReadLineAsync(handshake.Token);
+            await new CommandRequestReader(stream, _requestTimeout).ReadLineAsync(handshake.Token);
             await new ConnectionOutput(stream).WriteAsync(new CommandReply
             {
                 Kind = ReplyKinds.TlsRequired,
@@ -258,23 +258,7 @@ public sealed class CommandHost : BackgroundService
     private const byte TlsHandshakeRecord = 0x16;
 
     private static bool IsCancel(string line) =>
-        TryParseRequest(line, out var request, out _) && request.Op == CommandOps.Cancel;
-
-    private static bool TryParseRequest(string line, out CommandRequest request, out string error)
-    {
-        request = new CommandRequest();
-        error = "";
-        try
-        {
-            request = CommandWire.Deserialize<CommandRequest>(line) ?? throw new JsonException("null request");
-            return true;
-        }
-        catch (JsonException e)
-        {
-            error = $"not a JSON request line: {e.Message}";
-            return false;
-        }
-    }
+        CommandRequestReader.TryParse(line, out var request, out _) && request.Op == CommandOps.Cancel;
 
     /// <summary>Runs one request; returns its exit code. Every error becomes an <c>err</c> line.</summary>
     public async Task<int> RunAsync(CommandRequest request, ICommandOutput output, string peer, CancellationToken ct)
@@ -374,71 +358,6 @@ public sealed class CommandHost : BackgroundService
             {
                 _gate.Release();
             }
-        }
-    }
-
-    /// <summary>
-    /// Reads UTF-8 lines of at most <see cref="CommandWire.MaxRequestLength"/> bytes. A line begun must end within
-    /// <paramref name="requestTimeout"/> (a <see cref="TimeoutException"/> otherwise); between lines a client may be
-    /// silent as long as it likes (an open spoolctl prompt).
-    /// </summary>
-    private sealed class LineReader(Stream stream, TimeSpan requestTimeout)
-    {
-        private readonly byte[] _buffer = new byte[8192];
-        private readonly MemoryStream _line = new();
-        private int _start;
-        private int _end;
-        private long _lineStarted;
-
-        public async Task<string?> ReadLineAsync(CancellationToken ct)
-        {
-            while (true)
-            {
-                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (newline >= 0)
-                {
-                    _line.Write(_buffer, _start, newline - _start);
-                    _start = newline + 1;
-                    return Take();
-                }
-                _line.Write(_buffer, _start, _end - _start);
-                _start = _end = 0;
-                if (_line.Length > CommandWire.MaxRequestLength)
-                {
-                    throw new InvalidDataException($"request line longer than {CommandWire.MaxRequestLength} bytes");
-                }
-                var read = await ReadAsync(ct);
-                if (read == 0) return _line.Length > 0 ? Take() : null;
-                _end = read;
-            }
-        }
-
-        private async Task<int> ReadAsync(CancellationToken ct)
-        {
-            if (_line.Length == 0)
-            {
-                var read = await stream.ReadAsync(_buffer, ct);
-                _lineStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                return read;
-            }
-            var left = requestTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(_lineStarted);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-            try
-            {
-                return await stream.ReadAsync(_buffer, deadline.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"a request line was not complete {requestTimeout.TotalSeconds:0.#} s after it began ({_line.Length} bytes)");
-            }
-        }
-
-        private string Take()
-        {
-            var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length).TrimEnd('\r');
-            _line.SetLength(0);
-            return text;
         }
     }
 }

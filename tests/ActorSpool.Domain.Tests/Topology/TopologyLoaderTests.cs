@@ -373,6 +373,65 @@ public sealed class TopologyLoaderTests
         Assert.DoesNotContain('\n', problem);
     }
 
+    // Akka's parser recurses once per level: 20,000 levels overflowed the stack and killed the process (found by
+    // scripts/fuzz.sh). The nesting is refused before it gets there, with the place it goes too deep.
+    [Fact]
+    public void Braces_nested_deeper_than_64_levels_are_a_syntax_error_at_the_65th()
+    {
+        var error = Fails("a = " + string.Concat(Enumerable.Repeat("{b = ", 20_000)) + "1" + new string('}', 20_000));
+
+        Assert.Equal($"{Source}: line 1, column {4 + 64 * 5 + 1}: HOCON syntax error: '{{' nested deeper than 64 levels", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void A_dotted_key_deeper_than_64_levels_is_a_syntax_error_at_the_65th_dot()
+    {
+        var error = Fails("a" + string.Concat(Enumerable.Repeat(".a", 20_000)) + " = 1");
+
+        Assert.Equal($"{Source}: line 1, column {1 + 64 * 2 + 1}: HOCON syntax error: a key nested deeper than 64 levels", Assert.Single(error.Problems));
+    }
+
+    // Each of these made Akka's parser loop forever, so a node given such a printers.conf hung at start (found by
+    // scripts/fuzz.sh); now they are refused with the place of the offending character.
+    [Theory]
+    [InlineData("a = [ = ]", 7, "'=' inside a list")]
+    [InlineData("a = [ \"x\" : 1 ]", 11, "':' inside a list")]
+    [InlineData("a = [ 1, \\ ]", 10, "'\\' inside a list")]
+    [InlineData("a = [ x, ${?X} ]", 10, "'$' inside a list other than a substitution ${path}")]
+    [InlineData("a = [lj-1,$ipp-1]", 11, "'$' inside a list other than a substitution ${path}")]
+    [InlineData("a = [p1${ printers [p1] } ]", 8, "'$' inside a list other than a substitution ${path}")]
+    [InlineData("a = [ [ = ] ]", 9, "'=' inside a list")]
+    [InlineData("a = [^1]", 6, "'^' inside a list")]
+    public void What_made_the_hocon_parser_loop_forever_is_a_syntax_error(string hocon, int column, string expected)
+    {
+        var error = Fails(hocon);
+
+        Assert.StartsWith($"{Source}: line 1, column {column}: HOCON syntax error: {expected}", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void Values_and_substitutions_in_lists_still_load()
+    {
+        var topology = TopologyLoader.LoadText(ValidPrinters + """
+
+            first = lj-1
+            actorspool.queues { office { printers = [${first}, "lj-2"] } }
+            """, Source);
+
+        Assert.Equal(["lj-1", "lj-2"], topology.Queues["office"].Printers);
+    }
+
+    [Fact]
+    public void Nesting_of_64_levels_still_loads()
+    {
+        var deep = "other = " + string.Concat(Enumerable.Repeat("{b = ", 63)) + "1" + new string('}', 63) + "\n" +
+            "x" + string.Concat(Enumerable.Repeat(".x", 63)) + " = 1\n";
+
+        var topology = TopologyLoader.LoadText(deep + ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }", Source);
+
+        Assert.Equal(["office"], topology.QueueNames);
+    }
+
     [Fact]
     public void A_missing_file_is_a_topology_exception()
     {
