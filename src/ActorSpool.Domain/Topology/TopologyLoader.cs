@@ -102,9 +102,9 @@ public static partial class TopologyLoader
 
         try
         {
-            return ConfigurationFactory.ParseString(normalized);
+            return ParseWithin(normalized, sourceName);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not (OutOfMemoryException or TopologyException))
         {
             var message = FirstLine(e.Message);
             var where = "";
@@ -118,6 +118,40 @@ public static partial class TopologyLoader
 
             throw new TopologyException([$"{sourceName}: {where}HOCON syntax error: {message}"], e);
         }
+    }
+
+    /// <summary>How long Akka's HOCON parser may take on a printers.conf; real ones take milliseconds.</summary>
+    public static readonly TimeSpan ParseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Akka's HOCON parser loops forever on some malformed input (found by fuzzing, see docs/security.md): parsed on a
+    /// background thread, so such a file stops the start with a clear error instead of a node that never comes up. The
+    /// looping thread cannot be stopped; the process exits on the error anyway.
+    /// </summary>
+    private static Config ParseWithin(string normalized, string sourceName)
+    {
+        Config? parsed = null;
+        Exception? failure = null;
+        var parser = new Thread(() =>
+        {
+            try
+            {
+                parsed = ConfigurationFactory.ParseString(normalized);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, maxStackSize: 16 * 1024 * 1024)
+        { IsBackground = true, Name = "printers.conf parser" };
+        parser.Start();
+        if (!parser.Join(ParseTimeout))
+        {
+            throw new TopologyException([$"{sourceName}: HOCON syntax error: the parser did not finish within {ParseTimeout.TotalSeconds:0} s; " +
+                "check the quoting (\"\"\" strings) and lists for unquoted special characters"]);
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return parsed!;
     }
 
     /// <summary>Validates the <c>actorspool.*</c> keys of an already parsed configuration.</summary>

@@ -105,6 +105,17 @@ public sealed class TopologyLoaderTests
     }
 
     [Fact]
+    public void A_file_the_hocon_parser_loops_on_is_refused_after_the_parse_timeout_naming_the_file()
+    {
+        // Found by afl-fuzz: Akka's parser never returns on runs of quotes around a list.
+        const string looping = "aci = \"\"\"\"\"\"\"\"\"\"\"\"\" \"\"\"tor[prouri = \"\"\"\"\"\"\"\"\"\"\"\"\" \"\"\"\"\"\"\"\"\"\"\"socke :/\u0014ues aator";
+
+        var e = Assert.Throws<TopologyException>(() => TopologyLoader.Parse(looping, "printers.conf"));
+
+        Assert.StartsWith("printers.conf: HOCON syntax error: the parser did not finish within 10 s", Assert.Single(e.Problems));
+    }
+
+    [Fact]
     public void Without_default_queue_the_first_queue_by_name_is_the_default()
     {
         var topology = Load(ValidPrinters + "\nactorspool.queues { zeta { printers = [lj-1] }\n alpha { printers = [lj-2] }\n mid { printers = [lj-1] } }");
