@@ -479,13 +479,19 @@ public sealed class QueueRulesTests
 
     // ---- Who may change a job, and who may administer the queue (CUPS's default policy)
 
+    /// <summary>Each operation on a job of alice, and the state it applies to (so only the requester can stand in the way).</summary>
+    public static readonly TheoryData<string, JobState> JobChanges = new()
+    {
+        { "cancel", JobState.Pending },
+        { "hold", JobState.Pending },
+        { "release", JobState.PendingHeld },
+        { "close", JobState.PendingHeld },
+        { "restart", JobState.Completed },
+        { "send-document", JobState.PendingHeld },
+    };
+
     [Theory]
-    [InlineData("cancel", JobState.Pending)]
-    [InlineData("hold", JobState.Pending)]
-    [InlineData("release", JobState.PendingHeld)]
-    [InlineData("close", JobState.PendingHeld)]
-    [InlineData("restart", JobState.Completed)]
-    [InlineData("send-document", JobState.PendingHeld)]
+    [MemberData(nameof(JobChanges))]
     public void Another_user_may_not_change_a_job_and_the_answer_tells_nothing_of_it(string operation, JobState state)
     {
         PrepareJobFor(operation, state);
@@ -501,12 +507,7 @@ public sealed class QueueRulesTests
     }
 
     [Theory]
-    [InlineData("cancel", JobState.Pending)]
-    [InlineData("hold", JobState.Pending)]
-    [InlineData("release", JobState.PendingHeld)]
-    [InlineData("close", JobState.PendingHeld)]
-    [InlineData("restart", JobState.Completed)]
-    [InlineData("send-document", JobState.PendingHeld)]
+    [MemberData(nameof(JobChanges))]
     public void The_owner_and_an_admin_may_change_a_job(string operation, JobState state)
     {
         PrepareJobFor(operation, state);
