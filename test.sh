@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every ActorSpool test on a fresh Debian machine: installs what the tests drive for real
-# (CUPS's ipptool, PostgreSQL's server binaries, docker-compose to validate docker-compose.yml),
+# (CUPS's ipptool, PostgreSQL's server binaries, docker-compose to validate docker-compose.yml, chromium for the console),
 # builds once in Release, runs all test projects.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +15,7 @@ command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which 
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)          # scripts/compose-secrets.sh makes the cluster certificate
+[ -x /usr/bin/chromium ] || missing+=(chromium)                 # the web console tests drive it with Playwright (tests/ActorSpool.Console.Tests)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

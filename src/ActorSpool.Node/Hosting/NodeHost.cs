@@ -13,6 +13,7 @@ using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
+using ActorSpool.Node.Web.Console;
 using ActorSpool.Protocols.IppDelivery;
 using Akka.Actor;
 using Akka.Cluster;
@@ -128,7 +129,7 @@ public static class NodeHost
         app.UseRouting();
         app.UseListenerRouting(); // each endpoint on its own port (ListenerRouting)
         app.MapIpp().ServedOnly(NodeListener.Ipp);
-        app.MapQueuePage().ServedOnly(NodeListener.Web);
+        app.MapConsole().ServedOnly(NodeListener.Web); // the web console (Web/Console), queue pages included
         app.MapGet("/health", () => Results.Text("ok")).ServedOnly(NodeListener.Web);
         app.MapGet("/health/ready", (ActorSystem system) =>
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
@@ -311,7 +312,7 @@ public static class NodeHost
         var certificate = app.Services.GetRequiredService<NodeCertificate>();
         log.LogInformation("IPP over TLS on the same port: ipps://{Host}:{Port}/ (certificate {Source}, SHA-256 {Fingerprint})",
             options.ListenAddress, ports.Ipp, certificate.Source, certificate.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
-        log.LogInformation("HTTP (/health, /health/ready, /metrics, queue pages /printers/NAME) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
+        log.LogInformation("HTTP (web console /, queue pages /printers/NAME, /health, /health/ready, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
         var commandHost = app.Services.GetRequiredService<CommandHost>();
         if (app.Services.GetRequiredService<CommandHostTls>().Certificate is { } commandCertificate)
         {

@@ -32,6 +32,6 @@ internal sealed class IppUris(IppRequestContext context)
 
     public string Job(long jobId) => $"{_scheme}://{_authority}{JobsPath}{jobId}";
 
-    /// <summary>printer-more-info must be http(s): the queue's page (<see cref="QueuePage"/>) on the web (HTTP) port.</summary>
+    /// <summary>printer-more-info must be http(s): the queue's page (<see cref="Web.Console.QueuePage"/>) on the web (HTTP) port.</summary>
     public string PrinterMoreInfo(string queue) => $"http://{context.WebAuthority ?? _authority}{PrintersPath}{Uri.EscapeDataString(queue)}";
 }

@@ -137,7 +137,7 @@ public sealed class IppHttpTests : IAsyncLifetime
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("<h1>Queue office</h1>", html);
         Assert.Contains($"ipp://127.0.0.1:{_server.Port}/printers/office", html);
-        Assert.Contains("<th scope=\"row\">pending</th><td>1</td>", html);
+        Assert.Contains("<th scope=\"row\">pending</th><td data-count=\"pending\">1</td>", html);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Spool;
+using ActorSpool.Node.Web.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,7 +43,7 @@ internal sealed class IppTestServer : IAsyncDisposable
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapIpp();
-        app.MapQueuePage();
+        app.MapConsole();
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

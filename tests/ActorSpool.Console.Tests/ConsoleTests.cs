@@ -1,0 +1,154 @@
+using System.Net;
+using ActorSpool.TestSupport;
+using Microsoft.Playwright;
+
+namespace ActorSpool.Console.Tests;
+
+/// <summary>The node serving these tests: queue office (lj-1, lj-2), queue staff (lj-3); a short printer heartbeat.</summary>
+public sealed class ConsoleTestsNode : IAsyncLifetime
+{
+    public ConsoleNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Node = await ConsoleNode.StartAsync(
+        new Dictionary<string, string[]> { ["office"] = ["lj-1", "lj-2"], ["staff"] = ["lj-3"] },
+        // Probes every 500 ms: a device that stops answering is seen offline within about a second.
+        "actorspool.spool { heartbeat-interval = 500ms, probe-timeout = 500ms }",
+        delayPerJob: TimeSpan.FromSeconds(2));
+
+    public async Task DisposeAsync() => await Node.DisposeAsync();
+}
+
+/// <summary>The web console in chromium against a real node: live lists, jobs, login and buttons, printer health.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixture) : IClassFixture<ConsoleTestsNode>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private ConsoleNode Node => fixture.Node;
+
+    [Fact]
+    public async Task The_overview_lists_the_configured_queues_and_printers_with_their_health()
+    {
+        await using var context = await browser.NewContextAsync(Node.WebUri);
+        var page = await OpenAsync(context, "/");
+
+        foreach (var queue in new[] { "office", "staff" })
+            await Expect(page.Locator($"#queues tr[data-queue=\"{queue}\"] th a")).ToHaveTextAsync(queue);
+        foreach (var printer in new[] { "lj-1", "lj-2", "lj-3" })
+        {
+            var tile = page.Locator($"#printers li[data-printer=\"{printer}\"]");
+            await Expect(tile.Locator("a")).ToHaveAttributeAsync("href", $"/devices/{printer}");
+            // Health in words as well as colour, once the API answered.
+            await Expect(tile.Locator(".health")).Not.ToHaveTextAsync("unknown", new() { Timeout = Ms(Patience) });
+        }
+        await Expect(page.Locator("#members tbody tr[data-member]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#members [data-field=\"status\"]")).ToHaveTextAsync("up", new() { IgnoreCase = true });
+        await Expect(page.Locator("#balancer-host")).Not.ToHaveTextAsync("…");
+        await ScreenshotAsync(page, "console-overview.png");
+    }
+
+    [Fact]
+    public async Task A_job_printed_with_ipptool_appears_on_the_queue_page_and_turns_completed_without_a_reload()
+    {
+        await using var context = await browser.NewContextAsync(Node.WebUri);
+        var page = await OpenAsync(context, "/printers/office");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-live", "on", new() { Timeout = Ms(Patience) });
+        var loads = 0;
+        page.Load += (_, _) => loads++;
+        var rowsBefore = await page.Locator("#jobs tbody tr[data-job]").CountAsync();
+
+        await Ipptool.PrintAsync(Node.QueueUri("office"), "Hello from the console test\n");
+
+        var rows = page.Locator("#jobs tbody tr[data-job]");
+        await Expect(rows).ToHaveCountAsync(rowsBefore + 1, new() { Timeout = Ms(Patience) });
+        var newest = rows.First;
+        await Expect(newest).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Ms(Patience) });
+        await Expect(newest.Locator("[data-field=\"state\"]")).ToHaveTextAsync("completed");
+        Assert.Equal(0, loads); // all of it live, through /api/v1/events
+        await ScreenshotAsync(page, "console-queue.png");
+    }
+
+    [Fact]
+    public async Task An_admin_logs_in_and_pauses_a_queue_with_its_button_and_ipp_reports_it_stopped()
+    {
+        await using var context = await browser.NewContextAsync(Node.WebUri);
+        var page = await OpenAsync(context, "/printers/staff");
+        Assert.Equal("idle", await Ipptool.PrinterStateAsync(Node.QueueUri("staff")));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Log in" }).ClickAsync();
+        await page.Locator("input[name=\"user\"]").FillAsync(ConsoleNode.AdminUser);
+        await page.Locator("input[name=\"password\"]").FillAsync(ConsoleNode.AdminPassword);
+        await page.Locator("input[name=\"password\"]").PressAsync("Enter");
+        await page.WaitForURLAsync("**/printers/staff", new() { Timeout = Ms(Patience) }); // back where the admin came from
+        await Expect(page.Locator("#who")).ToContainTextAsync("admin");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause queue" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume queue" })).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
+        await Expect(page.Locator("#queue-state")).ToContainTextAsync("paused");
+        await Eventually.WaitUntilAsync(async () => await Ipptool.PrinterStateAsync(Node.QueueUri("staff")) == "stopped", "IPP printer-state stopped");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume queue" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause queue" })).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
+        await Eventually.WaitUntilAsync(async () => await Ipptool.PrinterStateAsync(Node.QueueUri("staff")) == "idle", "IPP printer-state idle again");
+    }
+
+    [Fact]
+    public async Task An_anonymous_visitor_sees_no_pause_button_and_the_api_refuses_the_pause()
+    {
+        await using var context = await browser.NewContextAsync(Node.WebUri);
+        var page = await OpenAsync(context, "/printers/staff");
+
+        await Expect(page.Locator("#queue-actions")).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = Ms(Patience) });
+        await Expect(page.Locator("#queue-actions button")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Log in" })).ToBeVisibleAsync();
+
+        using var http = new HttpClient { BaseAddress = Node.WebUri };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/queues/staff/pause");
+        request.Headers.Add("X-Requested-With", "fetch");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("idle", await Ipptool.PrinterStateAsync(Node.QueueUri("staff")));
+    }
+
+    [Fact]
+    public async Task A_printer_whose_device_stops_answering_turns_offline_on_the_page()
+    {
+        await using var context = await browser.NewContextAsync(Node.WebUri);
+        var page = await OpenAsync(context, "/");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-live", "on", new() { Timeout = Ms(Patience) });
+        var tile = page.Locator("#printers li[data-printer=\"lj-2\"]");
+        await Expect(tile.Locator(".health")).ToHaveTextAsync("ok", new() { Timeout = Ms(Patience) });
+
+        await Node.Printers["lj-2"].DisposeAsync(); // the device stops answering: its port closes
+
+        // Heartbeat 500 ms: seen at the next probe; the limit is generous for a busy machine, not the expectation.
+        await Expect(tile.Locator(".health")).ToHaveTextAsync("offline", new() { Timeout = Ms(Patience) });
+        await Expect(tile).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("health-offline"));
+    }
+
+    /// <summary>Opens <paramref name="path"/> and waits until its script finished the first load (data-loaded).</summary>
+    internal static async Task<IPage> OpenAsync(IBrowserContext context, string path)
+    {
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        var response = await page.GotoAsync(path);
+        Assert.True(response is { Ok: true }, $"GET {path} answered {response?.Status}");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-loaded", "true", new() { Timeout = Ms(Patience) });
+        Assert.True(errors.Count == 0, $"script errors on {path}: {string.Join("; ", errors)}");
+        return page;
+    }
+
+    /// <summary>Saves a screenshot beside the test binaries (screenshots/); docs/ holds copies of them.</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name), FullPage = true });
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    private static float Ms(TimeSpan time) => (float)time.TotalMilliseconds;
+}
