@@ -20,7 +20,7 @@ public static class ConsolePages
             <section aria-labelledby="members-heading">
             <h2 id="members-heading">Members</h2>
             <p>Balancer hosted by <strong id="balancer-host">…</strong></p>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="Members table">
             <table id="members">
             <caption>Cluster members, as this node sees them</caption>
             <thead><tr><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Reachability</th><th scope="col">Roles</th><th scope="col">Queues hosted</th></tr></thead>
@@ -30,7 +30,7 @@ public static class ConsolePages
             </section>
             <section aria-labelledby="queues-heading">
             <h2 id="queues-heading">Queues</h2>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="Queues table">
             <table id="queues">
             <caption>Queues: backlog and throughput</caption>
             <thead><tr><th scope="col">Queue</th><th scope="col">State</th><th scope="col">Pending</th><th scope="col">Held</th><th scope="col">Processing</th><th scope="col">Completed</th><th scope="col">Completed per minute</th></tr></thead>
@@ -48,7 +48,7 @@ public static class ConsolePages
             <figure><div id="chart-rate" class="chart"></div><figcaption>Jobs per second, submitted (solid) and completed (dashed), per node</figcaption></figure>
             <figure><div id="chart-p95" class="chart"></div><figcaption>95th percentile time from submit to printed (ms), per node</figcaption></figure>
             </div>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="Latest figures table">
             <table id="stats-latest">
             <caption>Latest figures per node</caption>
             <thead><tr><th scope="col">Node</th><th scope="col">Submitted per second</th><th scope="col">Completed per second</th><th scope="col">p95 submit to printed</th></tr></thead>
@@ -69,7 +69,7 @@ public static class ConsolePages
         </section>
         <section aria-labelledby="attempts-heading">
         <h2 id="attempts-heading">Attempts</h2>
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-label="Attempts table">
         <table id="attempts">
         <caption>Every delivery attempt of the job</caption>
         <thead><tr><th scope="col">Attempt</th><th scope="col">Printer</th><th scope="col">Node</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Error</th></tr></thead>
@@ -94,7 +94,7 @@ public static class ConsolePages
         </section>
         <section aria-labelledby="history-heading">
         <h2 id="history-heading">Health history</h2>
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-label="History table">
         <table id="history">
         <caption>Changes of the printer's health seen by this node, newest first</caption>
         <thead><tr><th scope="col">When</th><th scope="col">Health</th><th scope="col">State</th><th scope="col">Reasons</th><th scope="col">Last error</th></tr></thead>

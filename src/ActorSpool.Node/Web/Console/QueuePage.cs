@@ -68,11 +68,13 @@ public static class QueuePage
             <div><label for="filter-search">Search name or user</label> <input id="filter-search" name="q" type="search" autocomplete="off"></div>
             <div><button type="submit">Apply</button></div>
             </form>
+            <div class="scroll" tabindex="0" role="region" aria-label="Jobs table">
             <table id="jobs" class="jobs">
             <caption id="jobs-caption">Jobs of this queue, newest first</caption>
             <thead><tr><th scope="col">Job</th><th scope="col">Name</th><th scope="col">User</th><th scope="col">State</th><th scope="col">Printer</th><th scope="col">Submitted</th></tr></thead>
             <tbody><tr><td colspan="6">Loading jobs…</td></tr></tbody>
             </table>
+            </div>
             <nav aria-label="Job list pages" class="pager">
             <button type="button" id="first-page" disabled>First page</button>
             <button type="button" id="next-page" disabled>Next page</button>
