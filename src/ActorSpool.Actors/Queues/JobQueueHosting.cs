@@ -27,6 +27,12 @@ public static class JobQueueHosting
             (_, registry) => queue => topology.Queues.TryGetValue(queue, out var definition)
                 ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
                 : UnknownEntityActor.Props("queue", queue),
-            new EntityNameExtractor<IQueueMessage>(m => m.Queue),
+            MessageExtractor,
             SpoolSharding.EntityOptions());
+
+    /// <summary>Routes queue messages to their queue's entity (one entity per queue name).</summary>
+    public static readonly EntityNameExtractor<IQueueMessage> MessageExtractor = new(m => m.Queue);
+
+    /// <summary>The shard the queue named <paramref name="queue"/> lives in (to find its node in the region's statistics).</summary>
+    public static string ShardIdOf(string queue) => MessageExtractor.ShardId(queue, null);
 }

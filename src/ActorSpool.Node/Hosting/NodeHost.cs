@@ -13,6 +13,7 @@ using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
 using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
+using ActorSpool.Node.Web.Api;
 using ActorSpool.Node.Web.Console;
 using ActorSpool.Protocols.IppDelivery;
 using Akka.Actor;
@@ -94,6 +95,7 @@ public static class NodeHost
             security.UsersFile.Length == 0 ? null : UsersFile.Load(security.UsersFile, sp.GetRequiredService<ILogger<UsersFile>>()),
             new LoginThrottle(security.LoginFailures, security.LoginWindow, TimeProvider.System), sp.GetRequiredService<ILogger<Authenticator>>()));
         builder.Services.AddCommandHost();
+        builder.Services.AddSpoolApi(); // the REST API on the HTTP port (Web/Api)
         builder.Services.AddSingleton<DemoPrinters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
 
@@ -134,6 +136,7 @@ public static class NodeHost
         app.MapGet("/health/ready", (ActorSystem system) =>
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
         app.MapMetrics().ServedOnly(NodeListener.Web);
+        app.MapSpoolApi();
         return app;
     }
 

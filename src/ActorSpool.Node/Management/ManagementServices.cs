@@ -1,3 +1,4 @@
+using ActorSpool.Node.Management.Catalogs;
 using ActorSpool.Node.Management.Palettes;
 
 namespace ActorSpool.Node.Management;
@@ -10,6 +11,13 @@ public static class ManagementServices
     {
         services.AddSingleton(new LogRingBuffer());
         services.AddSingleton<ILoggerProvider, RingBufferLoggerProvider>();
+
+        // What the palettes show, gathered once for spoolctl and the REST API (Web/Api) alike.
+        services.AddSingleton<QueueCatalog>();
+        services.AddSingleton<PrinterCatalog>();
+        services.AddSingleton<JobCatalog>();
+        services.AddSingleton<BalancerCatalog>();
+        services.AddSingleton<ClusterCatalog>();
 
         services.AddCommandPalette<ClusterPalette>();
         services.AddCommandPalette<ActorPalette>();

@@ -8,6 +8,9 @@ public sealed record WebIdentity(string? User, bool Authenticated, bool Admin)
 {
     public static readonly WebIdentity Anonymous = new(null, false, false);
 
+    /// <summary>Why credentials the request carried were refused (wrong password, throttled, expired token); null when none failed.</summary>
+    public string? Failure { get; init; }
+
     /// <summary>The requester of a job command: the logged-in user, else the name the client claims (never an admin).</summary>
     public Requester AsRequester(string? claimedName = null) =>
         Authenticated ? new Requester(User!, true, Admin) : Requester.Claiming(claimedName ?? "anonymous");
@@ -34,10 +37,21 @@ public static class WebAccess
     {
         if (http.RequestServices.GetService<Authenticator>() is not { } authenticator) return WebIdentity.Anonymous;
         var result = authenticator.Authenticate(http.Request.Headers.Authorization, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.IsHttps);
-        return result.Status == AuthenticationStatus.Authenticated
-            ? new WebIdentity(result.User, true, authenticator.IsAdmin(result))
-            : WebIdentity.Anonymous;
+        return result.Status switch
+        {
+            AuthenticationStatus.Authenticated => new WebIdentity(result.User, true, authenticator.IsAdmin(result)),
+            AuthenticationStatus.Anonymous => WebIdentity.Anonymous,
+            _ => WebIdentity.Anonymous with { Failure = Refusal(result.Status) },
+        };
     }
+
+    private static string Refusal(AuthenticationStatus status) => status switch
+    {
+        AuthenticationStatus.Throttled => "Too many failed logins lately; wait a minute and try again.",
+        AuthenticationStatus.TlsRequired => "Basic credentials over plain HTTP are refused here (actorspool.security.allow-basic-without-tls = off); use https.",
+        AuthenticationStatus.NotConfigured => "This spooler has no users file, so nobody can log in.",
+        _ => "Unknown user or wrong password.",
+    };
 
     /// <summary>Only an authenticated admin reaches the endpoint: others get 401 (not logged in) or 403 as problem details.</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder endpoints) where TBuilder : IEndpointConventionBuilder =>

@@ -1,4 +1,5 @@
 using ActorSpool.Contracts.Spoolctl;
+using ActorSpool.Node.Management.Catalogs;
 using Akka.Actor;
 using Akka.Cluster;
 using static ActorSpool.Node.Management.Define;
@@ -6,7 +7,7 @@ using static ActorSpool.Node.Management.Define;
 namespace ActorSpool.Node.Management.Palettes;
 
 /// <summary><c>cluster</c>: membership as Akka.Cluster sees it from this node, and joining, leaving and downing.</summary>
-public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
+public sealed class ClusterPalette(ActorSystem system, ClusterCatalog catalog) : ICommandPalette
 {
     private static readonly ArgumentDefinition Address = Option("address", 'a', "ADDR",
         "member address: akka.tcp://actorspool@HOST:PORT, or HOST:PORT (the remoting port)");
@@ -37,38 +38,9 @@ public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
         _ => throw CommandException.Usage($"cluster: no verb {context.Verb.Name}"),
     };
 
-    /// <summary>One member as <c>cluster show</c> reports it.</summary>
-    public sealed record MemberView(string Address, string[] Roles, string Status, string Reachability, string Version, bool Leader, bool Self)
-    {
-        public string Line => $"{Address} | [{string.Join(",", Roles)}] | {Status} | {Reachability} | {Version}";
-    }
-
-    public static string StatusName(MemberStatus status) => status switch
-    {
-        MemberStatus.WeaklyUp => "weakly-up",
-        _ => status.ToString().ToLowerInvariant(),
-    };
-
-    private IReadOnlyList<MemberView> Members()
-    {
-        var state = Cluster.State;
-        var self = Cluster.SelfAddress;
-        return state.Members
-            .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
-            .Select(m => new MemberView(
-                m.Address.ToString(),
-                m.Roles.Order(StringComparer.Ordinal).ToArray(),
-                StatusName(m.Status),
-                state.Unreachable.Contains(m) ? "unreachable" : "reachable",
-                m.AppVersion.ToString(),
-                m.Address.Equals(state.Leader),
-                m.Address.Equals(self)))
-            .ToList();
-    }
-
     private async Task ShowAsync(CommandContext c, CancellationToken ct)
     {
-        var members = Members();
+        var members = catalog.Members();
         await c.ReportAsync(new { members, count = members.Count }, members.Select(m => m.Line).Append($"Count: {members.Count} nodes"), ct);
     }
 
@@ -81,7 +53,7 @@ public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
         var data = new
         {
             address = self.Address.ToString(),
-            status = StatusName(self.Status),
+            status = ClusterCatalog.StatusName(self.Status),
             roles = self.Roles.Order(StringComparer.Ordinal).ToArray(),
             version = self.AppVersion.ToString(),
             leader = state.Leader?.ToString(),
@@ -162,7 +134,7 @@ public sealed class ClusterPalette(ActorSystem system) : ICommandPalette
         while (true)
         {
             var member = Cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address));
-            var status = member is null ? "removed" : StatusName(member.Status);
+            var status = member is null ? "removed" : ClusterCatalog.StatusName(member.Status);
             if (status != last)
             {
                 await c.OutAsync($"{address}: {status}", ct);

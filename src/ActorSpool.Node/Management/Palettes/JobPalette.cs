@@ -2,6 +2,7 @@ using ActorSpool.Actors.Storage;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Management.Catalogs;
 using ActorSpool.Node.Spool;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Node.Management.Define;
@@ -9,7 +10,7 @@ using static ActorSpool.Node.Management.Define;
 namespace ActorSpool.Node.Management.Palettes;
 
 /// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
-public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDocumentStore documents) : ICommandPalette
+public sealed class JobPalette(ISpoolGateway spool, JobCatalog jobs, IDocumentStore documents) : ICommandPalette
 {
     private static readonly string[] StateFilters =
         ["active", "finished", "all", .. Enum.GetValues<JobState>().Select(s => s.ToKeyword())];
@@ -44,7 +45,7 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
 
     private async Task ListAsync(CommandContext c, CancellationToken ct)
     {
-        var queues = c.Value("queue") is { } name ? [Lookup.Queue(topology, name).Name] : topology.QueueNames;
+        var queues = c.Value("queue") is { } name ? [Lookup.Queue(jobs.Topology, name).Name] : jobs.Topology.QueueNames;
         var filter = c.Value("state") ?? "active";
         var limit = c.Int("limit", 1, 100_000);
         var which = filter switch
@@ -53,18 +54,18 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
             "finished" => JobFilter.Completed,
             _ => JobFilter.All,
         };
-        var lists = await Task.WhenAll(queues.Select(q => spool.GetJobsAsync(q, which, c.Value("user"), 0, ct)));
-        var selected = lists.SelectMany(l => l).Where(j => filter is "active" or "finished" or "all" || j.State.ToKeyword() == filter).ToList();
-        var jobs = selected.Where(j => !j.State.IsTerminal()).OrderByDescending(j => j.Priority).ThenBy(j => j.SubmittedAt)
+        var gathered = await jobs.GatherAsync(queues, which, c.Value("user"), ct);
+        var selected = gathered.Where(j => filter is "active" or "finished" or "all" || j.State.ToKeyword() == filter).ToList();
+        var ordered = selected.Where(j => !j.State.IsTerminal()).OrderByDescending(j => j.Priority).ThenBy(j => j.SubmittedAt)
             .Concat(selected.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt ?? j.SubmittedAt).ThenByDescending(j => j.JobId))
             .ToList();
-        var shown = jobs.Take(limit).Select(JobView.From).ToList();
+        var shown = ordered.Take(limit).Select(JobView.From).ToList();
         var table = new TextTable("ID", "QUEUE", "STATE", "PRI", "OWNER", "NAME", "PRINTER", "TRIES", "SIZE", "SUBMITTED");
         foreach (var j in shown)
         {
             table.Add(j.Id, j.Queue, j.State, j.Priority, j.Owner, Truncate(j.Name, 32), j.Printer, j.Attempts, Show.Size(j.Bytes), Show.Time(j.SubmittedAt));
         }
-        var summary = $"{shown.Count} job(s)" + (jobs.Count > shown.Count ? $" of {jobs.Count} (raise -n to see more)" : "") + $" ({filter})";
+        var summary = $"{shown.Count} job(s)" + (ordered.Count > shown.Count ? $" of {ordered.Count} (raise -n to see more)" : "") + $" ({filter})";
         await c.ReportAsync(shown, shown.Count == 0 ? [$"No jobs ({filter})"] : table.Lines().Append(summary), ct);
     }
 
@@ -113,7 +114,7 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
     private async Task MoveAsync(CommandContext c, CancellationToken ct)
     {
         var id = c.Long("job");
-        var target = Lookup.Queue(topology, c.Required("queue"));
+        var target = Lookup.Queue(jobs.Topology, c.Required("queue"));
         var (source, job) = await FindAsync(id, ct);
         if (string.Equals(source, target.Name, StringComparison.OrdinalIgnoreCase))
         {
@@ -199,10 +200,8 @@ public sealed class JobPalette(ISpoolGateway spool, SpoolTopology topology, IDoc
 
     private async Task<(string Queue, JobRecord Job)> FindAsync(long id, CancellationToken ct)
     {
-        var queue = await spool.FindQueueOfJobAsync(id, ct) ?? throw new CommandException($"no job {id}");
-        if (topology.FindQueue(queue) is null) throw new CommandException($"job {id} belongs to queue {queue}, which this node does not configure");
-        var job = await spool.GetJobAsync(queue, id, ct) ?? throw new CommandException($"no job {id} (queue {queue} does not know it; finished jobs are kept for a while only)");
-        return (queue, job);
+        var found = await jobs.FindAsync(id, ct);
+        return found is { Queue: { } queue, Job: { } job } ? (queue, job) : throw new CommandException(found.Missing ?? $"no job {id}");
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ActorSpool.TestSupport;
+using static ActorSpool.Node.Tests.Web.ApiTestNode;
+
+namespace ActorSpool.Node.Tests.Web;
+
+/// <summary>The read endpoints over a real node and real HTTP: cluster, queues, printers, jobs and balancer.</summary>
+public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNode>
+{
+    [Fact]
+    public async Task Cluster_lists_this_node_up_with_its_roles_the_balancer_and_the_queues_it_hosts()
+    {
+        using var client = fixture.Client();
+        var cluster = await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/cluster"),
+            c => c["balancerHost"] is not null && c["members"]![0]!["queues"]!.AsArray().Count == 4, what: "the cluster view with placements");
+
+        var self = (string)cluster["self"]!;
+        var member = Assert.Single(cluster["members"]!.AsArray())!;
+        Assert.Equal(self, (string)member["address"]!);
+        Assert.Equal("up", (string)member["status"]!);
+        Assert.Equal("reachable", (string)member["reachability"]!);
+        Assert.True((bool)member["self"]!);
+        Assert.True((bool)member["leader"]!);
+        Assert.Equal(["ingress", "worker"], member["roles"]!.AsArray().Select(r => (string)r!).Order());
+        Assert.Equal(["lab", "office", "spare", "stopped"], member["queues"]!.AsArray().Select(q => (string)q!));
+        Assert.Equal(self, (string)cluster["balancerHost"]!);
+        Assert.Equal(self, (string)cluster["leader"]!);
+    }
+
+    [Fact]
+    public async Task Queues_list_every_queue_and_one_queue_shows_its_host_node()
+    {
+        using var client = fixture.Client();
+        var queues = (await GetJsonAsync(client, "/api/v1/queues")).AsArray();
+        Assert.Equal(["lab", "office", "spare", "stopped"], queues.Select(q => (string)q!["name"]!));
+
+        var office = await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/queues/office"), q => (string?)q["state"] == "ready", what: "office ready");
+        Assert.Equal(["p1"], office["printers"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal("ready", (string)office["state"]!);
+        foreach (var field in new[] { "mode", "sequential", "paused", "pending", "held", "processing", "completed", "canceled", "aborted", "acceptingPrinters", "defaultPriority", "maxAttempts", "maxDocumentBytes", "rawPort", "hostNode" })
+        {
+            Assert.True(office.AsObject().ContainsKey(field), $"QueueView lacks {field}: {office}");
+        }
+        var self = (string)(await GetJsonAsync(client, "/api/v1/cluster"))["self"]!;
+        Assert.Equal(self, (string?)office["hostNode"]);
+
+        var stopped = await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/queues/stopped"), q => (string?)q["state"] == "no-printer", what: "stopped queue without a printer");
+        Assert.Empty(stopped["acceptingPrinters"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Printers_show_health_ok_for_the_simulator_and_offline_for_a_closed_port()
+    {
+        using var client = fixture.Client();
+        var printers = await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/printers"),
+            p => p.AsArray().Any(x => (string?)x!["health"] == "offline") && p.AsArray().Any(x => (string?)x!["health"] == "ok"), what: "p1 ok and dead offline");
+        Assert.Equal(["dead", "p1"], printers.AsArray().Select(p => (string)p!["name"]!));
+
+        var p1 = await GetJsonAsync(client, "/api/v1/printers/p1");
+        Assert.Equal("ok", (string)p1["health"]!);
+        Assert.Equal((string)p1["uri"]!, (string)p1["pathInUse"]!);
+        Assert.True((bool)p1["reachable"]!);
+        Assert.Null(p1["probeLatencyMs"]);
+        Assert.True(p1.AsObject().ContainsKey("probeLatencyMs"));
+        Assert.Equal(["lab", "office", "spare"], p1["queues"]!.AsArray().Select(q => (string)q!).Order());
+
+        var dead = await GetJsonAsync(client, "/api/v1/printers/dead");
+        Assert.Equal("offline", (string)dead["health"]!);
+        Assert.False((bool)dead["reachable"]!);
+        Assert.Equal("stopped", (string)dead["state"]!);
+    }
+
+    [Fact]
+    public async Task Balancer_shows_the_singleton_and_this_nodes_workers()
+    {
+        using var client = fixture.Client();
+        var balancer = await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/balancer"), b => b["nodes"]!.AsArray().Count == 1, what: "the balancer sees the node");
+        var node = balancer["nodes"]![0]!;
+        Assert.Equal((string)balancer["singleton"]!, (string)node["node"]!);
+        Assert.Equal(4, (int)node["workers"]!);
+        foreach (var field in new[] { "busy", "jobs", "pages", "granted", "delivered", "deliveredBytes" }) Assert.NotNull(node[field]);
+        Assert.NotNull(balancer["waiting"]);
+        Assert.NotNull(balancer["granted"]);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/queues/nosuch")]
+    [InlineData("/api/v1/printers/nosuch")]
+    [InlineData("/api/v1/jobs/987654321")]
+    [InlineData("/api/v1/nosuch")]
+    [InlineData("/api/v1/jobs/not-a-number")]
+    public async Task Unknown_resources_are_404_problems(string path)
+    {
+        using var client = fixture.Client();
+        using var response = await client.GetAsync(path);
+        await AssertProblemAsync(response, 404);
+    }
+
+    [Theory]
+    [InlineData("queue=nosuch", "queue")]
+    [InlineData("state=sleeping", "state")]
+    [InlineData("olderThan=yesterday", "olderThan")]
+    [InlineData("olderThan=-5", "olderThan")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("cursor=bm90LWEtY3Vyc29y", "cursor")]
+    public async Task Bad_job_filters_are_400_problems_naming_the_parameter(string query, string parameter)
+    {
+        using var client = fixture.Client();
+        using var response = await client.GetAsync($"/api/v1/jobs?{query}");
+        var problem = await AssertProblemAsync(response, 400);
+        Assert.Equal(parameter, (string?)problem["parameter"]);
+        Assert.Contains(parameter, (string)problem["detail"]!);
+    }
+
+    [Fact]
+    public async Task The_ipp_port_does_not_serve_the_api()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Node.IppPort}") };
+        using var response = await client.GetAsync("/api/v1/queues");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
