@@ -55,6 +55,7 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         var loads = 0;
         page.Load += (_, _) => loads++;
         var rowsBefore = await page.Locator("#jobs tbody tr[data-job]").CountAsync();
+        var completedBefore = int.Parse(await page.Locator("[data-count=\"completed\"]").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
 
         await Ipptool.PrintAsync(Node.QueueUri("office"), "Hello from the console test\n");
 
@@ -63,6 +64,8 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         var newest = rows.First;
         await Expect(newest).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Ms(Patience) });
         await Expect(newest.Locator("[data-field=\"state\"]")).ToHaveTextAsync("completed");
+        await Expect(page.Locator("[data-count=\"completed\"]")).ToHaveTextAsync($"{completedBefore + 1}"); // the counts follow too
+        await Expect(page.Locator("#queue-state")).ToHaveTextAsync("idle");
         Assert.Equal(0, loads); // all of it live, through /api/v1/events
         await ScreenshotAsync(page, "console-queue.png");
     }

@@ -19,7 +19,7 @@ export function colourOf(index) {
  * Draws series [{ label, colour, dash, points: [{ t: ms, v: number|null }] }] over [from, to] into container.
  * Gaps (null) break a line.
  */
-export function drawChart(container, { series, from, to, unit, title }) {
+export function drawChart(container, { series, from, to, title }) {
   const width = 640, height = 220, left = 48, right = 8, top = 10, bottom = 28;
   const values = series.flatMap((s) => s.points.map((p) => p.v)).filter((v) => v !== null && Number.isFinite(v));
   const max = niceMax(values.length ? Math.max(...values) : 0);
@@ -36,7 +36,6 @@ export function drawChart(container, { series, from, to, unit, title }) {
     const t = to - minutes * 60000;
     root.append(svg('text', { x: x(t), y: height - 8, 'text-anchor': 'middle', class: 'axis' }, minutes ? `-${minutes} min` : 'now'));
   }
-  root.append(svg('text', { x: 4, y: 12, class: 'axis' }, unit));
 
   for (const s of series) {
     let d = '';
@@ -47,6 +46,12 @@ export function drawChart(container, { series, from, to, unit, title }) {
       pen = true;
     }
     if (d) root.append(svg('path', { d, class: 'series', stroke: s.colour, 'stroke-dasharray': s.dash || 'none' }));
+    // A point with no neighbour draws no line: mark it.
+    s.points.forEach((point, i) => {
+      const near = (j) => s.points[j] && s.points[j].v !== null && Number.isFinite(s.points[j].v);
+      if (point.v === null || !Number.isFinite(point.v) || point.t < from || near(i - 1) || near(i + 1)) return;
+      root.append(svg('circle', { cx: x(point.t), cy: y(point.v), r: 3, fill: s.colour }));
+    });
   }
 
   const legend = document.createElement('ul');
@@ -69,5 +74,6 @@ function niceMax(value) {
 }
 
 function formatValue(v) {
-  return v >= 100 ? Math.round(v).toString() : v.toFixed(v >= 10 ? 0 : 1);
+  if (v >= 10 || v === 0) return Math.round(v).toString();
+  return Number(v.toPrecision(2)).toString();
 }

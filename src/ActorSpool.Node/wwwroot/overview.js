@@ -78,7 +78,6 @@ function drawStats() {
   const nodes = [...stats.keys()].sort();
   drawChart(document.getElementById('chart-rate'), {
     title: 'Jobs per second submitted and completed per node, last 15 minutes',
-    unit: 'jobs/s',
     from, to,
     series: nodes.flatMap((node, i) => [
       { label: `${node} submitted`, colour: colourOf(i), points: stats.get(node).map((s) => ({ t: s.t, v: s.submitted })) },
@@ -87,7 +86,6 @@ function drawStats() {
   });
   drawChart(document.getElementById('chart-p95'), {
     title: '95th percentile submit-to-printed time per node, last 15 minutes',
-    unit: 'ms',
     from, to,
     series: nodes.map((node, i) => ({ label: `${node} p95`, colour: colourOf(i), points: stats.get(node).map((s) => ({ t: s.t, v: s.p95 })) })),
   });

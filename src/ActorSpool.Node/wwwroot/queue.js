@@ -13,9 +13,11 @@ let cursors = [null]; // the cursor of each page shown so far; the last is the c
 let nextCursor = null;
 let jobs = [];
 
+let printable = null; // the full view's state: 'ready' or 'no-printer' (queue events carry only the counts and paused)
+
 function stateText(view) {
   if (view.paused) return 'paused (accepting jobs, printing none)';
-  if (view.state === 'no-printer') return 'stopped (no printer is taking work)';
+  if (printable === 'no-printer') return 'stopped (no printer is taking work)';
   return view.processing > 0 ? 'processing' : 'idle';
 }
 
@@ -45,12 +47,8 @@ function showQueue(view) {
     paused = view.paused;
     showActions(view);
   }
-  if (view.state !== undefined) document.getElementById('queue-state').textContent = stateText(view);
-  else if (view.paused !== undefined) {
-    const state = document.getElementById('queue-state');
-    if (view.paused) state.textContent = stateText(view);
-    else if (state.textContent.startsWith('paused')) state.textContent = view.processing > 0 ? 'processing' : 'idle';
-  }
+  if (view.state !== undefined && view.state !== 'paused') printable = view.state;
+  document.getElementById('queue-state').textContent = stateText(view);
   if (view.hostNode !== undefined) document.getElementById('queue-host').textContent = orDash(view.hostNode);
   showCounts(view);
 }
@@ -133,6 +131,7 @@ document.getElementById('first-page').addEventListener('click', () => {
 });
 
 const reloadJobs = debounce(loadJobs, 300);
+const reloadQueue = debounce(loadQueue, 500);
 
 onEvent('job', (change) => {
   if (change.queue !== queue) return;
@@ -155,7 +154,10 @@ onEvent('job', (change) => {
 onEvent('queue', (view) => { if (view.name === queue) showQueue(view); });
 onEvent('printer', (printer) => {
   const tile = document.querySelector(`#queue-printers li[data-printer="${CSS.escape(printer.name)}"]`);
-  if (tile) updatePrinterTile(tile, printer);
+  if (tile) {
+    updatePrinterTile(tile, printer);
+    reloadQueue(); // whether any printer takes work decides the queue's state
+  }
 });
 onReconnect(() => { loadQueue(); loadPrinters(); loadJobs(); });
 

@@ -42,7 +42,8 @@ public static class QueuePage
             ("pending", status.Pending), ("held", status.Held), ("processing", status.Processing),
             ("completed", status.Completed), ("canceled", status.Canceled), ("aborted", status.Aborted),
         };
-        var stateOptions = string.Concat(JobStates.Select(s => $"<option value=\"{s}\">{s}</option>"));
+        var stateOptions = "<option value=\"active\">active (not finished)</option><option value=\"finished\">finished</option>" +
+            string.Concat(JobStates.Select(s => $"<option value=\"{s}\">{s}</option>"));
         return $"""
             <h1>Queue {E(status.Queue)}</h1>
             <section aria-labelledby="queue-status-heading">
