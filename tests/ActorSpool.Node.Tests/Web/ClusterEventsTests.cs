@@ -24,12 +24,20 @@ public sealed class ClusterEventsTests
             NodePort = seedPort,
             Seeds = [seed],
         });
+        // A browser on the first node sees the second join.
+        await using var members = await SseClient.ConnectAsync($"http://127.0.0.1:{worker.HttpPort}/api/v1/events");
+        var ingressPort = FreePort.Next();
         await using var ingress = await InProcessNode.StartAsync(InProcessNode.Options(Directory.CreateDirectory(Path.Combine(data.Path, "b")).FullName, printers) with
         {
-            NodePort = FreePort.Next(),
+            NodePort = ingressPort,
             Seeds = [seed],
             Roles = ["ingress"],
         });
+        var joined = await members.WaitForAsync("member", m => ((string)m["address"]!).EndsWith($":{ingressPort}", StringComparison.Ordinal) && (string)m["event"]! == "up",
+            "the ingress node up");
+        Assert.Equal(("up", "reachable"), ((string)joined.Json["status"]!, (string)joined.Json["reachability"]!));
+        Assert.Equal(["ingress"], joined.Json["roles"]!.AsArray().Select(r => (string)r!));
+
         var api = $"http://127.0.0.1:{ingress.HttpPort}/api/v1";
         var nodes = await Eventually.ValueAsync(() => http.GetFromJsonAsync<JsonArray>($"{api}/nodes"),
             n => n!.Count == 2 && n.All(m => (string)m!["status"]! == "up" && m["lastReportAt"] is not null), what: "both nodes up and reported on the ingress node");

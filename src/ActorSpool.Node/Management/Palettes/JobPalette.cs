@@ -10,7 +10,7 @@ using static ActorSpool.Node.Management.Define;
 namespace ActorSpool.Node.Management.Palettes;
 
 /// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
-public sealed class JobPalette(ISpoolGateway spool, JobCatalog jobs, IDocumentStore documents) : ICommandPalette
+public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
 {
     private static readonly string[] StateFilters =
         ["active", "finished", "all", .. Enum.GetValues<JobState>().Select(s => s.ToKeyword())];
@@ -36,9 +36,9 @@ public sealed class JobPalette(ISpoolGateway spool, JobCatalog jobs, IDocumentSt
     {
         "list" => ListAsync(context, ct),
         "show" => ShowAsync(context, ct),
-        "cancel" => ChangeAsync(context, "canceled", (q, id) => spool.CancelJobAsync(q, id, Requester.Operator, ct: ct), ct),
-        "hold" => ChangeAsync(context, "held", (q, id) => spool.HoldJobAsync(q, id, Requester.Operator, ct), ct),
-        "release" => ChangeAsync(context, "released", (q, id) => spool.ReleaseJobAsync(q, id, Requester.Operator, ct), ct),
+        "cancel" => ChangeAsync(context, JobChange.Cancel, "canceled", ct),
+        "hold" => ChangeAsync(context, JobChange.Hold, "held", ct),
+        "release" => ChangeAsync(context, JobChange.Release, "released", ct),
         "move" => MoveAsync(context, ct),
         _ => throw CommandException.Usage($"job: no verb {context.Verb.Name}"),
     };
@@ -93,11 +93,11 @@ public sealed class JobPalette(ISpoolGateway spool, JobCatalog jobs, IDocumentSt
         ], ct);
     }
 
-    private async Task ChangeAsync(CommandContext c, string done, Func<string, long, Task<Replies.CommandResult>> change, CancellationToken ct)
+    private async Task ChangeAsync(CommandContext c, JobChange change, string done, CancellationToken ct)
     {
         var id = c.Long("job");
         var (queue, before) = await FindAsync(id, ct);
-        var result = await change(queue, id);
+        var result = await jobs.ChangeAsync(queue, id, change, Requester.Operator, ct);
         if (result.Outcome != CommandOutcome.Ok)
         {
             throw new CommandException(result.Message ?? $"job {id} could not be {done} ({result.Outcome})");
@@ -106,96 +106,22 @@ public sealed class JobPalette(ISpoolGateway spool, JobCatalog jobs, IDocumentSt
         await c.ReportAsync(JobView.From(after), [$"Job {id} {done} (queue {queue}, was {before.State.ToKeyword()}, now {after.State.ToKeyword()})"], ct);
     }
 
-    /// <summary>
-    /// Hold the job (so it cannot start printing meanwhile), copy its documents to a new job id of the target
-    /// queue, submit that job (held if the original was), then cancel the original. On any failure before the
-    /// submit, the original is released again and nothing else changes.
-    /// </summary>
+    /// <summary>Moves a pending or held job to another queue (<see cref="JobCatalog.MoveAsync"/>).</summary>
     private async Task MoveAsync(CommandContext c, CancellationToken ct)
     {
         var id = c.Long("job");
         var target = Lookup.Queue(jobs.Topology, c.Required("queue"));
         var (source, job) = await FindAsync(id, ct);
-        if (string.Equals(source, target.Name, StringComparison.OrdinalIgnoreCase))
+        var move = await jobs.MoveAsync(source, job, target, Requester.Operator, ct);
+        if (move.Outcome != CommandOutcome.Ok) throw new CommandException(move.Message ?? $"job {id} cannot be moved ({move.Outcome})");
+        var data = new { from = new { queue = source, job = id }, to = new { queue = target.Name, job = move.NewJobId }, state = move.Moved?.State.ToKeyword() };
+        if (move.OriginalNotCanceled is { } why)
         {
-            throw new CommandException($"job {id} is already in queue {target.Name}");
-        }
-        if (job.State is not (JobState.Pending or JobState.PendingHeld))
-        {
-            throw new CommandException($"job {id} is {job.State.ToKeyword()}; only pending or held jobs can be moved");
-        }
-        if (job.Incoming)
-        {
-            throw new CommandException($"job {id} is still receiving documents (Create-Job); move it once it is complete");
-        }
-        var wasHeld = job.State == JobState.PendingHeld;
-        if (!wasHeld)
-        {
-            var hold = await spool.HoldJobAsync(source, id, Requester.Operator, ct);
-            if (hold.Outcome != CommandOutcome.Ok) throw new CommandException($"job {id} cannot be moved: {hold.Message}");
-        }
-
-        long newId = 0;
-        object? submitted;
-        try
-        {
-            newId = await spool.AllocateJobIdAsync(target.Name, ct);
-            var movedDocuments = new List<JobDocument>();
-            foreach (var document in await documents.ListDocumentsAsync(id, ct))
-            {
-                movedDocuments.Add(await CopyDocumentAsync(document, newId, target, ct));
-            }
-            if (movedDocuments.Count == 0) throw new CommandException($"job {id} has no stored documents to move");
-            // A timed hold (night, a time) moves with the job; the target queue works its release out again.
-            var submit = new Commands.SubmitJob(target.Name, newId, job.Owner, job.Name, job.Priority, wasHeld, movedDocuments.ToArray())
-            {
-                HoldUntil = wasHeld ? new JobHold(job.HoldUntil, job.ReleaseAt) : null,
-                Copies = job.Copies,
-            };
-            submitted = await spool.SubmitAsync(submit, ct);
-            if (submitted is Replies.JobRejected rejected) throw new CommandException($"queue {target.Name} rejected the job: {rejected.Reason}");
-        }
-        catch
-        {
-            if (!wasHeld) await spool.ReleaseJobAsync(source, id, Requester.Operator, CancellationToken.None);
-            if (newId != 0) await documents.DeleteJobAsync(newId, CancellationToken.None);
-            throw;
-        }
-
-        var cancel = await spool.CancelJobAsync(source, id, Requester.Operator, $"moved to {target.Name} as job {newId}", ct);
-        var moved = submitted is Replies.JobAccepted accepted ? accepted.Job : null;
-        var data = new { from = new { queue = source, job = id }, to = new { queue = target.Name, job = newId }, state = moved?.State.ToKeyword() };
-        if (cancel.Outcome != CommandOutcome.Ok)
-        {
-            await c.ReportAsync(data, [$"Job {id} copied to {target.Name} as job {newId}, but the original could not be canceled: {cancel.Message}"], ct);
+            await c.ReportAsync(data, [$"Job {id} copied to {target.Name} as job {move.NewJobId}, but the original could not be canceled: {why}"], ct);
             c.ExitCode = ExitCodes.Failed;
             return;
         }
-        await c.ReportAsync(data, [$"Job {id} moved from {source} to {target.Name} as job {newId} ({moved?.State.ToKeyword() ?? "accepted"})"], ct);
-    }
-
-    private async Task<JobDocument> CopyDocumentAsync(StoredDocument document, long newId, QueueDefinition target, CancellationToken ct)
-    {
-        // Through a temporary file: the source is read chunk by chunk and the target written in one short transaction.
-        var temp = Path.GetTempFileName();
-        try
-        {
-            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous))
-            {
-                await using (var source = await documents.OpenReadAsync(document.JobId, document.DocumentNumber, ct))
-                {
-                    await source.CopyToAsync(file, ct);
-                }
-                file.Position = 0;
-                var stored = await documents.WriteDocumentAsync(newId, document.DocumentNumber, file, document.Format, document.Name,
-                    Math.Max(target.MaxDocumentBytes, document.Length), allowEmpty: true, ct);
-                return new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name);
-            }
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        await c.ReportAsync(data, [$"Job {id} moved from {source} to {target.Name} as job {move.NewJobId} ({move.Moved?.State.ToKeyword() ?? "accepted"})"], ct);
     }
 
     private async Task<(string Queue, JobRecord Job)> FindAsync(long id, CancellationToken ct)

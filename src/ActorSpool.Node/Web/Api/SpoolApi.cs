@@ -26,6 +26,7 @@ public static class SpoolApi
 
         var reads = api.MapGroup("").AddEndpointFilter(RequireLoginWhenConfigured);
         reads.MapApiReads();
+        api.MapApiActions();
 
         // Anything else under /api is a 404 problem, not the empty 404 of ASP.NET.
         app.MapFallback("/api/{**path}", (HttpContext http) => ApiProblems.NotFound($"no such resource: {http.Request.Method} {http.Request.Path}"))

@@ -81,7 +81,6 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
 
         Receive<SubscribeEvents>(s => _subscribers.Add(s.Events));
         Receive<UnsubscribeEvents>(s => _subscribers.Remove(s.Events));
-        Receive<GetSubscriberCount>(_ => Sender.Tell(_subscribers.Count));
         Receive<GetStats>(q => Sender.Tell(Stats(q.Minutes)));
         Receive<GetNodes>(_ => Sender.Tell(Nodes()));
         Receive<GetPrinterHistory>(q => Sender.Tell(new PrinterHistoryReply(_printerHistory.Of(q.Printer))));

@@ -28,10 +28,4 @@ public static class LiveFeedProtocol
     public sealed record GetPrinterHistory(string Printer) : ILiveFeedMessage;
 
     public sealed record PrinterHistoryReply(HealthChange[] Changes) : ILiveFeedMessage;
-
-    /// <summary>How many browsers follow the feed on this node (tests wait on it before they cause events).</summary>
-    public sealed record GetSubscriberCount : ILiveFeedMessage
-    {
-        public static readonly GetSubscriberCount Instance = new();
-    }
 }
