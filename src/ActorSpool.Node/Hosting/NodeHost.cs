@@ -69,7 +69,8 @@ public static class NodeHost
             var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node.Limits");
             // One port for ipp:// and ipps:// (the first byte tells them apart), as CUPS does on 631.
             kestrel.Listen(address, options.IppPort, listen => listen.LimitPerAddress(perAddress, log).Serves(NodeListener.Ipp).UseTlsOrPlain(certificate, kestrel.Limits.KeepAliveTimeout));
-            kestrel.Listen(address, options.HttpPort, listen => listen.LimitPerAddress(perAddress, log).Serves(NodeListener.Web));
+            // The HTTP port too, so the console's logins and the API's credentials can travel encrypted.
+            kestrel.Listen(address, options.HttpPort, listen => listen.LimitPerAddress(perAddress, log).Serves(NodeListener.Web).UseTlsOrPlain(certificate, kestrel.Limits.KeepAliveTimeout));
             kestrel.Limits.MaxRequestBodySize = null; // documents are bounded per queue by the document store
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -96,7 +97,7 @@ public static class NodeHost
             security.UsersFile.Length == 0 ? null : UsersFile.Load(security.UsersFile, sp.GetRequiredService<ILogger<UsersFile>>()),
             new LoginThrottle(security.LoginFailures, security.LoginWindow, TimeProvider.System), sp.GetRequiredService<ILogger<Authenticator>>()));
         builder.Services.AddCommandHost();
-        builder.Services.AddSpoolApi(); // the REST API on the HTTP port (Web/Api)
+        builder.Services.AddSpoolApi(options, hocon); // the REST API and web login on the HTTP port (Web/Api, Web/Login)
         builder.Services.AddSingleton<DemoPrinters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPrinters>());
 
@@ -318,7 +319,7 @@ public static class NodeHost
         var certificate = app.Services.GetRequiredService<NodeCertificate>();
         log.LogInformation("IPP over TLS on the same port: ipps://{Host}:{Port}/ (certificate {Source}, SHA-256 {Fingerprint})",
             options.ListenAddress, ports.Ipp, certificate.Source, certificate.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
-        log.LogInformation("HTTP (web console /, queue pages /printers/NAME, /health, /health/ready, /metrics) listening on http://{Host}:{Port}/", options.ListenAddress, ports.Http);
+        log.LogInformation("HTTP (web console /, queue pages /printers/NAME, REST API /api/v1, its reference /api, /login, /health, /health/ready, /metrics) listening on http://{Host}:{Port}/ and https:// on the same port", options.ListenAddress, ports.Http);
         var commandHost = app.Services.GetRequiredService<CommandHost>();
         if (app.Services.GetRequiredService<CommandHostTls>().Certificate is { } commandCertificate)
         {

@@ -47,7 +47,7 @@ public class ApiTestNode : IAsyncLifetime
         var options = InProcessNode.Options(_dir.Path, printersFile) with { UsersFile = users, Admins = ["root"] };
         Node = await InProcessNode.StartAsync(options, Hocon);
         // The API answers once the queues do; wait for that rather than for a guessed time.
-        using var client = Client();
+        using var client = Client("root");
         await Eventually.WaitUntilAsync(async () => (await client.GetAsync("/api/v1/queues")).IsSuccessStatusCode, "the queues answer over the API", TimeSpan.FromSeconds(120));
     }
 

@@ -1,5 +1,7 @@
 using ActorSpool.Node.Hosting;
 using ActorSpool.Node.Security;
+using ActorSpool.Node.Web.Login;
+using Akka.Configuration;
 using Scalar.AspNetCore;
 
 namespace ActorSpool.Node.Web.Api;
@@ -12,8 +14,12 @@ public static class SpoolApi
 {
     public const string Prefix = "/api/v1";
 
-    public static IServiceCollection AddSpoolApi(this IServiceCollection services)
+    /// <summary>The API's services; reads <c>actorspool.web</c> and makes the session key file when there is none.</summary>
+    public static IServiceCollection AddSpoolApi(this IServiceCollection services, NodeOptions options, Config hocon)
     {
+        var web = WebSettings.FromConfig(hocon, options.DataDirectory);
+        services.AddSingleton(web);
+        services.AddSingleton(new WebTokens(web.LoadOrCreateKey()));
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;
@@ -26,7 +32,9 @@ public static class SpoolApi
 
         var reads = api.MapGroup("").AddEndpointFilter(RequireLoginWhenConfigured);
         reads.MapApiReads();
-        api.MapApiActions();
+        var changes = api.MapGroup("").AddEndpointFilter(CheckCsrf);
+        changes.MapApiActions();
+        app.MapWebLogin(api, changes);
 
         // Anything else under /api is a 404 problem, not the empty 404 of ASP.NET.
         app.MapFallback("/api/{**path}", (HttpContext http) => ApiProblems.NotFound($"no such resource: {http.Request.Method} {http.Request.Path}"))
@@ -60,6 +68,10 @@ public static class SpoolApi
             return ApiProblems.Unavailable(e.Message);
         }
     }
+
+    /// <summary>A change authenticated by the session cookie must carry the CSRF token (Basic and Bearer need none).</summary>
+    private static async ValueTask<object?> CheckCsrf(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.CsrfRefusal() is { } refusal ? ApiProblems.Forbidden(refusal, "CSRF check failed") : await next(context);
 
     /// <summary>actorspool.security.require-authentication = on: reads too need a login (else they are open, as CUPS's pages).</summary>
     private static async ValueTask<object?> RequireLoginWhenConfigured(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
