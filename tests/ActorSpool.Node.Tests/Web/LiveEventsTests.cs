@@ -39,6 +39,8 @@ public sealed class LiveEventsTests
 
         await events.WaitForAsync("queue", q => (string)q["name"]! == "office" && (int)q["completed"]! == 1 && (int)q["pending"]! == 0,
             "office's counts with the job completed");
+        var balancer = await events.WaitForAsync("balancer", b => b["singleton"] is not null, "where the balancer runs");
+        Assert.StartsWith("akka.tcp://actorspool@127.0.0.1:", (string)balancer.Json["singleton"]!);
     }
 
     [Fact]

@@ -79,7 +79,12 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
         Receive<BalancerHost>(OnBalancerHost);
         Receive<SubscribeAck>(_ => { });
 
-        Receive<SubscribeEvents>(s => _subscribers.Add(s.Events));
+        Receive<SubscribeEvents>(s =>
+        {
+            _subscribers.Add(s.Events);
+            // A page learns where the balancer runs without waiting for it to move.
+            if (_balancerHost is { } host) s.Events.TryWrite(new LiveEvent("balancer", JsonSerializer.Serialize(new BalancerEventView(host), JsonSerializerOptions.Web)));
+        });
         Receive<UnsubscribeEvents>(s => _subscribers.Remove(s.Events));
         Receive<GetStats>(q => Sender.Tell(Stats(q.Minutes)));
         Receive<GetNodes>(_ => Sender.Tell(Nodes()));
