@@ -32,6 +32,8 @@ public sealed class AccessibilityTests(BrowserFixture browser, AccessibilityTest
         { "/logs", false },
         { "/logs", true },
         { "/printers/office", true },
+        { "/jobs/FIRST", true },
+        { "/devices/lj-1", true },
         { "/login", false },
     };
 
@@ -40,7 +42,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, AccessibilityTest
     public async Task Axe_finds_no_serious_or_critical_violation(string path, bool asAdmin)
     {
         await using var context = await browser.NewContextAsync(fixture.Node.WebUri);
-        if (asAdmin) await LogInAsync(context);
+        if (asAdmin) await ConsoleTests.LogInAsync(context, ConsoleNode.AdminUser, ConsoleNode.AdminPassword);
         if (path == "/jobs/FIRST") path = $"/jobs/{await FirstJobIdAsync()}";
         IPage page;
         if (path == "/login")
@@ -79,17 +81,6 @@ public sealed class AccessibilityTests(BrowserFixture browser, AccessibilityTest
             .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`);
         }
         """;
-
-    private async Task LogInAsync(IBrowserContext context)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login?returnUrl=%2F");
-        await page.Locator("input[name=\"user\"]").FillAsync(ConsoleNode.AdminUser);
-        await page.Locator("input[name=\"password\"]").FillAsync(ConsoleNode.AdminPassword);
-        await page.Locator("input[name=\"password\"]").PressAsync("Enter");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        await page.CloseAsync();
-    }
 
     private async Task<long> FirstJobIdAsync()
     {
