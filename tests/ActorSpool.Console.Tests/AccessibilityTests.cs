@@ -42,7 +42,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, AccessibilityTest
     public async Task Axe_finds_no_serious_or_critical_violation(string path, bool asAdmin)
     {
         await using var context = await browser.NewContextAsync(fixture.Node.WebUri);
-        if (asAdmin) await ConsoleTests.LogInAsync(context, ConsoleNode.AdminUser, ConsoleNode.AdminPassword);
+        if (asAdmin) await ConsoleBrowsing.LogInAsync(context, ConsoleNode.AdminUser, ConsoleNode.AdminPassword);
         if (path == "/jobs/FIRST") path = $"/jobs/{await FirstJobIdAsync()}";
         IPage page;
         if (path == "/login")
@@ -53,7 +53,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, AccessibilityTest
         }
         else
         {
-            page = await ConsoleTests.OpenAsync(context, path);
+            page = await ConsoleBrowsing.OpenAsync(context, path);
         }
 
         foreach (var (name, width) in new[] { ("desktop", 1280), ("phone", 320) })

@@ -8,12 +8,17 @@ import { drawChart, colourOf } from './chart.js';
 const windowMs = 15 * 60000;
 const stats = new Map(); // node -> [{ t, submitted, completed, p95 }]
 const completedSeen = new Map(); // queue -> [{ t, completed }] for completed per minute
+const removed = new Map(); // address -> roles of members this page saw leave (the cluster state forgets them)
 
 async function loadCluster() {
   try {
     const cluster = await getJson('/api/v1/cluster');
     document.getElementById('balancer-host').textContent = orDash(cluster.balancerHost);
-    const rows = (cluster.members ?? []).map((m) => el('tr', { dataset: { member: m.address, status: m.status, reachability: m.reachability } },
+    const members = cluster.members ?? [];
+    for (const m of members) removed.delete(m.address); // back under the same address
+    // Members removed while this page was open stay listed as removed, so the operator sees where they went.
+    const gone = [...removed].map(([address, roles]) => ({ address, roles, status: 'removed', reachability: '–' }));
+    const rows = [...members, ...gone].map((m) => el('tr', { dataset: { member: m.address, status: m.status, reachability: m.reachability } },
       el('th', { scope: 'row' }, m.address, m.self ? ' (this node)' : '', m.leader ? ' (leader)' : ''),
       el('td', { 'data-field': 'status' }, m.status),
       el('td', { 'data-field': 'reachability' }, m.reachability),
@@ -113,6 +118,7 @@ async function loadStats() {
 const reloadCluster = debounce(loadCluster);
 
 onEvent('member', (member) => {
+  if (member.event === 'removed') removed.set(member.address, member.roles ?? []);
   reloadCluster();
   announce(`Member ${member.address}: ${member.event ?? member.status}`);
 });
