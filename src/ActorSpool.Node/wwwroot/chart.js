@@ -34,7 +34,8 @@ export function drawChart(container, { series, from, to, title }) {
   }
   for (let minutes = 15; minutes >= 0; minutes -= 5) {
     const t = to - minutes * 60000;
-    root.append(svg('text', { x: x(t), y: height - 8, 'text-anchor': 'middle', class: 'axis' }, minutes ? `-${minutes} min` : 'now'));
+    const anchor = minutes === 15 ? 'start' : minutes === 0 ? 'end' : 'middle'; // the outer labels stay inside
+    root.append(svg('text', { x: x(t), y: height - 8, 'text-anchor': anchor, class: 'axis' }, minutes ? `-${minutes} min` : 'now'));
   }
 
   for (const s of series) {
