@@ -22,7 +22,7 @@ public static class NodeCommandLine
         var nodePort = Flag<int>("--node-port", "ACTORSPOOL_NODE_PORT", "actorspool.node.node-port", "Akka remoting port (0 = any free port)", "N");
         var seed = Flag<string[]>("--seed", "ACTORSPOOL_SEED", "actorspool.node.seeds", "Seed node HOST:PORT, repeatable (env: comma separated); none = form a new cluster", "HOST:PORT");
         var ippPort = Flag<int>("--ipp-port", "ACTORSPOOL_IPP_PORT", "actorspool.node.ipp-port", "IPP listener port (0 = any free port)", "N");
-        var httpPort = Flag<int>("--http-port", "ACTORSPOOL_HTTP_PORT", "actorspool.node.http-port", "HTTP port of /health, /health/ready and /metrics (0 = any free port)", "N");
+        var httpPort = Flag<int>("--http-port", "ACTORSPOOL_HTTP_PORT", "actorspool.node.http-port", "HTTP port (http and https): REST API /api/v1, /login, /health, /health/ready, /metrics (0 = any free port)", "N");
         var cmdPort = Flag<int>("--cmd-port", "ACTORSPOOL_CMD_PORT", "actorspool.cmd.port", "spoolctl command host port (0 = any free port)", "N");
         var cmdHost = Flag<string>("--cmd-host", "ACTORSPOOL_CMD_HOST", "actorspool.cmd.host", "Address the command host binds (127.0.0.1 = local only)", "IP");
         var cmdToken = Flag<string>("--cmd-token", "ACTORSPOOL_CMD_TOKEN", "actorspool.cmd.token", "Token spoolctl must give for commands that change state (prefer the environment variable or --cmd-token-file)", "TOKEN");

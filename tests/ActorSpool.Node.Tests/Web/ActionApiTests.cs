@@ -32,6 +32,7 @@ public sealed class ActionApiTests(ApiTestNode fixture) : IClassFixture<ApiTestN
 
         var shown = await Eventually.ValueAsync(() => GetJsonAsync(alice, $"/api/v1/jobs/{id}"), j => (string?)j["state"] == "completed", what: $"job {id} completed");
         Assert.Equal("office", (string)shown["queue"]!);
+        Assert.Equal(1, (int)shown["attemptCount"]!);
         var attempt = Assert.Single(shown["attempts"]!.AsArray())!;
         Assert.Equal("p1", (string)attempt["printer"]!);
         Assert.Equal("delivered", (string)attempt["outcome"]!);

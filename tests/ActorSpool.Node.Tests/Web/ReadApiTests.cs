@@ -122,4 +122,33 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
         using var response = await client.GetAsync("/api/v1/queues");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Job_filters_and_cursor_paging_work_over_http()
+    {
+        using var root = fixture.Client("root");
+        (await root.PostAsync("/api/v1/queues/lab/pause", null)).EnsureSuccessStatusCode();
+        var first = await fixture.SubmitAsync("lab", "alice");
+        var second = await fixture.SubmitAsync("lab", "bob");
+        var third = await fixture.SubmitAsync("lab", "alice");
+        (await root.PostAsync($"/api/v1/jobs/{second}/hold", null)).EnsureSuccessStatusCode();
+        using var client = fixture.Client();
+        async Task<long[]> IdsAsync(string query) =>
+            (await GetJsonAsync(client, $"/api/v1/jobs?{query}"))["jobs"]!.AsArray().Select(j => (long)j!["id"]!).ToArray();
+
+        Assert.Equal([third, second, first], await IdsAsync("queue=lab"));
+        Assert.Equal([third, first], await IdsAsync("queue=lab&user=alice"));
+        Assert.Equal([second], await IdsAsync("queue=lab&state=held"));
+        Assert.Equal([third, first], await IdsAsync("queue=lab&state=pending"));
+        Assert.Empty(await IdsAsync("queue=lab&olderThan=PT1H"));
+        Assert.Equal([third, second, first], await IdsAsync("queue=lab&olderThan=0"));
+
+        var page = await GetJsonAsync(client, "/api/v1/jobs?queue=lab&limit=2");
+        Assert.Equal([third, second], page["jobs"]!.AsArray().Select(j => (long)j!["id"]!));
+        var cursor = (string)page["nextCursor"]!;
+        var rest = await GetJsonAsync(client, $"/api/v1/jobs?queue=lab&limit=2&cursor={Uri.EscapeDataString(cursor)}");
+        Assert.Equal([first], rest["jobs"]!.AsArray().Select(j => (long)j!["id"]!));
+        Assert.Null((string?)rest["nextCursor"]);
+        (await root.PostAsync("/api/v1/queues/lab/resume", null)).EnsureSuccessStatusCode();
+    }
 }

@@ -6,6 +6,17 @@ namespace ActorSpool.Node.Web.Api;
 /// <summary>The REST API's read endpoints (contract: /tmp/web-contract.md, docs/api.md): cluster, queues, printers, jobs, balancer.</summary>
 public static class ApiReadEndpoints
 {
+    /// <summary>
+    /// JobView with <c>attempts</c> as the list of attempts (the contract's shape); JobView's own count of attempts that
+    /// reached an outcome moves to <c>attemptCount</c>.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject Detail(Domain.Jobs.JobRecord job)
+    {
+        var json = ApiJson.With(JobView.From(job), "attemptCount", job.Attempts);
+        json["attempts"] = System.Text.Json.JsonSerializer.SerializeToNode(JobAttempts.Derive(job), ApiJson.Options);
+        return json;
+    }
+
     public static void MapApiReads(this RouteGroupBuilder api)
     {
         api.MapGet("/cluster", async (ClusterCatalog cluster, CancellationToken ct) => Results.Ok(await cluster.ViewAsync(ct)))
@@ -58,7 +69,7 @@ public static class ApiReadEndpoints
             {
                 var found = await jobs.FindAsync(id, ct);
                 return found.Job is { } job
-                    ? Results.Ok(ApiJson.With(JobView.From(job), "attempts", JobAttempts.Derive(job)))
+                    ? Results.Ok(Detail(job))
                     : ApiProblems.NotFound(found.Missing ?? $"no job {id}");
             })
             .WithSummary("One job with its delivery attempts").Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound);
