@@ -39,6 +39,8 @@ function show(job) {
     ...detail('Documents', `${job.documents} (${job.bytes} bytes)`),
     ...detail('Copies', `${job.copies}${job.uncollatedCopies ? ', uncollated' : ''}`),
     ...detail('Printer', orDash(job.printer)),
+    // GET /api/v1/jobs/ID moves the count to attemptCount (attempts is then the list); actions answer the plain view.
+    ...detail('Attempts', orDash(typeof job.attempts === 'number' ? job.attempts : job.attemptCount)),
     ...detail('Submitted', formatTime(job.submittedAt)),
     ...detail('Processing since', formatTime(job.processingAt)),
     ...detail('Finished', formatTime(job.completedAt)),
