@@ -47,6 +47,12 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         public static readonly RetentionTick Instance = new();
     }
 
+    /// <summary>The confirmations of one journal write arrived: publish its job changes (once per write, not per event).</summary>
+    private sealed record PublishChanges
+    {
+        public static readonly PublishChanges Instance = new();
+    }
+
     private sealed record RecoveryFinished
     {
         public static readonly RecoveryFinished Instance = new();
@@ -74,6 +80,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     // Document numbers handed to Send-Documents under way (not persisted: a lost one leaves a gap in the numbers).
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     private readonly QueueRules _rules;
+    private readonly JobChangeBatcher _changes;
+    private bool _publishScheduled;
     private QueueState _state = new();
     // Events applied but not yet durable; snapshots wait until there are none.
     private int _unconfirmed;
@@ -93,6 +101,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         _documents = documents;
         _rules = new QueueRules(definition, settings.HoldTimeZone);
         PersistenceId = PersistenceIdFor(definition.Name);
+        _changes = new JobChangeBatcher(definition.Name, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString());
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -124,6 +133,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<Tick>(_ => OnTick());
         Command<RetentionTick>(_ => PurgeOldJobs());
         Command<SnapshotDue>(_ => SnapshotIfQuiet());
+        Command<PublishChanges>(_ => PublishDurableChanges());
         // Answers wait for the writes in flight, so nothing is shown that is not durable yet.
         Command<Queries.GetJob>(q => Answer(new Replies.JobInfo(_state.Find(q.JobId))));
         Command<Queries.GetJobs>(q => Answer(new Replies.JobList(QueueRules.Listing(_state, q.Which, q.Owner, q.Limit))));
@@ -216,9 +226,15 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// <summary>Applies live events and persists them in the next shared journal write.</summary>
     private void Commit(IReadOnlyList<IJobQueueEvent> events, Action? whenDurable = null)
     {
-        foreach (var e in events) Apply(e);
+        foreach (var e in events)
+        {
+            var before = JobChangeBatcher.JobIdOf(e) is { } jobId ? _state.Find(jobId)?.State : null;
+            Apply(e);
+            _changes.Applied(e, before, _state);
+        }
         if (events.Count > 0)
         {
+            _changes.Committed(events.Count, _state);
             _unconfirmed += events.Count;
             PersistAllAsync(events, Confirmed);
         }
@@ -227,8 +243,21 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     private void Confirmed(IJobQueueEvent e)
     {
+        // The other confirmations of the same journal write are in the mailbox already: the publication follows them.
+        if (_changes.Confirmed() && !_publishScheduled)
+        {
+            _publishScheduled = true;
+            Self.Tell(PublishChanges.Instance);
+        }
         // Looked at as a message of its own, outside the persist handler, where the sequence number is settled.
         if (--_unconfirmed == 0 && SnapshotDueNow) Self.Tell(SnapshotDue.Instance);
+    }
+
+    /// <summary>The job changes the journal confirmed, to every node's live feed (the web console's events).</summary>
+    private void PublishDurableChanges()
+    {
+        _publishScheduled = false;
+        if (_changes.TakeDurable() is { } changes) DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(LiveProtocol.JobChangesTopic, changes));
     }
 
     private bool SnapshotDueNow => _eventsSinceSnapshot >= QueueRules.SnapshotInterval(_settings.SnapshotEvery, _state.Count);

@@ -13,7 +13,7 @@ namespace ActorSpool.Actors.Serialization;
 /// <para>
 /// Scheme: the queue journal's events and its snapshot have bare kebab-case names ("job-accepted", "queue-snapshot");
 /// they are stored for good. Messages that only travel between nodes carry their protocol's prefix: "q." queue,
-/// "b." balancer, "w." worker, "p." printer ("q.submit-job", "q.job-accepted").
+/// "b." balancer, "w." worker, "p." printer, "l." live feed ("q.submit-job", "q.job-accepted").
 /// </para>
 /// <para>
 /// Rules. A new <see cref="ISpoolMessage"/> gets an entry with a name no entry ever had, and no legacy name
@@ -102,6 +102,10 @@ public static class SpoolManifests
         new(typeof(PrinterProtocol.PausePrinter), "p.pause-printer", "ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter"),
         new(typeof(PrinterProtocol.ResumePrinter), "p.resume-printer", "ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter"),
         new(typeof(PrinterProtocol.PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
+
+        // The web console's live feed (new since the names were pinned).
+        new(typeof(LiveProtocol.JobChanges), "l.job-changes", Legacy: null),
+        new(typeof(LiveProtocol.NodeStats), "l.node-stats", Legacy: null),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -23,6 +23,9 @@ public sealed class QueueState
     // Unfinished jobs per owner (case-insensitive, as owners are compared), for the per-user limit.
     private readonly Dictionary<string, int> _unfinishedByOwner = new(StringComparer.OrdinalIgnoreCase);
 
+    // Jobs per state, indexed by the IPP enum value: the live feed's queue counts without a pass over every job.
+    private readonly int[] _countByState = new int[(int)JobState.Completed + 1];
+
     public long NextSequence { get; private set; } = 1;
 
     /// <summary>A paused queue accepts jobs but dispatches none.</summary>
@@ -41,6 +44,9 @@ public sealed class QueueState
     public int ActiveCountOf(string owner) => _unfinishedByOwner.GetValueOrDefault(owner);
 
     public JobRecord? Find(long jobId) => _jobs.GetValueOrDefault(jobId);
+
+    /// <summary>How many jobs are in <paramref name="state"/> (kept as events apply: no pass over the jobs).</summary>
+    public int CountOf(JobState state) => _countByState[(int)state];
 
     public static int ComparePriority(JobRecord a, JobRecord b)
     {
@@ -206,6 +212,7 @@ public sealed class QueueState
     {
         Remove(job.JobId);
         _jobs[job.JobId] = job;
+        _countByState[(int)job.State]++;
         if (!job.State.IsTerminal()) CountActive(job.Owner, +1);
         if (job.State == JobState.Pending) _pendingByPriority.Add(job);
         if (job.State == JobState.PendingHeld) _held.Add(job.JobId);
@@ -215,6 +222,7 @@ public sealed class QueueState
     private void Remove(long jobId)
     {
         if (!_jobs.Remove(jobId, out var old)) return;
+        _countByState[(int)old.State]--;
         if (!old.State.IsTerminal()) CountActive(old.Owner, -1);
         _pendingByPriority.Remove(old);
         _activeBySequence.Remove(old);

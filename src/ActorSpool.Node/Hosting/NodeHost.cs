@@ -14,6 +14,7 @@ using ActorSpool.Node.Management;
 using ActorSpool.Node.Security;
 using ActorSpool.Node.Spool;
 using ActorSpool.Node.Web.Api;
+using ActorSpool.Node.Web.Live;
 using ActorSpool.Protocols.IppDelivery;
 using Akka.Actor;
 using Akka.Cluster;
@@ -120,6 +121,7 @@ public static class NodeHost
                 .WithBalancer(hostsSingleton: runsWorkers);
             if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints);
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
+            akka.WithLiveFeed(options, topology); // the web console's events, stats and history (after the balancer proxy)
 
             // Joins once the journal and snapshot store answer: the first shards are then placed at once (PersistenceWarmUp).
             akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(seed => NodeConfiguration.ParseSeed(seed, tls: clusterCertificate is not null)).ToArray()));
@@ -136,6 +138,7 @@ public static class NodeHost
         app.MapGet("/health/ready", (ActorSystem system) =>
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
         app.MapMetrics().ServedOnly(NodeListener.Web);
+        app.MapLiveFeed();
         app.MapSpoolApi();
         return app;
     }
