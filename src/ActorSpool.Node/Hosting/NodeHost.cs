@@ -139,8 +139,8 @@ public static class NodeHost
         app.MapGet("/health/ready", (ActorSystem system) =>
             Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
         app.MapMetrics().ServedOnly(NodeListener.Web);
-        app.MapSpoolApi();
         app.MapLiveFeed();
+        app.MapSpoolApi();
         return app;
     }
 

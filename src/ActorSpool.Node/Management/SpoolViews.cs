@@ -59,22 +59,12 @@ public sealed record PrinterView(
     public double? ProbeLatencyMs => null;
 
     /// <summary>One word for a tile's colour: paused, offline, breaker-open, fallback or ok (the first that holds).</summary>
-    public string Health => PrinterHealth.Of(Paused, Reachable, BreakerOpen, UsingFallback);
+    public string Health => Web.Live.PrinterHealth.Of(Paused, Reachable, BreakerOpen, UsingFallback);
 
     public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterProtocol.PrinterStatus status) => new(
         definition.Name, definition.Uri.ToString(), definition.FallbackUri?.ToString(), queues.ToArray(),
         status.State.ToString().ToLowerInvariant(), status.IsAcceptingWork, status.Reachable, status.Paused, status.BreakerOpen,
         status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError);
-}
-
-/// <summary>A printer's health in one word, from its status flags; the most pressing condition wins.</summary>
-public static class PrinterHealth
-{
-    public const string Ok = "ok", Paused = "paused", Fallback = "fallback", BreakerOpen = "breaker-open", Offline = "offline";
-
-    // Paused first: an operator's decision explains everything else; an unreachable device also trips its breaker.
-    public static string Of(bool paused, bool reachable, bool breakerOpen, bool usingFallback) =>
-        paused ? Paused : !reachable ? Offline : breakerOpen ? BreakerOpen : usingFallback ? Fallback : Ok;
 }
 
 /// <summary>Small formatting helpers shared by the palettes.</summary>

@@ -137,7 +137,7 @@ public sealed class PureApiTests
     [InlineData(false, true, false, true, "fallback")]
     [InlineData(false, true, false, false, "ok")]
     public void Health_is_the_most_pressing_condition(bool paused, bool reachable, bool breakerOpen, bool usingFallback, string health) =>
-        Assert.Equal(health, PrinterHealth.Of(paused, reachable, breakerOpen, usingFallback));
+        Assert.Equal(health, ActorSpool.Node.Web.Live.PrinterHealth.Of(paused, reachable, breakerOpen, usingFallback));
 
     [Fact]
     public void Queues_are_placed_on_the_member_whose_region_holds_their_shard()

@@ -84,8 +84,7 @@ public static class LiveEndpoints
     {
         if (topology.FindPrinter(name) is not { } printer)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such printer", detail: $"There is no printer named '{name}'.");
-        var answer = await AskAsync<PrinterHistoryReply>(feed, new GetPrinterHistory(printer.Name), ct, reply => reply.Changes);
-        return answer;
+        return await AskAsync<PrinterHistoryReply>(feed, new GetPrinterHistory(printer.Name), ct, reply => reply.Changes);
     }
 
     private static IResult Logs(string? lines, [FromServices] LogRingBuffer log)

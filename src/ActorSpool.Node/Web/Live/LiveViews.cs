@@ -3,7 +3,7 @@ using ActorSpool.Domain.Topology;
 
 namespace ActorSpool.Node.Web.Live;
 
-// The JSON shapes of the live feed, as docs/web-contract (issue #13) names them; serialized with the web defaults (camelCase).
+// The JSON shapes of the live feed, as the REST contract of issue #13 names them; serialized with the web defaults (camelCase).
 
 /// <summary>SSE <c>job</c>.</summary>
 public sealed record JobEventView(string Queue, long JobId, string State, string? Printer, DateTimeOffset At)

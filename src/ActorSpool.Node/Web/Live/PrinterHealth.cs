@@ -13,11 +13,14 @@ public static class PrinterHealth
 {
     public const string Ok = "ok", Paused = "paused", Offline = "offline", BreakerOpen = "breaker-open", Fallback = "fallback";
 
-    public static string Of(PrinterProtocol.PrinterStatus status) =>
-        status.Paused ? Paused
-        : !status.Reachable ? Offline
-        : status.BreakerOpen ? BreakerOpen
-        : status.UsingFallback ? Fallback
+    public static string Of(PrinterProtocol.PrinterStatus status) => Of(status.Paused, status.Reachable, status.BreakerOpen, status.UsingFallback);
+
+    /// <summary>The same from the flags alone (the REST API's PrinterView has no status to hand).</summary>
+    public static string Of(bool paused, bool reachable, bool breakerOpen, bool usingFallback) =>
+        paused ? Paused
+        : !reachable ? Offline
+        : breakerOpen ? BreakerOpen
+        : usingFallback ? Fallback
         : Ok;
 
     public static string StateOf(PrinterProtocol.PrinterStatus status) => status.State.ToString().ToLowerInvariant();
