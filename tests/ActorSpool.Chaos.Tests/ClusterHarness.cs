@@ -160,6 +160,9 @@ public sealed partial class ClusterHarness : IAsyncDisposable
 
     public Uri QueueUri(int i) => new($"ipp://127.0.0.1:{_ippPorts[i]}/printers/{Settings.Queue}");
 
+    /// <summary>Node i's HTTP port (console, REST API, health), where a browser goes.</summary>
+    public Uri WebUri(int i) => new($"http://127.0.0.1:{_httpPorts[i]}/");
+
     /// <summary>Starts (or restarts) node i on its fixed ports and waits until it is an Up member of the cluster.</summary>
     public async Task StartNodeAsync(int i, IReadOnlyDictionary<string, string>? environment = null, bool waitUntilReady = true)
     {
