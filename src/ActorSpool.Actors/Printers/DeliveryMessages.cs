@@ -26,5 +26,9 @@ public static class DeliveryMessages
     public sealed record AbandonDelivery(long JobId, int Attempt, Uri Target);
 
     /// <summary>A heartbeat's answer for one path: reachable or not, and what the device says about itself.</summary>
-    public sealed record ProbeCompleted(Uri Target, bool Reachable, string? Error, string[] DeviceReasons, bool DeviceAccepting);
+    public sealed record ProbeCompleted(Uri Target, bool Reachable, string? Error, string[] DeviceReasons, bool DeviceAccepting)
+    {
+        /// <summary>How long the heartbeat probe took (connect, or Get-Printer-Attributes for IPP), timed by the printer entity.</summary>
+        public TimeSpan? Latency { get; init; }
+    }
 }

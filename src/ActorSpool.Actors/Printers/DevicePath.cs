@@ -23,5 +23,8 @@ internal sealed class DevicePath(Uri target, bool isFallback, CircuitBreaker bre
     /// <summary>False when the device says it takes no jobs (e.g. stopped, media-empty).</summary>
     public bool DeviceAccepting { get; set; } = true;
 
+    /// <summary>The last answered heartbeat probe's duration (null before the first, or when the last went unanswered).</summary>
+    public TimeSpan? ProbeLatency { get; set; }
+
     public bool IsUsable(DateTimeOffset now) => Reachable == true && DeviceAccepting && !Breaker.IsOpen(now);
 }

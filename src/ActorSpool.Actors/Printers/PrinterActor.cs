@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
@@ -172,6 +173,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             path.Reachable = p.Reachable;
             path.DeviceReasons = p.DeviceReasons;
             path.DeviceAccepting = p.DeviceAccepting;
+            path.ProbeLatency = p.Reachable ? p.Latency : null;
             if (!p.Reachable) _lastError = p.Error;
             if (wasUsable != path.IsUsable(DateTimeOffset.UtcNow))
             {
@@ -354,9 +356,16 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 path.Reachable = true;
                 continue;
             }
-            _probe(path.Target, _settings.ProbeTimeout).PipeTo(Self);
+            TimedProbe(path.Target).PipeTo(Self);
         }
         PublishStatus(force: true);
+    }
+
+    private async Task<ProbeCompleted> TimedProbe(Uri target)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await _probe(target, _settings.ProbeTimeout);
+        return result with { Latency = Stopwatch.GetElapsedTime(started) };
     }
 
     private string[] Reasons()
@@ -381,7 +390,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var state = _paused || !anyUsable
             ? PrinterState.Stopped
             : _current is null ? PrinterState.Idle : PrinterState.Processing;
-        var usingFallback = (_current?.Path ?? UsablePath())?.IsFallback ?? false;
+        var pathInUse = _current?.Path ?? UsablePath();
+        var usingFallback = pathInUse?.IsFallback ?? false;
         return new PrinterStatus(
             _definition.Name,
             state,
@@ -397,6 +407,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             now)
         {
             LastError = _lastError,
+            ProbeLatencyMs = (pathInUse ?? _paths[0]).ProbeLatency?.TotalMilliseconds,
         };
     }
 

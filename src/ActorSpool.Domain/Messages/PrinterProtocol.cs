@@ -84,6 +84,9 @@ public static class PrinterProtocol
         /// <summary>The last delivery or probe error, for operators.</summary>
         public string? LastError { get; init; }
 
+        /// <summary>The last heartbeat probe's duration on the path in use, in milliseconds (null when unknown or unanswered).</summary>
+        public double? ProbeLatencyMs { get; init; }
+
         [JsonIgnore]
         public bool IsAcceptingWork => Reachable && !Paused && !BreakerOpen;
 

@@ -55,16 +55,19 @@ public sealed record PrinterView(
     /// <summary>The device URI deliveries go to now: the fallback while it is in use, else the primary.</summary>
     public string PathInUse => UsingFallback && FallbackUri is not null ? FallbackUri : Uri;
 
-    /// <summary>How long the last heartbeat probe took; null: the printer entity does not measure it (yet).</summary>
-    public double? ProbeLatencyMs => null;
+    /// <summary>How long the last heartbeat probe of the path in use took; null before its first answer or while unanswered.</summary>
+    public double? ProbeLatencyMs { get; init; }
 
     /// <summary>One word for a tile's colour: paused, offline, breaker-open, fallback or ok (the first that holds).</summary>
     public string Health => Web.Live.PrinterHealth.Of(Paused, Reachable, BreakerOpen, UsingFallback);
 
-    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterProtocol.PrinterStatus status) => new(
+    public static PrinterView From(PrinterDefinition definition, IEnumerable<string> queues, PrinterProtocol.PrinterStatus status) => new PrinterView(
         definition.Name, definition.Uri.ToString(), definition.FallbackUri?.ToString(), queues.ToArray(),
         status.State.ToString().ToLowerInvariant(), status.IsAcceptingWork, status.Reachable, status.Paused, status.BreakerOpen,
-        status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError);
+        status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError)
+    {
+        ProbeLatencyMs = status.ProbeLatencyMs,
+    };
 }
 
 /// <summary>Small formatting helpers shared by the palettes.</summary>

@@ -41,7 +41,7 @@ function show(view) {
     ...detail('Circuit breaker', view.breakerOpen ? 'open' : 'closed'),
     ...detail('Path in use', `${orDash(view.pathInUse)}${view.usingFallback ? ' (fallback)' : ''}`),
     ...detail('Deliveries', `${view.activeDeliveries} printing, ${view.waitingDeliveries} waiting; ${view.delivered} delivered, ${view.failed} failed`),
-    ...detail('Probe latency', view.probeLatencyMs == null ? 'unknown' : `${view.probeLatencyMs} ms`),
+    ...detail('Probe latency', view.probeLatencyMs == null ? 'unknown' : `${view.probeLatencyMs.toFixed(1)} ms`),
     ...detail('Last error', orDash(view.lastError)));
   if (view.paused !== paused) { paused = view.paused; showActions(view); }
   if (lastHealth !== null && view.health !== lastHealth) {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Management;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -126,8 +127,8 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
     {
         _printerHistory.Record(status, status.At == DateTimeOffset.MinValue ? DateTimeOffset.UtcNow : status.At);
         if (_subscribers.Count == 0) return;
-        var queues = _topology.QueuesUsing(status.Name).Select(q => q.Name).ToArray();
-        Send("printer", LivePrinterView.From(_topology.FindPrinter(status.Name), queues, status));
+        if (_topology.FindPrinter(status.Name) is not { } definition) return;
+        Send("printer", PrinterView.From(definition, _topology.QueuesUsing(status.Name).Select(q => q.Name), status));
     }
 
     private void OnNodeStats(LiveProtocol.NodeStats stats)

@@ -59,35 +59,3 @@ public sealed record NodeView(
     int? Workers,
     DateTimeOffset? LastReportAt);
 
-/// <summary>SSE <c>printer</c>: the REST API's PrinterView (spoolctl's printer view plus the path in use and the health).</summary>
-public sealed record LivePrinterView(
-    string Name,
-    string Uri,
-    string? FallbackUri,
-    IReadOnlyList<string> Queues,
-    string State,
-    bool Accepting,
-    bool Reachable,
-    bool Paused,
-    bool BreakerOpen,
-    bool UsingFallback,
-    string PathInUse,
-    int ActiveDeliveries,
-    int WaitingDeliveries,
-    IReadOnlyList<string> Reasons,
-    long Delivered,
-    long Failed,
-    string? LastError,
-    double? ProbeLatencyMs,
-    string Health)
-{
-    /// <summary>The view of <paramref name="status"/>; the printer's status carries no probe latency, so that is null.</summary>
-    public static LivePrinterView From(PrinterDefinition? definition, IReadOnlyList<string> queues, PrinterProtocol.PrinterStatus status)
-    {
-        var uri = definition?.Uri.ToString() ?? "";
-        var fallback = definition?.FallbackUri?.ToString();
-        return new LivePrinterView(status.Name, uri, fallback, queues, PrinterHealth.StateOf(status), status.IsAcceptingWork, status.Reachable,
-            status.Paused, status.BreakerOpen, status.UsingFallback, status.UsingFallback && fallback is not null ? fallback : uri,
-            status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError, null, PrinterHealth.Of(status));
-    }
-}
