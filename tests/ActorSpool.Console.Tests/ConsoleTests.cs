@@ -68,6 +68,23 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         await Expect(page.Locator("#queue-state")).ToHaveTextAsync("idle");
         Assert.Equal(0, loads); // all of it live, through /api/v1/events
         await ScreenshotAsync(page, "console-queue.png");
+
+        // The search box asks the API for part of a job's name: one submitted through the REST API with a name.
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        using (var http = new HttpClient { BaseAddress = Node.WebUri })
+        using (var submitted = await http.PostAsync($"/api/v1/queues/office/jobs?name=search-{marker}-job&requestingUserName=carol",
+                   new StringContent("A job to find\n")))
+        {
+            Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        }
+        await Expect(rows).ToHaveCountAsync(rowsBefore + 2, new() { Timeout = Ms(Patience) });
+        var id = await rows.First.GetAttributeAsync("data-job");
+        await page.Locator("#filter-search").FillAsync(marker.ToUpperInvariant());
+        await Expect(rows).ToHaveCountAsync(1, new() { Timeout = Ms(Patience) });
+        await Expect(rows.First).ToHaveAttributeAsync("data-job", id!);
+        await page.Locator("#filter-search").FillAsync("no job is called like this");
+        await Expect(rows).ToHaveCountAsync(0, new() { Timeout = Ms(Patience) });
+        await Expect(page.Locator("#jobs tbody")).ToContainTextAsync("No job matches the search");
     }
 
     [Fact]
@@ -99,6 +116,47 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Log in" })).ToBeVisibleAsync();
         await Expect(page.Locator("#queue-actions")).ToHaveAttributeAsync("data-ready", "true");
         await Expect(page.Locator("#queue-actions button")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_owner_moves_a_waiting_job_to_another_queue_with_the_job_pages_button_and_it_prints_there()
+    {
+        HttpClient Basic(string user, string password)
+        {
+            var client = new HttpClient { BaseAddress = Node.WebUri };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
+            return client;
+        }
+        using var admin = Basic(ConsoleNode.AdminUser, ConsoleNode.AdminPassword);
+        using var alice = Basic(ConsoleNode.User, ConsoleNode.UserPassword);
+        // Queue staff paused, so alice's job waits there.
+        (await admin.PostAsync("/api/v1/queues/staff/pause", null)).EnsureSuccessStatusCode();
+        try
+        {
+            using var submitted = await alice.PostAsync("/api/v1/queues/staff/jobs?name=to-move", new StringContent("A job that changes queue\n"));
+            Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+            var id = (long)System.Text.Json.Nodes.JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!["id"]!;
+
+            await using var context = await browser.NewContextAsync(Node.WebUri);
+            await ConsoleBrowsing.LogInAsync(context, ConsoleNode.User, ConsoleNode.UserPassword);
+            var page = await ConsoleBrowsing.OpenAsync(context, $"/jobs/{id}");
+            await page.GetByLabel("Move to queue").SelectOptionAsync("office");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Move job" }).ClickAsync();
+
+            // The page goes to the new job (a new id in office), which prints there; the old one is canceled.
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != $"/jobs/{id}", new() { Timeout = Ms(Patience) });
+            var moved = long.Parse(new Uri(page.Url).AbsolutePath["/jobs/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotEqual(id, moved);
+            await Expect(page.Locator("#job-queue-link")).ToHaveTextAsync("Queue office", new() { Timeout = Ms(Patience) });
+            await Expect(page.Locator("body")).ToHaveAttributeAsync("data-job-state", "completed", new() { Timeout = Ms(Patience) });
+            var old = System.Text.Json.Nodes.JsonNode.Parse(await alice.GetStringAsync($"/api/v1/jobs/{id}"))!;
+            Assert.Equal("canceled", (string)old["state"]!);
+        }
+        finally
+        {
+            (await admin.PostAsync("/api/v1/queues/staff/resume", null)).EnsureSuccessStatusCode();
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // The job page (/jobs/ID): details and every attempt; cancel/hold/release/restart for its owner or an admin.
 import {
-  getJson, me, onEvent, onReconnect, el, replaceRows, announce, formatTime, orDash, jobStateText, actionButtons, debounce,
+  getJson, me, post, onEvent, onReconnect, el, replaceRows, announce, formatTime, orDash, jobStateText, actionButtons, debounce,
+  showError,
 } from './console.js';
 
 const id = Number(document.body.dataset.job);
@@ -23,6 +24,36 @@ async function showActions(job) {
   if (job.state === 'pending-held') actions.push({ label: 'Release job', path: path('release') });
   if (finished.includes(job.state)) actions.push({ label: 'Restart job', path: path('restart') });
   actionButtons(box, actions, show);
+  if (job.state === 'pending' || job.state === 'pending-held') await showMove(box, job);
+}
+
+/** Move to another queue: a new job there with the same documents (the API answers it), this one canceled. */
+async function showMove(box, job) {
+  let queues;
+  try {
+    queues = (await getJson('/api/v1/queues')).map((q) => q.name).filter((name) => name !== job.queue);
+  } catch {
+    return; // without the list of queues there is nothing to offer
+  }
+  if (queues.length === 0) return;
+  const select = el('select', { id: 'move-target', name: 'queue' }, ...queues.map((name) => el('option', { value: name }, name)));
+  const form = el('form', {
+    class: 'move',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const button = form.querySelector('button');
+      button.disabled = true;
+      try {
+        const moved = await post(`/api/v1/jobs/${id}/move`, { queue: select.value });
+        announce(`Job ${id} moved to ${moved.queue} as job ${moved.id}`);
+        window.location.assign(`/jobs/${moved.id}`);
+      } catch (error) {
+        showError(box, `Move job failed: ${error.message}`);
+        button.disabled = false;
+      }
+    },
+  }, el('label', { for: 'move-target' }, 'Move to queue'), ' ', select, ' ', el('button', { type: 'submit' }, 'Move job'));
+  box.append(form);
 }
 
 function show(job) {

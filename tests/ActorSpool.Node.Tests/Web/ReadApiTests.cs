@@ -99,6 +99,9 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
         await AssertProblemAsync(response, 404);
     }
 
+    /// <summary>More characters than a search may have (JobListQuery.MaxSearchLength).</summary>
+    private const string SearchTooLong = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
     [Theory]
     [InlineData("queue=nosuch", "queue")]
     [InlineData("state=sleeping", "state")]
@@ -107,6 +110,7 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
     [InlineData("limit=ten", "limit")]
+    [InlineData("search=" + SearchTooLong, "search")]
     [InlineData("cursor=bm90LWEtY3Vyc29y", "cursor")]
     public async Task Bad_job_filters_are_400_problems_naming_the_parameter(string query, string parameter)
     {
@@ -140,6 +144,9 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
 
         Assert.Equal([third, second, first], await IdsAsync("queue=lab"));
         Assert.Equal([third, first], await IdsAsync("queue=lab&user=alice"));
+        Assert.Equal([third, first], await IdsAsync("queue=lab&search=LIC"));
+        Assert.Equal([second], await IdsAsync("queue=lab&search=%20bo%20"));
+        Assert.Empty(await IdsAsync("queue=lab&search=nobody-like-this"));
         Assert.Equal([second], await IdsAsync("queue=lab&state=held"));
         Assert.Equal([third, first], await IdsAsync("queue=lab&state=pending"));
         Assert.Empty(await IdsAsync("queue=lab&olderThan=PT1H"));

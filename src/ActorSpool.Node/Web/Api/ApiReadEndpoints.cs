@@ -57,12 +57,13 @@ public static class ApiReadEndpoints
             {
                 var q = request.Query;
                 var query = JobListQuery.Parse(q["queue"], q["state"], q["user"], q["olderThan"], q["limit"], q["cursor"], jobs.Topology.QueueNames, out var bad);
+                if (bad is null) query = query.WithSearch(q["search"], out bad);
                 if (bad is not null) return ApiProblems.BadParameter(bad);
                 var gathered = await jobs.GatherAsync(query.Queue is { } one ? [one] : jobs.Topology.QueueNames, query.Which, null, ct);
                 var (page, next) = query.Apply(gathered, clock.GetUtcNow());
                 return Results.Ok(new JobListView(page.Select(JobView.From).ToList(), next));
             })
-            .WithSummary("Jobs of every queue, newest first: filters queue, state, user, olderThan; limit and cursor for paging")
+            .WithSummary("Jobs of every queue, newest first: filters queue, state, user, search (part of the name or owner), olderThan; limit and cursor for paging")
             .Produces<JobListView>().ProducesProblem(StatusCodes.Status400BadRequest);
 
         api.MapGet("/jobs/{id:long}", async (long id, JobCatalog jobs, CancellationToken ct) =>

@@ -16,7 +16,24 @@ public sealed record BadParameter(string Parameter, string Detail);
 /// </summary>
 public sealed record JobListQuery(string? Queue, string State, string? User, TimeSpan? OlderThan, int Limit, long? Before)
 {
-    public const int DefaultLimit = 50, MaxLimit = 500;
+    public const int DefaultLimit = 50, MaxLimit = 500, MaxSearchLength = 200;
+
+    /// <summary>Part of the job's name or owner, without case (the console's search box); null: no search.</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Adds <c>search</c> to a parsed query; blank is no search, over <see cref="MaxSearchLength"/> characters is an error.</summary>
+    public JobListQuery WithSearch(string? search, out BadParameter? error)
+    {
+        error = null;
+        var text = search?.Trim();
+        if (string.IsNullOrEmpty(text)) return this;
+        if (text.Length > MaxSearchLength)
+        {
+            error = new BadParameter("search", $"the search is {text.Length} characters long; at most {MaxSearchLength}");
+            return this;
+        }
+        return this with { Search = text };
+    }
 
     /// <summary>The state filters besides the IPP job states: groups, and "held" as the console spells pending-held.</summary>
     public static readonly IReadOnlyList<string> StateGroups = ["all", "active", "finished", "held"];
@@ -119,6 +136,7 @@ public sealed record JobListQuery(string? Queue, string State, string? User, Tim
     public bool Matches(JobRecord job, DateTimeOffset now) =>
         (Queue is null || string.Equals(job.Queue, Queue, StringComparison.OrdinalIgnoreCase))
         && (User is null || string.Equals(job.Owner, User, StringComparison.OrdinalIgnoreCase))
+        && (Search is null || job.Name.Contains(Search, StringComparison.OrdinalIgnoreCase) || job.Owner.Contains(Search, StringComparison.OrdinalIgnoreCase))
         && StateMatches(job.State)
         && (OlderThan is not { } age || job.SubmittedAt <= now - age)
         && (Before is not { } before || job.JobId < before);
