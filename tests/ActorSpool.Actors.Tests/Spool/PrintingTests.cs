@@ -112,6 +112,13 @@ public sealed class PrintingTests : IAsyncLifetime
         Assert.Equal(JobState.Completed, done.State);
         Assert.Equal("lj-2", done.Printer);
         Assert.Equal(2, done.Attempts);
+        // Both deliveries stay on record, each with its printer, worker node, times and outcome.
+        Assert.Equal([(1, "lj-1", AttemptOutcome.Failed), (2, "lj-2", AttemptOutcome.Delivered)],
+            done.AttemptHistory.Select(a => (a.Attempt, a.Printer, a.Outcome!.Value)));
+        Assert.All(done.AttemptHistory, a => Assert.True(a.Node is { Length: > 0 } && a.StartedAt <= a.EndedAt, $"{a}"));
+        Assert.NotNull(done.AttemptHistory[0].Error);
+        Assert.True(done.AttemptHistory[0].EndedAt <= done.AttemptHistory[1].StartedAt);
+        Assert.Equal(done.CompletedAt, done.AttemptHistory[1].EndedAt);
         Assert.Equal(200_000, Assert.Single(alternate.ReceivedJobs).Length);
         Assert.Equal(job.JobId, done.JobId);
     }
