@@ -223,7 +223,9 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         await Expect(page.Locator("body")).Not.ToHaveAttributeAsync("data-job-state", "completed");
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-job-state", "completed");
         await Eventually.WaitUntilAsync(() => Node.Printers.Values.Sum(p => p.ReceivedJobs.Count) > printed, "the restarted job printed again");
-        await Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(1); // the API reports the latest attempt only
+        // Both printings: the history keeps every attempt across a restart.
+        await Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#attempts tbody tr").Nth(1).Locator("td").Nth(2)).ToHaveTextAsync("delivered");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 
 namespace ActorSpool.Domain.Jobs;
@@ -73,6 +75,30 @@ public sealed record JobRecord(
     {
         get => Copies.Uncollated;
         init => Copies = Copies with { Uncollated = value };
+    }
+
+    /// <summary>
+    /// Every dispatch of the job, oldest first, with its printer, node, times and outcome; the newest
+    /// <see cref="JobAttempt.MaxKept"/> only. Kept across Restart-Job. Empty for a job read from a snapshot written
+    /// before the history existed (its last dispatch is still in <see cref="Printer"/>, <see cref="Worker"/> and so on).
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableArray<JobAttempt> AttemptHistory
+    {
+        get => _attemptHistory;
+        // Never the default (uninitialised) array, which throws where an empty one is merely empty.
+        init => _attemptHistory = value.IsDefault ? [] : value;
+    }
+
+    private readonly ImmutableArray<JobAttempt> _attemptHistory = [];
+
+    // Stored as "AttemptHistory" only when there is one: the events that carry a job record (JobAccepted, JobCreated)
+    // do so before its first dispatch, so their stored shape stays as it was.
+    [JsonInclude, JsonPropertyName("AttemptHistory"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private JobAttempt[]? StoredAttemptHistory
+    {
+        get => AttemptHistory.IsDefaultOrEmpty ? null : ImmutableCollectionsMarshal.AsArray(AttemptHistory);
+        init => AttemptHistory = value is null ? [] : ImmutableCollectionsMarshal.AsImmutableArray(value);
     }
 
     /// <summary>The job asked to be held (by keyword or time) once it has all its documents.</summary>

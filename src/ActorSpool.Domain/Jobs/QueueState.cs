@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Domain.Messages.JobQueueProtocol.Events;
 
@@ -25,6 +27,13 @@ public sealed class QueueState
 
     // Jobs per state, indexed by the IPP enum value: the live feed's queue counts without a pass over every job.
     private readonly int[] _countByState = new int[(int)JobState.Completed + 1];
+
+    // The node addresses of the attempts, one string per member: thousands of jobs share it instead of each holding
+    // its own copy, and looking it up by span allocates nothing per dispatch.
+    private readonly HashSet<string> _nodes = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
+
+    public QueueState() => _nodesBySpan = _nodes.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public long NextSequence { get; private set; } = 1;
 
@@ -103,22 +112,66 @@ public sealed class QueueState
                         : WithHold(j, e.HoldUntil, e.ReleaseAt) with { Incoming = false });
                 break;
             case JobDispatched e:
-                Update(e.JobId, j => j with { State = JobState.Processing, Printer = e.Printer, Worker = e.Worker, ProcessingAt = e.At, Dispatches = Math.Max(j.Dispatches, e.Attempt) });
+                Update(e.JobId, j => j with
+                {
+                    State = JobState.Processing,
+                    Printer = e.Printer,
+                    Worker = e.Worker,
+                    ProcessingAt = e.At,
+                    Dispatches = Math.Max(j.Dispatches, e.Attempt),
+                    // A dispatch still open here lost its worker unnoticed: a new one only starts once that one ended.
+                    AttemptHistory = Append(
+                        EndOpen(j.AttemptHistory, e.At, AttemptOutcome.Interrupted, "superseded by a new dispatch"),
+                        new JobAttempt(e.Attempt, e.Printer, NodeOf(e.Worker), e.At, null, null, null)),
+                });
                 break;
             case JobCompleted e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Completed, Printer = e.Printer, Attempts = j.Attempts + 1, CompletedAt = e.At });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with
+                {
+                    State = JobState.Completed,
+                    Printer = e.Printer,
+                    Attempts = j.Attempts + 1,
+                    CompletedAt = e.At,
+                    // A stale success completes the job while a later dispatch is under way: its report will not count.
+                    AttemptHistory = EndOpen(EndAttempt(j, e.Attempt, e.Printer, e.At, AttemptOutcome.Delivered, null),
+                        e.At, AttemptOutcome.Interrupted, "an earlier attempt delivered the job"),
+                });
                 break;
             case JobAttemptFailed e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : j with { State = JobState.Pending, Attempts = j.Attempts + 1, LastError = e.Reason, Printer = e.Printer });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : j with
+                {
+                    State = JobState.Pending,
+                    Attempts = j.Attempts + 1,
+                    LastError = e.Reason,
+                    Printer = e.Printer,
+                    AttemptHistory = EndAttempt(j, e.Attempt, e.Printer, e.At, AttemptOutcome.Failed, e.Reason),
+                });
                 break;
             case JobInterrupted e:
-                Update(e.JobId, j => j.State == JobState.Processing ? j with { State = JobState.Pending, LastError = e.Reason } : j);
+                Update(e.JobId, j => j.State != JobState.Processing ? j : j with
+                {
+                    State = JobState.Pending,
+                    LastError = e.Reason,
+                    AttemptHistory = EndOpen(j.AttemptHistory, e.At, AttemptOutcome.Interrupted, e.Reason),
+                });
                 break;
             case JobAborted e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with { State = JobState.Aborted, LastError = e.Reason });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with
+                {
+                    State = JobState.Aborted,
+                    LastError = e.Reason,
+                    // Only a delivery still under way: after a last failed attempt, that one stays "failed".
+                    AttemptHistory = EndOpen(j.AttemptHistory, e.At, AttemptOutcome.Aborted, e.Reason),
+                });
                 break;
             case JobCanceled e:
-                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with { State = JobState.Canceled, CanceledBy = e.By });
+                Update(e.JobId, j => j.State.IsTerminal() ? j : Finished(j, e.At) with
+                {
+                    State = JobState.Canceled,
+                    CanceledBy = e.By,
+                    // Who canceled is the job's CanceledBy.
+                    AttemptHistory = EndOpen(j.AttemptHistory, e.At, AttemptOutcome.Canceled, null),
+                });
                 break;
             case JobHeld e:
                 Update(e.JobId, j => j.State is JobState.Pending or JobState.PendingHeld ? WithHold(j, e.HoldUntil, e.ReleaseAt) : j);
@@ -199,6 +252,57 @@ public sealed class QueueState
             ReleaseAt = null,
         };
         return e.HoldUntil is null && e.ReleaseAt is null ? restarted : WithHold(restarted, e.HoldUntil, e.ReleaseAt);
+    }
+
+    /// <summary>
+    /// The history with the attempt numbered <paramref name="attempt"/> ended. One dispatched before the job kept a
+    /// history (read from an older snapshot) is taken from the record when it is the last dispatch; an older one that
+    /// is no longer kept stays out.
+    /// </summary>
+    private ImmutableArray<JobAttempt> EndAttempt(JobRecord job, int attempt, string printer, DateTimeOffset at, AttemptOutcome outcome, string? error)
+    {
+        var history = job.AttemptHistory;
+        for (var i = history.Length - 1; i >= 0; i--)
+        {
+            if (history[i].Attempt == attempt) return history.SetItem(i, history[i] with { EndedAt = at, Outcome = outcome, Error = error });
+        }
+        return attempt == job.Dispatches
+            ? Append(history, new JobAttempt(attempt, printer, NodeOf(job.Worker), job.ProcessingAt, at, outcome, error))
+            : history;
+    }
+
+    /// <summary>The history with every attempt still under way ended (normally only the newest one is).</summary>
+    private static ImmutableArray<JobAttempt> EndOpen(ImmutableArray<JobAttempt> history, DateTimeOffset at, AttemptOutcome outcome, string? error)
+    {
+        JobAttempt[]? ended = null;
+        for (var i = history.Length - 1; i >= 0; i--)
+        {
+            if (history[i].Outcome is not null) continue;
+            ended ??= history.ToArray();
+            ended[i] = history[i] with { EndedAt = at, Outcome = outcome, Error = error };
+        }
+        return ended is null ? history : ImmutableCollectionsMarshal.AsImmutableArray(ended);
+    }
+
+    /// <summary>The history with <paramref name="attempt"/> appended, keeping the newest <see cref="JobAttempt.MaxKept"/>.</summary>
+    private static ImmutableArray<JobAttempt> Append(ImmutableArray<JobAttempt> history, JobAttempt attempt)
+    {
+        var kept = history.AsSpan();
+        if (kept.Length >= JobAttempt.MaxKept) kept = kept[(kept.Length - JobAttempt.MaxKept + 1)..];
+        var appended = new JobAttempt[kept.Length + 1];
+        kept.CopyTo(appended);
+        appended[^1] = attempt;
+        return ImmutableCollectionsMarshal.AsImmutableArray(appended);
+    }
+
+    private string? NodeOf(string? worker)
+    {
+        if (worker is null) return null;
+        var node = JobAttempt.NodeOf(worker);
+        if (_nodesBySpan.TryGetValue(node, out var known)) return known;
+        var added = node.ToString();
+        _nodes.Add(added);
+        return added;
     }
 
     private void Update(long jobId, Func<JobRecord, JobRecord> change)

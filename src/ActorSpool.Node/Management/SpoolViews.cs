@@ -33,6 +33,61 @@ public sealed record JobView(
         job.CanceledBy, job.LastError, job.Copies.Count, job.Copies.Uncollated);
 }
 
+/// <summary>
+/// One delivery attempt of a job, as <c>GET /api/v1/jobs/{id}</c>, the console's job page and spoolctl's
+/// <c>job show</c> list it. <see cref="Attempt"/> is the dispatch number; <see cref="Outcome"/> one of delivered,
+/// failed, interrupted, canceled, aborted, or in-progress while it is under way.
+/// </summary>
+public sealed record JobAttemptView(int Attempt, string? Printer, string? Node, string Outcome, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error)
+{
+    public const string InProgress = "in-progress";
+
+    /// <summary>Every attempt the job keeps (its newest <see cref="JobAttempt.MaxKept"/>), oldest first.</summary>
+    public static IReadOnlyList<JobAttemptView> ListOf(JobRecord job)
+    {
+        if (job.AttemptHistory.IsEmpty) return LastFromRecord(job);
+        var views = new JobAttemptView[job.AttemptHistory.Length];
+        for (var i = 0; i < views.Length; i++)
+        {
+            var a = job.AttemptHistory[i];
+            views[i] = new JobAttemptView(a.Attempt, a.Printer, a.Node, Keyword(a.Outcome), a.StartedAt, a.EndedAt, a.Error);
+        }
+        return views;
+    }
+
+    public static string Keyword(AttemptOutcome? outcome) => outcome switch
+    {
+        null => InProgress,
+        AttemptOutcome.Delivered => "delivered",
+        AttemptOutcome.Failed => "failed",
+        AttemptOutcome.Interrupted => "interrupted",
+        AttemptOutcome.Canceled => "canceled",
+        AttemptOutcome.Aborted => "aborted",
+        _ => outcome.Value.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// A job dispatched before the record kept its attempts (read from an older snapshot) still tells its last dispatch:
+    /// printer, worker, times and last error. Earlier ones are only in its count of attempts.
+    /// </summary>
+    private static JobAttemptView[] LastFromRecord(JobRecord job)
+    {
+        if (job.Dispatches == 0 || job.Printer is null && job.Worker is null) return [];
+        var outcome = job.State switch
+        {
+            JobState.Processing or JobState.ProcessingStopped => InProgress,
+            JobState.Completed => "delivered",
+            JobState.Aborted => "failed",
+            JobState.Canceled => "canceled",
+            _ when job.LastError is not null => "failed",
+            _ => "interrupted",
+        };
+        var ended = job.State.IsTerminal() ? job.CompletedAt : null;
+        var node = job.Worker is null ? null : JobAttempt.NodeOf(job.Worker).ToString();
+        return [new JobAttemptView(job.Dispatches, job.Printer, node, outcome, job.ProcessingAt, ended, job.LastError)];
+    }
+}
+
 /// <summary>A printer's configuration and live status (also its <c>--json</c> shape).</summary>
 public sealed record PrinterView(
     string Name,

@@ -112,6 +112,13 @@ public sealed class PrintingTests : IAsyncLifetime
         Assert.Equal(JobState.Completed, done.State);
         Assert.Equal("lj-2", done.Printer);
         Assert.Equal(2, done.Attempts);
+        // Both deliveries stay on record, each with its printer, worker node, times and outcome.
+        Assert.Equal([(1, "lj-1", AttemptOutcome.Failed), (2, "lj-2", AttemptOutcome.Delivered)],
+            done.AttemptHistory.Select(a => (a.Attempt, a.Printer, a.Outcome!.Value)));
+        Assert.All(done.AttemptHistory, a => Assert.True(a.Node is { Length: > 0 } && a.StartedAt <= a.EndedAt, $"{a}"));
+        Assert.NotNull(done.AttemptHistory[0].Error);
+        Assert.True(done.AttemptHistory[0].EndedAt <= done.AttemptHistory[1].StartedAt);
+        Assert.Equal(done.CompletedAt, done.AttemptHistory[1].EndedAt);
         Assert.Equal(200_000, Assert.Single(alternate.ReceivedJobs).Length);
         Assert.Equal(job.JobId, done.JobId);
     }
@@ -197,6 +204,10 @@ public sealed class PrintingTests : IAsyncLifetime
                      after.Select(j => (j.JobId, j.State, j.Priority, j.Sequence, j.Attempts, j.Owner)));
         Assert.Equal(JobState.Completed, after.Single(j => j.JobId == printed.JobId).State);
         Assert.Equal(JobState.PendingHeld, after.Single(j => j.JobId == held.JobId).State);
+        // The printed job's attempt, replayed from the journal as it was.
+        var attempt = Assert.Single(after.Single(j => j.JobId == printed.JobId).AttemptHistory);
+        Assert.Equal(Assert.Single(before.Single(j => j.JobId == printed.JobId).AttemptHistory), attempt);
+        Assert.Equal(AttemptOutcome.Delivered, attempt.Outcome);
 
         // The printer entity came back unpaused (pausing is not persisted yet): the pending jobs now print.
         await Spool.WaitForJobsAsync("office", all => all.Count(j => j.State == JobState.Completed) == 6);
@@ -214,6 +225,9 @@ public sealed class PrintingTests : IAsyncLifetime
         // A snapshot every few events, so the restart reads one and replays only the events after it.
         var settings = SpoolHarness.FastSettings with { SnapshotEvery = 4 };
         _spool = await SpoolHarness.StartAsync(printers, _data.Path, settings);
+        // One printed first: its attempt history goes through the snapshot too.
+        await Spool.SubmitAsync("office", Payload("printed"));
+        await Spool.WaitForJobsAsync("office", all => all.Single().State == JobState.Completed);
         for (var i = 0; i < 6; i++) await Spool.SubmitAsync("office", Payload($"held-{i}"), priority: 10 + i, hold: true);
         await SpoolHarness.WaitUntilAsync(() => Task.FromResult(StoredSnapshots("job-queue-office").Count > 0), "a snapshot of office");
         var before = (await Spool.JobsAsync("office")).OrderBy(j => j.JobId).ToArray();
@@ -224,8 +238,9 @@ public sealed class PrintingTests : IAsyncLifetime
         _spool = await SpoolHarness.StartAsync(printers, _data.Path, settings);
 
         var after = (await Spool.JobsAsync("office")).OrderBy(j => j.JobId).ToArray();
-        Assert.Equal(6, after.Length);
-        Assert.All(after, j => Assert.Equal(JobState.PendingHeld, j.State));
+        Assert.Equal(7, after.Length);
+        Assert.All(after.Skip(1), j => Assert.Equal(JobState.PendingHeld, j.State));
+        Assert.Equal(AttemptOutcome.Delivered, Assert.Single(after[0].AttemptHistory).Outcome);
         Serialization.SameValue.Equal(before, after);
     }
 

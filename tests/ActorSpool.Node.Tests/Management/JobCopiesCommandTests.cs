@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorSpool.Node.Tests.Management;
 
-/// <summary><c>job show</c> tells a job's copies, and <c>job move</c> takes them along to the other queue.</summary>
+/// <summary><c>job show</c> tells a job's copies and attempts, and <c>job move</c> takes the copies along to the other queue.</summary>
 public sealed class JobCopiesCommandTests
 {
     [Fact]
@@ -44,6 +44,11 @@ public sealed class JobCopiesCommandTests
         var moved = await Eventually.ValueAsync(() => cmd.RunAsync("job", "show", new { job = new[] { movedId } }, json: true),
             r => (string?)r.Data.SingleOrDefault()?["state"] == "completed", what: $"moved job {movedId} completed");
         Assert.Equal(3, (int)moved.Data.Single()["copies"]!);
+        // The moved job's one delivery, under its fields; the paused original was never dispatched: no history.
+        var movedShown = await cmd.RunAsync("job", "show", new { job = new[] { movedId } });
+        Assert.Contains("Attempt history (1, oldest first):", movedShown.Out);
+        Assert.Matches(@"\n  1 +p2 +akka\S+ +delivered +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d{4}-", movedShown.Text);
+        Assert.DoesNotContain("Attempt history", (await cmd.RunAsync("job", "show", new { job = new[] { jobId } })).Text);
         var received = Assert.Single(back.ReceivedJobs);
         Assert.Equal("memo\nmemo\nmemo\n", Encoding.ASCII.GetString(received.Data!));
         Assert.Empty(front.ReceivedJobs);

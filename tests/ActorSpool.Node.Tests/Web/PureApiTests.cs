@@ -149,7 +149,29 @@ public sealed class PureApiTests
     }
 
     [Fact]
-    public void The_last_attempt_is_derived_from_the_record_with_its_workers_node()
+    public void Every_kept_attempt_is_listed_with_its_outcome_keyword_oldest_first()
+    {
+        var job = Job(7, state: JobState.Processing) with
+        {
+            Dispatches = 2,
+            AttemptHistory =
+            [
+                new JobAttempt(1, "p1", "akka.tcp://actorspool@10.0.0.1:4053", Now.AddSeconds(-9), Now.AddSeconds(-8), AttemptOutcome.Failed, "connection reset"),
+                new JobAttempt(2, "p2", "akka.tcp://actorspool@10.0.0.2:4053", Now.AddSeconds(-1), null, null, null),
+            ],
+        };
+
+        Assert.Equal(
+            [
+                new JobAttemptView(1, "p1", "akka.tcp://actorspool@10.0.0.1:4053", "failed", Now.AddSeconds(-9), Now.AddSeconds(-8), "connection reset"),
+                new JobAttemptView(2, "p2", "akka.tcp://actorspool@10.0.0.2:4053", "in-progress", Now.AddSeconds(-1), null, null),
+            ],
+            JobAttemptView.ListOf(job));
+        Assert.Equal(["delivered", "failed", "interrupted", "canceled", "aborted"], Enum.GetValues<AttemptOutcome>().Select(o => JobAttemptView.Keyword(o)));
+    }
+
+    [Fact]
+    public void A_job_recorded_before_the_history_lists_its_last_attempt_from_the_record_with_its_workers_node()
     {
         var done = Job(5, state: JobState.Completed) with
         {
@@ -160,8 +182,8 @@ public sealed class PureApiTests
             ProcessingAt = Now.AddSeconds(-3),
             CompletedAt = Now,
         };
-        var attempt = Assert.Single(JobAttempts.Derive(done));
+        var attempt = Assert.Single(JobAttemptView.ListOf(done));
         Assert.Equal(new JobAttemptView(2, "p1", "akka.tcp://actorspool@10.0.0.2:4053", "delivered", Now.AddSeconds(-3), Now, null), attempt);
-        Assert.Empty(JobAttempts.Derive(Job(6)));
+        Assert.Empty(JobAttemptView.ListOf(Job(6)));
     }
 }

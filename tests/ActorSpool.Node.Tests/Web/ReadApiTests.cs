@@ -130,6 +130,43 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
     }
 
     [Fact]
+    public async Task A_job_failing_its_first_delivery_lists_both_attempts_with_their_outcomes_and_times()
+    {
+        // The simulator resets the job's first connection mid-document, then serves normally: switched back from its
+        // log line, which it writes before the reset, so the retry finds it healthy. Probes send nothing: not them.
+        void HealAfterFirstReset(string line)
+        {
+            if (line.Contains("(ResetMidJob)", StringComparison.Ordinal) && !line.Contains("after 0 bytes", StringComparison.Ordinal))
+                fixture.Printer.Fault = ActorSpool.Simulators.SimulatedFault.None;
+        }
+        fixture.Printer.Log += HealAfterFirstReset;
+        fixture.Printer.Fault = ActorSpool.Simulators.SimulatedFault.ResetMidJob;
+        try
+        {
+            var id = await fixture.SubmitAsync("spare", "alice", new string('x', 300_000), "retried");
+            using var client = fixture.Client();
+            var job = await Eventually.ValueAsync(() => GetJsonAsync(client, $"/api/v1/jobs/{id}"), j => (string?)j["state"] == "completed", what: $"job {id} completed");
+
+            var self = (string)(await GetJsonAsync(client, "/api/v1/cluster"))["self"]!;
+            Assert.Equal(2, (int)job["attemptCount"]!);
+            var attempts = job["attempts"]!.AsArray();
+            Assert.Equal(2, attempts.Count);
+            var (failed, delivered) = (attempts[0]!, attempts[1]!);
+            Assert.Equal((1, "p1", self, "failed"), ((int)failed["attempt"]!, (string)failed["printer"]!, (string?)failed["node"], (string)failed["outcome"]!));
+            Assert.False(string.IsNullOrEmpty((string?)failed["error"]));
+            Assert.Equal((2, "p1", self, "delivered", (string?)null), ((int)delivered["attempt"]!, (string)delivered["printer"]!, (string?)delivered["node"], (string)delivered["outcome"]!, (string?)delivered["error"]));
+            var times = new[] { failed["startedAt"], failed["endedAt"], delivered["startedAt"], delivered["endedAt"] }.Select(t => DateTimeOffset.Parse((string)t!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(times.Order(), times); // each attempt ends after it starts, and the retry starts after the failure
+            Assert.Equal((string?)job["completedAt"], (string?)delivered["endedAt"]);
+        }
+        finally
+        {
+            fixture.Printer.Log -= HealAfterFirstReset;
+            fixture.Printer.Fault = ActorSpool.Simulators.SimulatedFault.None;
+        }
+    }
+
+    [Fact]
     public async Task Job_filters_and_cursor_paging_work_over_http()
     {
         using var root = fixture.Client("root");

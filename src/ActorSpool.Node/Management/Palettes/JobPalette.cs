@@ -24,7 +24,7 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
             Option("state", 's', "STATE", "active (pending, held, processing), finished, all, or one state", defaultValue: "active", allowed: StateFilters),
             Option("user", 'u', "USER", "only jobs of this owner"),
             Option("limit", 'n', "N", "at most N jobs", defaultValue: "100")),
-        Verb("show", "Everything known about one job", Job),
+        Verb("show", "Everything known about one job, with every delivery attempt it keeps", Job),
         Change("cancel", "Cancel a job that has not finished (a job being delivered is canceled when the delivery ends)", Job),
         Change("hold", "Hold a pending job: it is not printed until released", Job),
         Change("release", "Release a held job", Job),
@@ -90,7 +90,17 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
             $"Finished:    {Show.Time(j.CompletedAt)}",
             .. j.CanceledBy is null ? Array.Empty<string>() : [$"Canceled by: {j.CanceledBy}"],
             .. j.LastError is null ? Array.Empty<string>() : [$"Last error:  {j.LastError}"],
+            .. AttemptLines(JobAttemptView.ListOf(job)),
         ], ct);
+    }
+
+    /// <summary>Every attempt the job keeps, as an indented table under the job's fields (nothing before its first dispatch).</summary>
+    private static IEnumerable<string> AttemptLines(IReadOnlyList<JobAttemptView> attempts)
+    {
+        if (attempts.Count == 0) return [];
+        var table = new TextTable("#", "PRINTER", "NODE", "OUTCOME", "STARTED", "ENDED", "ERROR");
+        foreach (var a in attempts) table.Add(a.Attempt, a.Printer, a.Node, a.Outcome, Show.Time(a.StartedAt), Show.Time(a.EndedAt), a.Error);
+        return table.Lines().Select(line => "  " + line).Prepend($"Attempt history ({attempts.Count}, oldest first):");
     }
 
     private async Task ChangeAsync(CommandContext c, JobChange change, string done, CancellationToken ct)

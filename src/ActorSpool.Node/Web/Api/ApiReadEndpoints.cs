@@ -7,13 +7,13 @@ namespace ActorSpool.Node.Web.Api;
 public static class ApiReadEndpoints
 {
     /// <summary>
-    /// JobView with <c>attempts</c> as the list of attempts (the contract's shape); JobView's own count of attempts that
-    /// reached an outcome moves to <c>attemptCount</c>.
+    /// JobView with <c>attempts</c> as the list of every attempt the job keeps (the contract's shape); JobView's own
+    /// count of attempts that reached an outcome moves to <c>attemptCount</c>.
     /// </summary>
     public static System.Text.Json.Nodes.JsonObject Detail(Domain.Jobs.JobRecord job)
     {
         var json = ApiJson.With(JobView.From(job), "attemptCount", job.Attempts);
-        json["attempts"] = System.Text.Json.JsonSerializer.SerializeToNode(JobAttempts.Derive(job), ApiJson.Options);
+        json["attempts"] = System.Text.Json.JsonSerializer.SerializeToNode(JobAttemptView.ListOf(job), ApiJson.Options);
         return json;
     }
 

@@ -1,3 +1,4 @@
+using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using static ActorSpool.Node.Web.Console.ConsoleLayout;
 
@@ -71,7 +72,7 @@ public static class ConsolePages
         <h2 id="attempts-heading">Attempts</h2>
         <div class="scroll" tabindex="0" role="region" aria-label="Attempts table">
         <table id="attempts">
-        <caption>The job's latest delivery attempt (the count of all is under Details)</caption>
+        <caption>Every delivery attempt of the job, oldest first (the newest {JobAttempt.MaxKept} are kept)</caption>
         <thead><tr><th scope="col">Attempt</th><th scope="col">Printer</th><th scope="col">Node</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Error</th></tr></thead>
         <tbody><tr><td colspan="7">Loading attempts…</td></tr></tbody>
         </table>
