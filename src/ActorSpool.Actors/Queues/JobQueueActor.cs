@@ -81,6 +81,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     private readonly QueueRules _rules;
     private readonly JobChangeBatcher _changes;
+    // Looked up once: every journal write publishes through it.
+    private readonly IActorRef _mediator;
     private bool _publishScheduled;
     private QueueState _state = new();
     // Events applied but not yet durable; snapshots wait until there are none.
@@ -102,6 +104,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         _rules = new QueueRules(definition, settings.HoldTimeZone);
         PersistenceId = PersistenceIdFor(definition.Name);
         _changes = new JobChangeBatcher(definition.Name, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString());
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -148,7 +151,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
-        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(StatusTopic, Self));
+        _mediator.Tell(new Subscribe(StatusTopic, Self));
         foreach (var printer in _definition.Printers) _printers.Tell(new GetPrinterStatus(printer));
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DispatchRetryInterval);
         Timers.StartPeriodicTimer("retention", RetentionTick.Instance, TimeSpan.FromSeconds(30));
@@ -257,7 +260,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void PublishDurableChanges()
     {
         _publishScheduled = false;
-        if (_changes.TakeDurable() is { } changes) DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(LiveProtocol.JobChangesTopic, changes));
+        if (_changes.TakeDurable() is { } changes) _mediator.Tell(new Publish(LiveProtocol.JobChangesTopic, changes));
     }
 
     private bool SnapshotDueNow => _eventsSinceSnapshot >= QueueRules.SnapshotInterval(_settings.SnapshotEvery, _state.Count);

@@ -134,7 +134,7 @@ public sealed class IppTlsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Basic_credentials_are_accepted_over_tls_and_refused_over_plain_ipp()
     {
         var users = Path.Combine(_dir.Path, "users");
-        UsersFileTests.Htpasswd(users, "alice", "alice-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "alice", "alice-pw", "-B", "-C", "4");
         var node = await StartAsync(o => o with { UsersFile = users });
         var certificate = await PresentedCertificateAsync(node.IppPort);
         using var http = Pinned(certificate);

@@ -21,8 +21,8 @@ public sealed class AuthenticatorTests : IDisposable
             var file = Path.Combine(_dir.Path, "users");
             if (!File.Exists(file))
             {
-                UsersFileTests.Htpasswd(file, "alice", "alice-pw", "-B", "-C", "4");
-                UsersFileTests.Htpasswd(file, "root", "root-pw", "-B", "-C", "4");
+                Htpasswd.Add(file, "alice", "alice-pw", "-B", "-C", "4");
+                Htpasswd.Add(file, "root", "root-pw", "-B", "-C", "4");
             }
             users = UsersFile.Load(file, NullLogger.Instance);
         }

@@ -14,27 +14,11 @@ public sealed class UsersFileTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>Runs htpasswd (Debian apache2-utils; ./test.sh installs it) with the password on stdin.</summary>
-    internal static void Htpasswd(string file, string user, string password, params string[] flags)
-    {
-        var start = new ProcessStartInfo("htpasswd") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var flag in flags) start.ArgumentList.Add(flag);
-        start.ArgumentList.Add("-i");
-        if (!File.Exists(file)) start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(file);
-        start.ArgumentList.Add(user);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(password);
-        process.StandardInput.Close();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "htpasswd failed: " + process.StandardError.ReadToEnd());
-    }
-
     [Fact]
     public void A_bcrypt_file_written_by_htpasswd_verifies_each_users_password()
     {
-        Htpasswd(FilePath, "alice", "correct horse", "-B", "-C", "5");
-        Htpasswd(FilePath, "bob", "s3cret:with colon", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "alice", "correct horse", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "bob", "s3cret:with colon", "-B", "-C", "5");
 
         var users = UsersFile.Load(FilePath, NullLogger.Instance);
 
@@ -49,8 +33,8 @@ public sealed class UsersFileTests : IDisposable
     [Fact]
     public void Entries_hashed_with_anything_but_bcrypt_are_refused_naming_the_line()
     {
-        Htpasswd(FilePath, "alice", "pw", "-B", "-C", "5");
-        Htpasswd(FilePath, "carol", "pw", "-m");
+        Htpasswd.Add(FilePath, "alice", "pw", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "carol", "pw", "-m");
 
         var error = Assert.Throws<FormatException>(() => UsersFile.Load(FilePath, NullLogger.Instance));
 
@@ -63,11 +47,11 @@ public sealed class UsersFileTests : IDisposable
     [Fact]
     public void A_user_added_while_running_can_log_in_and_a_broken_edit_keeps_the_users_before()
     {
-        Htpasswd(FilePath, "alice", "first", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "alice", "first", "-B", "-C", "5");
         var users = UsersFile.Load(FilePath, NullLogger.Instance);
         Assert.False(users.Verify("dave", "pw"));
 
-        Htpasswd(FilePath, "dave", "pw", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "dave", "pw", "-B", "-C", "5");
         File.SetLastWriteTimeUtc(FilePath, DateTime.UtcNow.AddSeconds(5)); // a change within the file system's timestamp resolution
         Assert.True(users.Verify("dave", "pw"));
 
@@ -88,7 +72,7 @@ public sealed class UsersFileTests : IDisposable
     [Fact]
     public void Comments_and_blank_lines_are_skipped_and_a_name_twice_is_an_error()
     {
-        Htpasswd(FilePath, "alice", "pw", "-B", "-C", "5");
+        Htpasswd.Add(FilePath, "alice", "pw", "-B", "-C", "5");
         var entry = File.ReadAllText(FilePath).Trim();
 
         Assert.Single(UsersFile.Parse($"# the print admins\n\n{entry}\n", "users"));

@@ -28,8 +28,8 @@ public sealed class AccessLiveTests
         using var data = new TempDirectory();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         var users = Path.Combine(data.Path, "users");
-        UsersFileTests.Htpasswd(users, "alice", "alice-pw", "-B", "-C", "5");
-        UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "5");
+        Htpasswd.Add(users, "alice", "alice-pw", "-B", "-C", "5");
+        Htpasswd.Add(users, "root", "root-pw", "-B", "-C", "5");
         await using var printer = await Printers.SimulatorAsync("p1");
         var options = InProcessNode.Options(data.Path, Printers.WriteFile(data.Path, [printer], "  office { printers = [p1] }")) with
         {

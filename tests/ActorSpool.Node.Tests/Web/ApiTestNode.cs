@@ -30,9 +30,9 @@ public class ApiTestNode : IAsyncLifetime
     {
         Printer = await Printers.SimulatorAsync("p1");
         var users = Path.Combine(_dir.Path, "users");
-        UsersFileTests.Htpasswd(users, "alice", "alice-pw", "-B", "-C", "4");
-        UsersFileTests.Htpasswd(users, "bob", "bob-pw", "-B", "-C", "4");
-        UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "alice", "alice-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "bob", "bob-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "root", "root-pw", "-B", "-C", "4");
         var printersFile = Path.Combine(_dir.Path, "printers.conf");
         await File.WriteAllTextAsync(printersFile, $$"""
             actorspool.printers {

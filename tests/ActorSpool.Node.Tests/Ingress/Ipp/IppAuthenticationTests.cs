@@ -24,8 +24,8 @@ public sealed class IppAuthenticationTests : IAsyncLifetime
     private async Task StartAsync(bool requireAuthentication)
     {
         var users = Path.Combine(_dir.Path, "users");
-        UsersFileTests.Htpasswd(users, "alice", "alice-pw", "-B", "-C", "4");
-        UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "alice", "alice-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "root", "root-pw", "-B", "-C", "4");
         var settings = new SecuritySettings
         {
             UsersFile = users, AllowBasicWithoutTls = true, RequireAuthentication = requireAuthentication,

@@ -27,7 +27,7 @@ public sealed class IpptoolRealNodeTests(ITestOutputHelper output) : IAsyncLifet
         var printers = Printers.WriteFile(_data.Path, [_printer], "  office { printers = [lj-1] }");
         // An admin, for Pause-/Resume-Printer (admins must log in); Basic over plain IPP is allowed on this loopback test node.
         var users = Path.Combine(_data.Path, "users");
-        Security.UsersFileTests.Htpasswd(users, "root", "root-pw", "-B", "-C", "4");
+        Htpasswd.Add(users, "root", "root-pw", "-B", "-C", "4");
         var options = InProcessNode.Options(Path.Combine(_data.Path, "data"), printers) with { UsersFile = users, Admins = ["root"] };
         _node = await InProcessNode.StartAsync(options, "actorspool.security.allow-basic-without-tls = on");
     }

@@ -3,7 +3,7 @@ using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
 using Microsoft.AspNetCore.Builder;
 
-namespace ActorSpool.Node.Tests.EndToEnd;
+namespace ActorSpool.TestSupport.Nodes;
 
 /// <summary>A node started in the test process on free ports, printing to simulators the test owns.</summary>
 public sealed class InProcessNode : IAsyncDisposable
