@@ -56,7 +56,9 @@ public sealed partial class SpoolctlClusterTests(ThreeNodeCluster cluster) : ICl
         Assert.All(remaining, m => Assert.Equal("up", m.Groups[3].Value));
         Assert.Equal("Count: 2 nodes", remainingCount);
 
-        var json = await Spoolctl(1, "cluster", "show", "--json");
+        // node2 learns of the removal on its own gossip schedule: wait for its view, as above.
+        var json = await Eventually.ValueAsync(() => Spoolctl(1, "cluster", "show", "--json"),
+            r => r.ExitCode == 0 && r.Output.Contains("\"count\": 2", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "node2's JSON view without node3");
         Assert.True(json.ExitCode == 0, json.ToString());
         Assert.Contains("\"count\": 2", json.Output);
     }
