@@ -242,6 +242,7 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
         await using var context = await browser.NewContextAsync(Node.WebUri);
         await ConsoleBrowsing.LogInAsync(context, ConsoleNode.AdminUser, ConsoleNode.AdminPassword);
         var page = await ConsoleBrowsing.OpenAsync(context, "/logs");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-tail", "on"); // the backlog is shown and the tail follows
         await Expect(page.Locator("#log-lines li").First).ToBeVisibleAsync();
         var pausedLines = page.Locator("#log-lines li", new() { HasText = "Queue staff: paused" });
         var pausedBefore = await pausedLines.CountAsync(); // other tests may have paused it before

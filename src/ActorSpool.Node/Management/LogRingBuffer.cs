@@ -65,9 +65,11 @@ public sealed class LogRingBuffer(int capacity = LogRingBuffer.DefaultCapacity)
     /// <summary>
     /// The last <paramref name="backlog"/> entries that pass <paramref name="filter"/>, then every new one that does, until <paramref name="ct"/> is cancelled.
     /// A reader that falls far behind loses the oldest unread lines rather than slowing the node down.
+    /// The backlog and the subscription are taken together, so no line falls between them; <paramref name="caughtUp"/>
+    /// runs once the backlog is handed out and every later entry is a new one.
     /// </summary>
     public async IAsyncEnumerable<LogEntry> FollowAsync(int backlog, Func<LogEntry, bool> filter,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, Action? caughtUp = null)
     {
         var channel = Channel.CreateBounded<LogEntry>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         IReadOnlyList<LogEntry> recent;
@@ -79,6 +81,7 @@ public sealed class LogRingBuffer(int capacity = LogRingBuffer.DefaultCapacity)
         try
         {
             foreach (var entry in recent) yield return entry;
+            caughtUp?.Invoke();
             while (await channel.Reader.WaitToReadAsync(ct))
             {
                 while (channel.Reader.TryRead(out var entry))

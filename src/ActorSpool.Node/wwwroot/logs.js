@@ -1,5 +1,5 @@
 // The log page (/logs): this node's recent log lines and a live tail, for admins; others see a notice to log in.
-import { getJson, me, el, formatTime } from './console.js';
+import { me, el, formatTime } from './console.js';
 
 const list = document.getElementById('log-lines');
 const notice = document.getElementById('logs-notice');
@@ -33,18 +33,21 @@ async function start() {
     return;
   }
   notice.textContent = 'The last 200 lines, then new ones as they are written.';
-  try {
-    append(await getJson('/api/v1/logs?lines=200'));
-  } catch (error) {
-    notice.textContent = `Cannot load the logs: ${error.message}`;
-  }
   pauseButton.hidden = false;
   pauseButton.addEventListener('click', () => {
     tailing = !tailing;
     pauseButton.textContent = tailing ? 'Pause the tail' : 'Resume the tail';
     if (tailing) { append(held); held = []; }
   });
-  const stream = new EventSource('/api/v1/logs/stream');
+  // One stream gives the last 200 lines and then the new ones, so none falls between a fetch and the tail.
+  // Every (re)connection starts over with a fresh backlog: what was shown is replaced, not doubled.
+  const stream = new EventSource('/api/v1/logs/stream?lines=200');
+  stream.addEventListener('open', () => { list.replaceChildren(); held = []; });
+  stream.addEventListener('ready', () => { document.body.dataset.tail = 'on'; });
+  stream.addEventListener('error', () => {
+    document.body.dataset.tail = 'off';
+    if (stream.readyState === EventSource.CLOSED) notice.textContent = 'Cannot load the logs: the node refused the stream; reload to try again.';
+  });
   stream.addEventListener('log', (message) => {
     let entry;
     try { entry = JSON.parse(message.data); } catch { return; }

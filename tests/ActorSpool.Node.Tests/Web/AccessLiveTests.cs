@@ -58,9 +58,13 @@ public sealed class AccessLiveTests
         Assert.All(lines, l => Assert.False(string.IsNullOrEmpty((string?)l!["message"])));
         Assert.Contains(lines, l => (string)l!["level"]! is "information" or "warning");
 
-        // The stream: a failed login is logged as a warning, which an admin following the log sees.
-        await using var tail = await SseClient.ConnectAsync($"{api}/logs/stream", r => r.Headers.Authorization = root);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(http, $"{api}/logs/stream?lines=-1", root)).StatusCode);
+
+        // The stream: the asked backlog, "ready", then new lines; a failed login is logged as a warning, which an admin following the log sees.
+        await using var tail = await SseClient.ConnectAsync($"{api}/logs/stream?lines=3", r => r.Headers.Authorization = root);
         Assert.Equal(HttpStatusCode.OK, tail.Response.StatusCode);
+        await tail.WaitForAsync("ready", _ => true, "the end of the backlog");
+        Assert.Equal(["log", "log", "log", "ready"], tail.Seen.Take(4).Select(e => e.Type));
         await GetAsync(http, $"{api}/nodes", Basic("mallory", "guess"));
         var warning = await tail.WaitForAsync("log", l => ((string)l["message"]!).Contains("mallory", StringComparison.Ordinal), "the failed login in the log");
         Assert.Equal("warning", (string)warning.Json["level"]!);

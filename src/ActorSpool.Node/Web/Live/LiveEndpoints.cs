@@ -95,16 +95,28 @@ public static class LiveEndpoints
         return Results.Ok(log.Last(count).Select(LogLineView.From).ToArray());
     }
 
-    /// <summary>New log lines as they come (<c>log</c> events); a reader that falls behind loses the oldest unread.</summary>
-    private static async Task StreamLogsAsync(HttpContext http, [FromServices] LogRingBuffer log, [FromServices] IHostApplicationLifetime lifetime)
+    /// <summary>
+    /// The last <c>lines</c> log lines (default none), a <c>ready</c> event, then new lines as they come (<c>log</c> events):
+    /// backlog and tail from one subscription, so a page that starts with them misses no line. A reader that falls
+    /// behind loses the oldest unread.
+    /// </summary>
+    private static async Task StreamLogsAsync(HttpContext http, string? lines, [FromServices] LogRingBuffer log,
+        [FromServices] IHostApplicationLifetime lifetime)
     {
+        var backlog = 0;
+        if (lines is not null && (!int.TryParse(lines, out backlog) || backlog < 0 || backlog > MaxStreamBacklog))
+        {
+            await BadParameter("lines", $"a whole number from 0 to {MaxStreamBacklog}").ExecuteAsync(http);
+            return;
+        }
         using var done = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var channel = ServerSentEvents.SubscriberChannel<LogEntry>();
+        var channel = ServerSentEvents.SubscriberChannel<LogEntry?>(); // null: the backlog is out, "ready"
         var pump = Task.Run(async () =>
         {
             try
             {
-                await foreach (var entry in log.FollowAsync(0, _ => true, done.Token)) channel.Writer.TryWrite(entry);
+                await foreach (var entry in log.FollowAsync(backlog, _ => true, done.Token, () => channel.Writer.TryWrite(null)))
+                    channel.Writer.TryWrite(entry);
             }
             catch (OperationCanceledException)
             {
@@ -112,11 +124,16 @@ public static class LiveEndpoints
             }
             channel.Writer.TryComplete();
         });
-        await ServerSentEvents.WriteAsync(http, channel.Reader, e => ("log", System.Text.Json.JsonSerializer.Serialize(LogLineView.From(e), System.Text.Json.JsonSerializerOptions.Web)),
+        await ServerSentEvents.WriteAsync(http, channel.Reader, e => e is null
+                ? ("ready", "{}")
+                : ("log", System.Text.Json.JsonSerializer.Serialize(LogLineView.From(e), System.Text.Json.JsonSerializerOptions.Web)),
             lifetime.ApplicationStopping);
         await done.CancelAsync();
         await pump;
     }
+
+    /// <summary>Below the stream's buffer (<see cref="ServerSentEvents.SubscriberCapacity"/>), so the backlog and its <c>ready</c> are never dropped.</summary>
+    private const int MaxStreamBacklog = 1000;
 
     private static IResult BadParameter(string name, string expected) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"Bad parameter '{name}'", detail: $"'{name}' must be {expected}.");
