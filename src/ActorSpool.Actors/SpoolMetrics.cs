@@ -17,6 +17,10 @@ public static class SpoolMetrics
     public static readonly Counter JobsAborted = Metrics.CreateCounter(
         "actorspool_jobs_aborted_total", "Alert: jobs aborted after their last delivery attempt failed.", "queue");
 
+    public static readonly Counter JournalFailures = Metrics.CreateCounter(
+        "actorspool_journal_failures_total", "Journal writes of a queue that failed (database down or timed out) or were rejected; the queue restarts from its journal.",
+        "queue", "kind");
+
     public static readonly Counter Failovers = Metrics.CreateCounter(
         "actorspool_failovers_total", "Retries placed on a different printer than the one that failed.", "queue");
 

@@ -60,7 +60,10 @@ public static class SpoolPersistence
 
     /// <summary>
     /// What the options of Akka.Persistence.Sql.Hosting 1.5.70 have no property for. The plugins run on the default
-    /// dispatcher, as they did under the HOCON template this replaced. On SQLite the journal writes with
+    /// dispatcher, as they did under the HOCON template this replaced. The circuit breakers in front of the journal
+    /// and the snapshot store open after repeated failures (a database outage) and fail writes at once; Akka's
+    /// reset-timeouts (30 s, 60 s) would keep them open that long after the database is back, so they try again
+    /// after 2 s. A call that takes longer than call-timeout (a hung connection) counts as failed. On SQLite the journal writes with
     /// one writer: SQLite has one write lock per file and Microsoft.Data.Sqlite retries a busy statement only every
     /// 150 ms, so concurrent writers to one file cost each other whole retry periods (the journal's batching still puts
     /// concurrent persists into one transaction).
@@ -69,6 +72,8 @@ public static class SpoolPersistence
         """
         akka.persistence.journal.sql.plugin-dispatcher = "akka.actor.default-dispatcher"
         akka.persistence.snapshot-store.sql.plugin-dispatcher = "akka.actor.default-dispatcher"
+        akka.persistence.journal.sql.circuit-breaker { max-failures = 10, call-timeout = 10s, reset-timeout = 2s }
+        akka.persistence.snapshot-store.sql.circuit-breaker { max-failures = 5, call-timeout = 20s, reset-timeout = 2s }
         """
         + (providerName == SqliteProvider ? "\nakka.persistence.journal.sql.parallelism = 1" : "");
 }

@@ -85,6 +85,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _mediator;
     private bool _publishScheduled;
     private QueueState _state = new();
+    // Who waits for an answer deferred behind writes in flight, oldest first (deferred answers go out in order).
+    private readonly Queue<IActorRef> _awaitingDurability = new();
     // Events applied but not yet durable; snapshots wait until there are none.
     private int _unconfirmed;
     private int _rotation;
@@ -221,8 +223,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void Commit(QueueDecision decision, IActorRef replyTo)
     {
         Commit(decision.Events);
-        var reply = decision.Reply?.Invoke(_state) ?? Status();
-        DeferAsync(reply, r => replyTo.Tell(r));
+        ReplyWhenDurable(decision.Reply?.Invoke(_state) ?? Status(), replyTo);
         if (decision.Events.Count > 0) TryDispatch();
     }
 
@@ -488,10 +489,49 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (_placing.Remove(jobId)) _balancer.Tell(new WithdrawRequest(_definition.Name, jobId));
     }
 
-    private void Answer(ISpoolMessage reply)
+    private void Answer(ISpoolMessage reply) => ReplyWhenDurable(reply, Sender);
+
+    /// <summary>Answers once every write applied before is durable; if one fails, <see cref="FailAwaiting"/> answers instead.</summary>
+    private void ReplyWhenDurable(object reply, IActorRef replyTo)
     {
-        var replyTo = Sender;
-        DeferAsync(reply, r => replyTo.Tell(r));
+        _awaitingDurability.Enqueue(replyTo);
+        DeferAsync(reply, r =>
+        {
+            _awaitingDurability.Dequeue();
+            replyTo.Tell(r);
+        });
+    }
+
+    /// <summary>
+    /// The journal failed a write (the database is down, unreachable or timed out): Akka stops the queue, since memory
+    /// is ahead of the journal. Everyone still waiting hears so now, rather than at their own timeout; the entity then
+    /// restarts (sharding's entity-restart-backoff) and recovers from the journal, which holds a prefix of what was
+    /// applied, so nothing unanswered is taken as done.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        FailAwaiting($"the queue's journal write failed: {cause.Message}");
+        SpoolMetrics.JournalFailures.WithLabels(_definition.Name, "failed").Inc();
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// The journal refused an event without storing it (Akka keeps the actor running then): memory has it applied, so
+    /// the queue stops and recovers from the journal like after a failure, instead of going on ahead of it.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailAwaiting($"the queue's journal refused a write: {cause.Message}");
+        SpoolMetrics.JournalFailures.WithLabels(_definition.Name, "rejected").Inc();
+        _log.Error(cause, "Queue {0}: the journal rejected {1} (sequence number {2}); restarting from the journal", _definition.Name,
+            @event.GetType().Name, sequenceNr);
+        Context.Stop(Self);
+    }
+
+    private void FailAwaiting(string reason)
+    {
+        var answer = new Replies.StorageUnavailable(reason);
+        while (_awaitingDurability.TryDequeue(out var replyTo)) replyTo.Tell(answer);
     }
 
     private Replies.QueueStatus Status() =>

@@ -75,6 +75,7 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Replies.CommandResult), "q.command-result", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+CommandResult"),
         new(typeof(JobQueueProtocol.Replies.OutcomeRecorded), "q.outcome-recorded", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+OutcomeRecorded"),
         new(typeof(JobQueueProtocol.Replies.QueueStatus), "q.queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+QueueStatus"),
+        new(typeof(JobQueueProtocol.Replies.StorageUnavailable), "q.storage-unavailable", Legacy: null), // new since the names were pinned
 
         // Balancer protocol.
         new(typeof(BalancerProtocol.RegisterWorker), "b.register-worker", "ActorSpool.Domain.Messages.BalancerProtocol+RegisterWorker"),

@@ -16,6 +16,9 @@ public interface IDocumentStore
     /// <summary>Creates the tables and indexes if missing. Idempotent and safe to run concurrently on several nodes.</summary>
     Task InitializeAsync(CancellationToken ct = default);
 
+    /// <summary>Runs a trivial query on a fresh or pooled connection; throws when the database does not answer (readiness).</summary>
+    Task CheckAsync(CancellationToken ct = default);
+
     /// <summary>
     /// Allocates a new job id (cluster-wide unique, never reused, increasing per store instance, starting at 1 in a new
     /// database) and records its queue durably before returning. Ids come from blocks reserved per store instance, so

@@ -426,6 +426,14 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
         }
     }
 
+    public async Task CheckAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+    }
+
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new NpgsqlConnection(ConnectionString);

@@ -209,6 +209,12 @@ public static class JobQueueProtocol
 
         public sealed record OutcomeRecorded(long JobId, int Attempt) : ISpoolMessage;
 
+        /// <summary>
+        /// The journal failed or refused the write an answer waited for: nothing of the command may be taken as done
+        /// (it may or may not be stored). The queue restarts from its journal; the client should try again later.
+        /// </summary>
+        public sealed record StorageUnavailable(string Reason) : ISpoolMessage;
+
         public sealed record QueueStatus(
             string Queue,
             int Pending,

@@ -85,6 +85,8 @@ public static class NodeHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
+        builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StorageHealth>());
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
         // The free-space floor guards the data directory, where SQLite keeps the documents (PostgreSQL: the database's disk).
         builder.Services.AddSingleton(options.UsesPostgres ? DiskSpaceGuard.Off : DiskSpaceGuard.ForDirectory(options.DataDirectory, limits.MinFreeDiskBytes));
@@ -136,12 +138,25 @@ public static class NodeHost
         app.MapIpp().ServedOnly(NodeListener.Ipp);
         app.MapConsole().ServedOnly(NodeListener.Web); // the web console (Web/Console), queue pages included
         app.MapGet("/health", () => Results.Text("ok")).ServedOnly(NodeListener.Web);
-        app.MapGet("/health/ready", (ActorSystem system) =>
-            Cluster.Get(system).SelfMember.Status == MemberStatus.Up ? Results.Text("ready") : Results.StatusCode(503)).ServedOnly(NodeListener.Web);
+        app.MapGet("/health/ready", Readiness).ServedOnly(NodeListener.Web);
         app.MapMetrics().ServedOnly(NodeListener.Web);
         app.MapLiveFeed();
         app.MapSpoolApi();
         return app;
+    }
+
+    /// <summary>
+    /// Ready: a cluster member that is Up and whose database answers. Otherwise 503 with one line saying why (a load
+    /// balancer in front then sends clients to another node; an operator reads when the outage began).
+    /// </summary>
+    private static IResult Readiness(ActorSystem system, StorageHealth storage)
+    {
+        var status = Cluster.Get(system).SelfMember.Status;
+        if (status != MemberStatus.Up) return Results.Text($"not ready: cluster member status {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        var condition = storage.Current;
+        return condition.Available
+            ? Results.Text("ready")
+            : Results.Text($"not ready: storage unavailable since {condition.Since:yyyy-MM-dd'T'HH:mm:ss'Z'}: {condition.Error}", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

@@ -29,20 +29,33 @@ public sealed class ActorSpoolGateway(
     public DateTimeOffset StartedAt { get; } = clock.GetUtcNow();
 
     public Task<long> AllocateJobIdAsync(string queue, CancellationToken ct = default) =>
-        documents.AllocateJobIdAsync(queue, ct);
+        Storing(() => documents.AllocateJobIdAsync(queue, ct));
 
     public async Task<StoredDocument> StoreDocumentAsync(long jobId, int documentNumber, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
     {
-        var stored = await documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct);
+        var stored = await Storing(() => documents.WriteDocumentAsync(jobId, documentNumber, content, format, name, maxBytes, allowEmpty: false, ct));
         crashPoints.Pass(ICrashPoints.AfterDocumentStored);
         return stored;
     }
 
     public async Task<StoredDocument> StoreNewJobAsync(string queue, Stream content, string format, string? name, long maxBytes, CancellationToken ct = default)
     {
-        var stored = await documents.WriteJobAsync(queue, content, format, name, maxBytes, allowEmpty: false, ct);
+        var stored = await Storing(() => documents.WriteJobAsync(queue, content, format, name, maxBytes, allowEmpty: false, ct));
         crashPoints.Pass(ICrashPoints.AfterDocumentStored);
         return stored;
+    }
+
+    /// <summary>The database failing under a store operation is "storage unavailable" for ingress, not an internal error.</summary>
+    private static async Task<T> Storing<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception e) when (StorageUnavailableException.IsStorageFailure(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
     }
 
     /// <summary>Submitting is idempotent (the queue answers a known job id with the job), so it is retried.</summary>
@@ -56,7 +69,7 @@ public sealed class ActorSpoolGateway(
         (await AskWithRetries<Replies.JobInfo>(new Queries.GetJob(queue, jobId), ct)).Job;
 
     public Task<string?> FindQueueOfJobAsync(long jobId, CancellationToken ct = default) =>
-        documents.FindQueueOfJobAsync(jobId, ct);
+        Storing(() => documents.FindQueueOfJobAsync(jobId, ct));
 
     public async Task<JobRecord[]> GetJobsAsync(string queue, JobFilter which, string? owner, int limit, CancellationToken ct = default) =>
         (await AskWithRetries<Replies.JobList>(new Queries.GetJobs(queue, which, owner, limit), ct)).Jobs;
@@ -113,13 +126,21 @@ public sealed class ActorSpoolGateway(
         var region = await queues.GetAsync(ct);
         try
         {
-            return await region.Ask<T>(message, AskTimeout, ct);
+            return Expected<T>(message, await region.Ask<object>(message, AskTimeout, ct));
         }
         catch (AskTimeoutException)
         {
             throw Unanswered(message);
         }
     }
+
+    /// <summary>The answer as asked for; a queue whose journal failed answers so at once, and that is no reason to try again.</summary>
+    private static T Expected<T>(object message, object answer) => answer switch
+    {
+        Replies.StorageUnavailable unavailable => throw new StorageUnavailableException(unavailable.Reason),
+        T expected => expected,
+        _ => throw new InvalidOperationException($"Unexpected answer to {message.GetType().Name}: {answer.GetType().Name}."),
+    };
 
     /// <summary>Ingress reports a timeout as "service unavailable, try again", not as an internal error.</summary>
     private static TimeoutException Unanswered(object message) =>
@@ -137,7 +158,7 @@ public sealed class ActorSpoolGateway(
         {
             try
             {
-                return await region.Ask<T>(message, RetryInterval, ct);
+                return Expected<T>(message, await region.Ask<object>(message, RetryInterval, ct));
             }
             catch (AskTimeoutException) when (clock.GetUtcNow() + RetryInterval < deadline)
             {

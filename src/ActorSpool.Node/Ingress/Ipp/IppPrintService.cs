@@ -86,6 +86,12 @@ public sealed class IppPrintService
         {
             throw;
         }
+        catch (StorageUnavailableException e)
+        {
+            _logger.LogWarning("IPP {Operation}: refused, {Reason}", request.Operation, e.Message);
+            response = IppResponse.Error(IppStatusCode.ServerErrorServiceUnavailable,
+                $"The spooler cannot store anything now ({e.Message}); the request was not completed, try again later.");
+        }
         catch (TimeoutException e)
         {
             _logger.LogWarning(e, "IPP {Operation}: the spooler did not answer in time", request.Operation);

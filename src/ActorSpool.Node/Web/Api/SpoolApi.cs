@@ -67,6 +67,10 @@ public static class SpoolApi
         {
             return ApiProblems.Unavailable(e.Message);
         }
+        catch (ActorSpool.Actors.Storage.StorageUnavailableException e)
+        {
+            return ApiProblems.Unavailable($"The spooler cannot store anything now ({e.Message}); try again later.");
+        }
     }
 
     /// <summary>A change authenticated by the session cookie must carry the CSRF token (Basic and Bearer need none).</summary>

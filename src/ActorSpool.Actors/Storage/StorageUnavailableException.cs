@@ -1,0 +1,25 @@
+using System.Data.Common;
+
+namespace ActorSpool.Actors.Storage;
+
+/// <summary>
+/// The spool's database did not take a write or answer a read (down, unreachable, timed out, disk full), or a queue's
+/// journal failed a write an answer waited for. Ingress answers "service unavailable, try again": nothing the client
+/// sent may be taken as accepted.
+/// </summary>
+public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Whether <paramref name="e"/> is the database failing (not the client, not a bad request).</summary>
+    public static bool IsStorageFailure(Exception e) => e is DbException || e.InnerException is DbException;
+
+    /// <summary>A storage failure as the operator and the client should read it.</summary>
+    public static StorageUnavailableException From(Exception e)
+    {
+        var failure = e as DbException ?? e.InnerException as DbException ?? e;
+        // SQLITE_FULL (13): the data directory's disk is full.
+        var reason = failure is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }
+            ? "the spool disk is full"
+            : $"the spool database failed: {failure.Message}";
+        return new StorageUnavailableException(reason, e);
+    }
+}
