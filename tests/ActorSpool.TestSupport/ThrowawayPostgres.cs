@@ -39,6 +39,7 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
     private readonly string _password;
     private readonly List<string> _issuedConnectionStrings = [];
     private int _disposed;
+    private bool _synchronousCommit;
 
     private ThrowawayPostgres(string binDirectory, string rootDirectory, string password)
     {
@@ -66,8 +67,13 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
     private string SocketDirectory => Path.Combine(_rootDirectory, "sock");
 
     /// <summary>Starts a new server and waits until it accepts connections.</summary>
+    /// <param name="synchronousCommit">
+    /// PostgreSQL's default, where a commit returns once its WAL is written: needed by tests that crash the server
+    /// (<see cref="StopImmediatelyAsync"/>), since without it the last commits are lost with the server's WAL buffers.
+    /// Off by default: faster, and the other tests never stop the server under load.
+    /// </param>
     /// <exception cref="InvalidOperationException">The PostgreSQL binaries are missing, or the server could not be started (the message carries the tool output).</exception>
-    public static async Task<ThrowawayPostgres> StartAsync(CancellationToken ct = default)
+    public static async Task<ThrowawayPostgres> StartAsync(CancellationToken ct = default, bool synchronousCommit = false)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found in /usr/lib/postgresql/*/bin or on PATH. " +
@@ -88,7 +94,7 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
         Directory.CreateDirectory(root);
         await File.WriteAllTextAsync(Path.Combine(root, OwnerFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
 
-        var server = new ThrowawayPostgres(bin, root, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+        var server = new ThrowawayPostgres(bin, root, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))) { _synchronousCommit = synchronousCommit };
         try
         {
             await server.StartCoreAsync(runAsOther, ct).ConfigureAwait(false);
@@ -199,20 +205,7 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
-            var serverOptions = string.Join(' ',
-                $"-p {port}",
-                "-k " + ShellQuote(SocketDirectory), // pg_ctl hands -o to a shell
-                "-c listen_addresses=127.0.0.1",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=300",
-                "-c shared_buffers=32MB");
-            var result = await RunAsync(
-                Path.Combine(_binDirectory, "pg_ctl"),
-                ["-D", _dataDirectory, "-l", LogFile, "-w", "-t", ((int)ProcessTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-o", serverOptions, "start"],
-                runAs,
-                ct).ConfigureAwait(false);
+            var result = await PgCtlStartAsync(port, runAs, ct).ConfigureAwait(false);
             if (result.ExitCode == 0)
             {
                 Port = port;
@@ -244,6 +237,50 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
 
         Issue(AdminConnectionString);
         ConnectionString = Issue(BuildConnectionString(DefaultDatabase));
+    }
+
+    private Task<ProcessResult> PgCtlStartAsync(int port, string? runAs, CancellationToken ct)
+    {
+        var serverOptions = string.Join(' ',
+            $"-p {port}",
+            "-k " + ShellQuote(SocketDirectory), // pg_ctl hands -o to a shell
+            "-c listen_addresses=127.0.0.1",
+            "-c fsync=off",
+            _synchronousCommit ? "-c synchronous_commit=on" : "-c synchronous_commit=off",
+            "-c full_page_writes=off",
+            "-c max_connections=300",
+            "-c shared_buffers=32MB");
+        return RunAsync(
+            Path.Combine(_binDirectory, "pg_ctl"),
+            ["-D", _dataDirectory, "-l", LogFile, "-w", "-t", ((int)ProcessTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-o", serverOptions, "start"],
+            runAs,
+            ct);
+    }
+
+    /// <summary>
+    /// Stops the server as a crash of the database would (<c>pg_ctl stop -m immediate</c>): every connection drops at
+    /// once and new ones are refused, until <see cref="StartAgainAsync"/>. Committed data stays (an immediate stop
+    /// is recovered from the server's WAL on the next start).
+    /// </summary>
+    public async Task StopImmediatelyAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await RunCheckedAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"],
+            IsRoot() ? RunAsUser : null, "pg_ctl stop -m immediate", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the server stopped by <see cref="StopImmediatelyAsync"/> again, on the same port, and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var result = await PgCtlStartAsync(Port, IsRoot() ? RunAsUser : null, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"pg_ctl start (again) failed (exit code {result.ExitCode}) on port {Port}.{Environment.NewLine}{result.Describe()}{Environment.NewLine}--- postgres.log ---{Environment.NewLine}{ReadLogTail()}");
+        }
+
+        await WaitUntilAcceptingConnectionsAsync(ct).ConfigureAwait(false);
     }
 
     private async Task WaitUntilAcceptingConnectionsAsync(CancellationToken ct)
