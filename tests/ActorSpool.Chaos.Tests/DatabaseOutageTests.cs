@@ -42,6 +42,16 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             // Every node reports the outage on /health/ready (its database check runs every second).
             var notReady = await WaitForReadinessAsync(cluster, http, ready: false, TimeSpan.FromSeconds(60));
             cluster.Log($"every node not ready: {notReady.First().Body}");
+            // Scripts submitting over the REST API hear 503 with problem details, not a hang.
+            string restDuringOutage;
+            using (var body = new ByteArrayContent("a job for the REST API\n"u8.ToArray()))
+            {
+                using var restAnswer = await http.PostAsync(new Uri(cluster.WebUri(0), $"/api/v1/queues/{cluster.Queue}/jobs?name=rest-during-outage"), body);
+                var problem = await restAnswer.Content.ReadAsStringAsync();
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, restAnswer.StatusCode);
+                Assert.Equal("application/problem+json", restAnswer.Content.Headers.ContentType?.MediaType);
+                restDuringOutage = $"{(int)restAnswer.StatusCode} `{problem}`";
+            }
             var remaining = Outage - (DateTimeOffset.UtcNow - stoppedAt);
             if (remaining > TimeSpan.Zero) await Task.Delay(remaining);
 
@@ -73,6 +83,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             md.AppendLine(CultureInfo.InvariantCulture, $"- requests during the outage: **{during.Count}**, refused: **{failedDuring.Count}** ({Kinds(failedDuring)}), acknowledged: {during.Count - failedDuring.Count} (before the first write failed)");
             md.AppendLine(CultureInfo.InvariantCulture, $"- time to the refusal: median {Percentile(failedDuring, 0.5):0.00} s, max **{Percentile(failedDuring, 1):0.00} s**");
             md.AppendLine(CultureInfo.InvariantCulture, $"- `/health/ready` during the outage: `{notReady.First().Body}`");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- REST submission during the outage: {restDuringOutage}");
             md.AppendLine(CultureInfo.InvariantCulture, $"- after the database started again: every node ready after **{allReadyAfter.TotalSeconds:0.0} s**; first acknowledged job after **{firstAckAfter.TotalSeconds:0.0} s**; no node restarted");
             outcome.WriteTo(md);
 

@@ -23,8 +23,8 @@ public static class ApiProblems
     public static IResult Conflict(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: detail);
 
-    public static IResult Unavailable(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not answering", detail: detail);
+    public static IResult Unavailable(string detail, string title = "Not answering") =>
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
 
     /// <summary>
     /// 401, with <c>WWW-Authenticate: Basic</c> only for clients that sent no cookie and are not the console's fetches:

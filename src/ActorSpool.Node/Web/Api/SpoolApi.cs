@@ -69,7 +69,7 @@ public static class SpoolApi
         }
         catch (ActorSpool.Actors.Storage.StorageUnavailableException e)
         {
-            return ApiProblems.Unavailable($"The spooler cannot store anything now ({e.Message}); try again later.");
+            return ApiProblems.Unavailable($"The spooler cannot store anything now ({e.Message}); try again later.", "Storage unavailable");
         }
     }
 
