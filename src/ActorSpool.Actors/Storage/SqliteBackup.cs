@@ -81,6 +81,12 @@ public static class SqliteBackup
         }
     }
 
+    /// <summary>What the databases of <paramref name="dataDirectory"/> take, their <c>-wal</c> files included: about what a backup needs.</summary>
+    public static long DatabaseBytes(string dataDirectory) =>
+        Order.SelectMany(name => new[] { name, name + "-wal" })
+            .Select(name => new FileInfo(Path.Combine(dataDirectory, name)))
+            .Sum(file => file.Exists ? file.Length : 0);
+
     /// <summary>The number of jobs whose id and documents a backed-up <c>documents.db</c> holds.</summary>
     public static long CountDocumentJobs(string documentsFile)
     {

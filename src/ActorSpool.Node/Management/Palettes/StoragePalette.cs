@@ -62,7 +62,7 @@ public sealed class StoragePalette(NodeOptions options, JobCatalog jobs, ILogger
             }
             catch (Exception e) when (e is IOException or DbException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
             {
-                throw new CommandException($"storage backup: failed, nothing of it is left in {target}: {e.Message}");
+                throw new CommandException($"storage backup: failed, nothing of it is left in {target}: {e.Message} ({Room(data, target)})");
             }
             var took = Stopwatch.GetElapsedTime(started);
             var view = new BackupView(data, target,
@@ -84,6 +84,22 @@ public sealed class StoragePalette(NodeOptions options, JobCatalog jobs, ILogger
         finally
         {
             _oneBackup.Release();
+        }
+    }
+
+    /// <summary>The space a backup needs and the space where it goes, for a failure that may be a full disk.</summary>
+    private static string Room(string data, string target)
+    {
+        var needed = $"the databases take {Show.Size(SqliteBackup.DatabaseBytes(data))}";
+        var existing = Path.GetDirectoryName(target);
+        while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+        try
+        {
+            return existing is null ? needed : $"{needed}, {Show.Size(new DriveInfo(existing).AvailableFreeSpace)} is free in {existing}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return needed;
         }
     }
 
