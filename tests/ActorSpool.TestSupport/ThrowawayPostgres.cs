@@ -155,6 +155,30 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
         return Issue(BuildConnectionString(name));
     }
 
+    /// <summary>
+    /// Runs a client tool of this PostgreSQL installation (<c>pg_dump</c>, <c>pg_restore</c>, <c>psql</c>: the same version
+    /// as the server) as the current user, connected to this server as its superuser (PGHOST, PGPORT, PGUSER, PGPASSWORD);
+    /// name the database with <c>-d</c>. Returns its standard output; throws with its output when it fails.
+    /// </summary>
+    public async Task<string> RunClientToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var environment = new Dictionary<string, string>
+        {
+            ["PGHOST"] = "127.0.0.1",
+            ["PGPORT"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["PGUSER"] = UserName,
+            ["PGPASSWORD"] = _password,
+        };
+        var result = await RunAsync(Path.Combine(_binDirectory, tool), arguments, runAs: null, ct, environment).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} failed (exit code {result.ExitCode}).{Environment.NewLine}{result.Describe()}");
+        }
+
+        return result.StandardOutput;
+    }
+
     /// <summary>Stops the server immediately and deletes its directory. Never throws.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -520,7 +544,8 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
     }
 
     /// <summary>Runs a tool (as <paramref name="runAs"/> if given), capturing its output, killing it after the timeout.</summary>
-    private static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? runAs, CancellationToken ct)
+    private static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? runAs, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -533,6 +558,7 @@ public sealed partial class ThrowawayPostgres : IAsyncDisposable
         };
         startInfo.Environment["LC_ALL"] = "C";
         startInfo.Environment["LANG"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
 
         if (runAs is null)
         {

@@ -28,6 +28,7 @@ public static class ManagementServices
         services.AddCommandPalette<PrinterPalette>();
         services.AddCommandPalette<WorkerPalette>();
         services.AddCommandPalette<BalancerPalette>();
+        services.AddCommandPalette<StoragePalette>();
 
         services.AddSingleton<CommandHost>();
         services.AddHostedService(sp => sp.GetRequiredService<CommandHost>());

@@ -92,13 +92,19 @@ public static class IppClientOperations
 {
     public sealed record SubmittedJob(IppStatusCode Status, int JobId, string? StatusMessage);
 
+    /// <summary>Print-Job with one document; <paramref name="holdUntil"/> is a job-hold-until keyword (e.g. indefinite), none when null.</summary>
     public static async Task<SubmittedJob> PrintJobAsync(this IppClient client, Uri printer, Stream document, string user, string jobName,
-        string format = "application/octet-stream", int? priority = null, CancellationToken ct = default)
+        string format = "application/octet-stream", int? priority = null, CancellationToken ct = default, string? holdUntil = null)
     {
         var request = client.NewRequest(IppOperation.PrintJob, printer, user);
         request.OperationAttributes!.Add(IppAttribute.NameWithoutLanguage("job-name", jobName));
         request.OperationAttributes!.Add(IppAttribute.MimeMediaType("document-format", format));
-        if (priority is { } p) request.AddGroup(IppTag.JobAttributes).Add(IppAttribute.Integer("job-priority", p));
+        if (priority is not null || holdUntil is not null)
+        {
+            var job = request.AddGroup(IppTag.JobAttributes);
+            if (priority is { } p) job.Add(IppAttribute.Integer("job-priority", p));
+            if (holdUntil is not null) job.Add(IppAttribute.Keyword("job-hold-until", holdUntil));
+        }
         var response = await client.SendAsync(printer, request, document, ct);
         var jobId = response.FindGroup(IppTag.JobAttributes)?.Find("job-id")?.Values[0].Value as int? ?? 0;
         return new SubmittedJob(response.Status, jobId, response.FindOperationAttribute("status-message")?.Values[0].Value as string);

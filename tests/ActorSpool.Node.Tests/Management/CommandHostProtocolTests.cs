@@ -65,7 +65,7 @@ public sealed partial class CommandHostProtocolTests(CommandHostNodeFixture node
         var reply = await _cmd.ReadReplyAsync();
         Assert.Equal("palettes", (string?)reply!["kind"]);
         var palettes = reply["palettes"]!.AsArray().Select(p => p!.AsObject()).ToDictionary(p => (string)p["name"]!);
-        Assert.Superset(new HashSet<string> { "cluster", "actor", "log", "queue", "job", "printer", "worker", "balancer", "node" }, palettes.Keys.ToHashSet());
+        Assert.Superset(new HashSet<string> { "cluster", "actor", "log", "queue", "job", "printer", "worker", "balancer", "node", "storage" }, palettes.Keys.ToHashSet());
 
         var cluster = Verbs(palettes["cluster"]);
         Assert.Equal(["show", "status", "leader", "join", "leave", "down", "down-unreachable"], cluster.Keys);
