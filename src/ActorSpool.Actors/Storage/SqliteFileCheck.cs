@@ -17,8 +17,8 @@ public sealed class DamagedDataFileException(string file, string problem, Except
 
 /// <summary>
 /// Start-up checks of one SQLite file of the data directory: its header (cheap, catches truncation and overwritten
-/// headers) and <c>PRAGMA quick_check</c> (reads every page once: b-tree structure, page links, free list; not the
-/// contents of rows, nor the index-to-table consistency that <c>integrity_check</c> also verifies).
+/// headers) and <c>PRAGMA quick_check</c> (reads every page of what it checks once: b-tree structure, page links, free
+/// list; not the contents of rows, nor the index-to-table consistency that <c>integrity_check</c> also verifies).
 /// </summary>
 public static class SqliteFileCheck
 {
@@ -30,15 +30,14 @@ public static class SqliteFileCheck
     /// <summary>Whether an existing database file is in WAL mode (header bytes 18 and 19 are 2).</summary>
     public static bool IsWriteAheadLogMode(string file)
     {
-        var header = ReadHeader(file);
+        var (header, _) = ReadHeader(file);
         return header.Length >= HeaderLength && header[18] == 2 && header[19] == 2;
     }
 
     /// <summary>Why the header of <paramref name="file"/> is not that of an intact database, or null.</summary>
     public static string? HeaderProblem(string file)
     {
-        var length = new FileInfo(file).Length;
-        var header = ReadHeader(file);
+        var (header, length) = ReadHeader(file);
         if (header.Length < HeaderLength)
             return $"is {length} bytes long, shorter than a SQLite header (truncated)";
         if (!header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
@@ -59,34 +58,48 @@ public static class SqliteFileCheck
         return null;
     }
 
-    /// <summary>Runs <c>PRAGMA quick_check</c> on an open connection; throws <see cref="DamagedDataFileException"/> on a finding.</summary>
-    public static void QuickCheck(SqliteConnection connection, string file)
+    /// <summary>
+    /// Runs <c>PRAGMA quick_check</c> on an open connection, on the whole file or only on <paramref name="tables"/>
+    /// (and their indexes) where they exist; throws <see cref="DamagedDataFileException"/> on a finding.
+    /// </summary>
+    public static void QuickCheck(SqliteConnection connection, string file, IReadOnlyList<string>? tables = null)
     {
         var findings = new List<string>();
         try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA quick_check(5)";
-            command.CommandTimeout = 0; // as long as reading the file takes
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) findings.Add(reader.GetString(0));
+            var existing = SqliteFile.Tables(connection);
+            var pragmas = tables is null
+                ? ["PRAGMA quick_check(5)"]
+                : tables.Where(existing.Contains).Select(table => $"PRAGMA quick_check(\"{table}\")").ToList();
+            foreach (var pragma in pragmas)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = pragma;
+                command.CommandTimeout = 0; // as long as reading the file takes
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (reader.GetString(0) != "ok") findings.Add(reader.GetString(0));
+                }
+            }
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
         {
             throw new DamagedDataFileException(file, $"is damaged ({OneLine(e.Message)})", e);
         }
 
-        if (findings is ["ok"]) return;
+        if (findings.Count == 0) return;
         throw new DamagedDataFileException(file, $"is damaged (quick_check: {OneLine(string.Join("; ", findings))})");
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
-    private static byte[] ReadHeader(string file)
+    /// <summary>The header and the file's length (of the file a symbolic link points to, as SQLite sees it).</summary>
+    private static (byte[] Header, long Length) ReadHeader(string file)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var header = new byte[Math.Min(HeaderLength, stream.Length)];
         stream.ReadExactly(header);
-        return header;
+        return (header, stream.Length);
     }
 }

@@ -133,6 +133,64 @@ public sealed class SpoolDiskTests
         }
     }
 
+    /// <summary>
+    /// The journal's file (actorspool.db, here a symbolic link to a 4 MiB tmpfs) runs full while documents.db still
+    /// has room: the document is stored, the queue's persist fails. The client gets a server error, never
+    /// successful-ok; the jobs accepted before print; intake works again once the journal's disk has room.
+    /// </summary>
+    [TmpfsFact]
+    public async Task When_only_the_journal_runs_full_the_client_gets_a_server_error_and_intake_resumes_once_space_is_freed()
+    {
+        using var mount = new TempDirectory();
+        using var journalDisk = new TempDirectory();
+        Mount(mount.Path);
+        Mount(journalDisk.Path, "4m");
+        try
+        {
+            await using var printer = await Printers.SimulatorAsync("lj-1");
+            var data = Directory.CreateDirectory(Path.Combine(mount.Path, "data")).FullName;
+            var journal = Path.Combine(journalDisk.Path, "actorspool.db");
+            using (var create = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal};Pooling=False"))
+            {
+                create.Open();
+                using var wal = create.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode = WAL"; // writes the header: an empty file would be refused as truncated
+                wal.ExecuteNonQuery();
+            }
+
+            File.CreateSymbolicLink(Path.Combine(data, "actorspool.db"), journal); // SQLite keeps the -wal beside the link's target
+            var printers = Printers.WriteFile(mount.Path, [printer], "  office { printers = [lj-1] }");
+            await using var node = await InProcessNode.StartAsync(InProcessNode.Options(data, printers), "actorspool.limits.min-free-disk = 0");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.IppPort}/"), Timeout = TimeSpan.FromMinutes(3) };
+            var queueUri = node.QueueUri("office").ToString();
+            var before = new List<long>();
+            for (var i = 0; i < 3; i++)
+            {
+                var accepted = await PrintAsync(http, node, "office", TextDocument);
+                accepted.AssertStatus(IppStatusCode.SuccessfulOk);
+                before.Add(accepted.Job("job-id").Value.AsInt());
+            }
+
+            await printer.WaitForJobsAsync(before.Count, TimeSpan.FromSeconds(60));
+            var filler = Path.Combine(journalDisk.Path, "filler");
+            await FillAsync(filler, long.MaxValue);
+            var refused = await PrintAsync(http, node, "office", TextDocument);
+            Assert.True((int)refused.Status >= 0x0500, $"{refused.Status}: {refused.StatusMessage()}");
+
+            File.Delete(filler);
+            var after = await Eventually.ValueAsync(() => PrintAsync(http, node, "office", TextDocument),
+                response => response.Status == IppStatusCode.SuccessfulOk, TimeSpan.FromSeconds(60), "a submission accepted once the journal has room");
+            var listed = await JobIdsAsync(http, queueUri);
+            Assert.All([.. before, after.Job("job-id").Value.AsInt()], id => Assert.Contains(id, listed));
+            await printer.WaitForJobsAsync(before.Count + 1, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            Unmount(journalDisk.Path);
+            Unmount(mount.Path);
+        }
+    }
+
     private static void AssertDiskFull(IppMessage response)
     {
         response.AssertStatus(IppStatusCode.ServerErrorTemporaryError);
@@ -200,7 +258,7 @@ public sealed class SpoolDiskTests
         }
     }
 
-    internal static void Mount(string path) => Run("mount", $"-t tmpfs -o size=48m tmpfs {path}");
+    internal static void Mount(string path, string size = "48m") => Run("mount", $"-t tmpfs -o size={size} tmpfs {path}");
 
     // Lazy: SQLite's pooled connections of the stopped node may hold the database open a moment longer.
     internal static void Unmount(string path)
