@@ -265,6 +265,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             await staging.FlushAsync(ct).ConfigureAwait(false);
             return new PendingDocument(Received(chunks), null, staging);
         }
+        catch (IOException e) when (StorageFullException.IsDiskFull(e))
+        {
+            await staging.DisposeAsync().ConfigureAwait(false);
+            throw new StorageFullException("the upload's staging file", e);
+        }
         catch
         {
             await staging.DisposeAsync().ConfigureAwait(false);
@@ -353,7 +358,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return Enumerable.Range(0, count).Select(offset => first + offset).ToList();
     }
 
-    private Task WriteAsync(StoreWrite write, CancellationToken ct) => AcquireWriter().Writer.WriteAsync(write, ct);
+    /// <summary>Queues the write for the group-commit writer; a full disk is reported as <see cref="StorageFullException"/>.</summary>
+    private async Task WriteAsync(StoreWrite write, CancellationToken ct)
+    {
+        try
+        {
+            await AcquireWriter().Writer.WriteAsync(write, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageFullException.IsDiskFull(e))
+        {
+            // SQLite rolled the transaction back: nothing of this write (or of the batch it shared) was kept.
+            throw new StorageFullException(Path.GetFileName(_fileKey), e);
+        }
+    }
 
     private SharedWriter AcquireWriter()
     {

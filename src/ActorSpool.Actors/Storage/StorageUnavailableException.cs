@@ -9,8 +9,11 @@ namespace ActorSpool.Actors.Storage;
 /// </summary>
 public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
 {
-    /// <summary>Whether <paramref name="e"/> is the database failing (not the client, not a bad request).</summary>
-    public static bool IsStorageFailure(Exception e) => e is DbException || e.InnerException is DbException;
+    /// <summary>
+    /// Whether <paramref name="e"/> is the database failing (not the client, not a bad request). A full spool disk is
+    /// reported on its own (<see cref="StorageFullException"/>: "temporary error", as the free-space floor).
+    /// </summary>
+    public static bool IsStorageFailure(Exception e) => e is not StorageFullException && (e is DbException || e.InnerException is DbException);
 
     /// <summary>A storage failure as the operator and the client should read it.</summary>
     public static StorageUnavailableException From(Exception e)

@@ -59,3 +59,29 @@ public sealed class DocumentNotFoundException : KeyNotFoundException
 
     public int DocumentNumber { get; }
 }
+
+/// <summary>
+/// The spool disk ran full while a document or job was being written (SQLite's "database or disk is full", ENOSPC
+/// writing the upload's staging file); the write was rolled back, nothing of it was kept. Not an
+/// <see cref="IOException"/>, so it is never mistaken for a client's broken upload.
+/// </summary>
+public sealed class StorageFullException : Exception
+{
+    private const int SqliteFull = 13; // SQLITE_FULL
+    private const int Enospc = 28; // Linux errno, the IOException's HResult on Unix
+    private const int WindowsDiskFull = unchecked((int)0x80070070), WindowsHandleDiskFull = unchecked((int)0x80070027);
+
+    /// <param name="what">What was being written: the database file's name, or the upload's staging file.</param>
+    public StorageFullException(string what, Exception innerException)
+        : base($"the spool disk is full (writing {what}: {innerException.Message.TrimEnd('.')})", innerException)
+    {
+    }
+
+    /// <summary>Whether <paramref name="error"/> is a file system out of space, as SQLite or .NET report it.</summary>
+    public static bool IsDiskFull(Exception error) => error switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == SqliteFull,
+        IOException io => io.HResult is Enospc or WindowsDiskFull or WindowsHandleDiskFull,
+        _ => false,
+    };
+}

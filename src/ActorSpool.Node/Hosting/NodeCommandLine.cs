@@ -158,7 +158,7 @@ public static class NodeCommandLine
             catch (StartupException e)
             {
                 await Console.Error.WriteLineAsync($"actorspool: {e.Message}");
-                return 2;
+                return e.ExitCode;
             }
         });
         return root;
@@ -168,5 +168,14 @@ public static class NodeCommandLine
     }
 }
 
-/// <summary>A start-up problem the operator must fix: printed as one line, exit code 2, no stack trace.</summary>
-public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A start-up problem the operator must fix: printed as one line, no stack trace, exit code 2 (6 for damaged data).</summary>
+public sealed class StartupException(string message, Exception? inner = null, int exitCode = StartupException.BadConfiguration) : Exception(message, inner)
+{
+    /// <summary>Exit code of a start refused for a problem in the command line, the configuration or the environment.</summary>
+    public const int BadConfiguration = 2;
+
+    /// <summary>Exit code of a start refused because a file of the data directory is damaged or a WAL is missing (docs/reliability.md).</summary>
+    public const int DamagedData = 6;
+
+    public int ExitCode { get; } = exitCode;
+}

@@ -43,7 +43,7 @@ public static class NodeHost
         ControlPlane.RequireCommandToken(options.CommandHost, options.CommandToken);
         var clusterCertificate = RemotingSecurity.Resolve(options.Remoting, options.Hostname, out var remotingWarning);
         Directory.CreateDirectory(options.DataDirectory);
-        var documents = await OpenDocumentStoreAsync(options, ct);
+        var (documents, dataDirectory) = await OpenDocumentStoreAsync(options, ct);
         var commandHostTls = new CommandHostTls(ControlPlane.CommandHostCertificate(options, out _)); // after the data directory is private
         var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
@@ -82,6 +82,8 @@ public static class NodeHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(documents);
+        // Registered before Akka, so it stops after the actor system: checkpoints the WALs, removes the running marker.
+        if (dataDirectory is not null) builder.Services.AddHostedService(_ => new SqliteDataDirectoryRelease(dataDirectory));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(crashPoints);
         builder.Services.AddSingleton<ISpoolGateway, ActorSpoolGateway>();
@@ -280,7 +282,7 @@ public static class NodeHost
         catch (StartupException e)
         {
             await Console.Error.WriteLineAsync($"actorspool: {e.Message}");
-            return 2;
+            return e.ExitCode;
         }
 
         try
@@ -404,23 +406,42 @@ public static class NodeHost
         }
     }
 
-    private static async Task<IDocumentStore> OpenDocumentStoreAsync(NodeOptions options, CancellationToken ct)
+    /// <summary>The document store, and on SQLite the checked data directory in use (null on PostgreSQL).</summary>
+    private static async Task<(IDocumentStore, SqliteDataDirectoryLease?)> OpenDocumentStoreAsync(NodeOptions options, CancellationToken ct)
     {
         var store = DocumentStoreFactory.Create(options.PersistenceProvider, options.DocumentsConnectionString);
+        SqliteDataDirectoryLease? dataDirectory = null;
         try
         {
             PrivateDataDirectory.Secure(options.DataDirectory);
-            if (!options.UsesPostgres) SqliteDataDirectory.Prepare(options.DataDirectory);
+            if (!options.UsesPostgres) dataDirectory = SqliteDataDirectory.Prepare(options.DataDirectory);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await store.InitializeAsync(timeout.Token);
             PrivateDataDirectory.Secure(options.DataDirectory); // again: the database files were created just now
-            return store;
+            return (store, dataDirectory);
+        }
+        catch (DamagedDataFileException e)
+        {
+            throw new StartupException(e.Message, e, StartupException.DamagedData);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var where = options.UsesPostgres ? "the PostgreSQL database given by --db" : $"the SQLite database in {Path.GetFullPath(options.DataDirectory)}";
+            dataDirectory?.Dispose();
             throw new StartupException($"cannot open {where}: {e.Message}", e);
         }
+    }
+}
+
+/// <summary>Releases the data directory when the host stops (see <see cref="SqliteDataDirectoryLease.Dispose"/>).</summary>
+internal sealed class SqliteDataDirectoryRelease(SqliteDataDirectoryLease dataDirectory) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        dataDirectory.Dispose();
+        return Task.CompletedTask;
     }
 }

@@ -54,6 +54,18 @@ public sealed class JobIntake
         return shortage;
     }
 
+    /// <summary>
+    /// Counts and logs work the full spool disk refused (the store rolled it back, nothing was kept); returns why, for
+    /// the client. The free-space floor (<see cref="DiskShortage"/>) normally refuses before this happens.
+    /// </summary>
+    public string DiskFull(StorageFullException full)
+    {
+        ArgumentNullException.ThrowIfNull(full);
+        SpoolMetrics.IntakeRefused.Inc();
+        _logger.LogWarning("New work refused: {Reason}; nothing of it was stored", full.Message);
+        return $"{full.Message}; try again later";
+    }
+
     /// <summary>Submissions the node works on at once, for the "busy" answers.</summary>
     public int MaxConcurrent => _limiter.MaxConcurrent;
 
@@ -76,7 +88,7 @@ public sealed class JobIntake
     /// <summary>
     /// A new single-document job (IPP Print-Job, a raw connection): takes an intake slot, stores the job and its
     /// document in one commit, submits it and answers Accepted, Rejected (its document discarded), Busy, TooLarge,
-    /// EmptyDocument or DiskLow (nothing stored).
+    /// EmptyDocument or DiskLow (nothing stored: below the floor, or the disk ran full while storing).
     /// </summary>
     public async Task<IntakeResult> SubmitNewJobAsync(NewJob job, Stream content, string format, string? documentName, CancellationToken ct = default)
     {
@@ -107,6 +119,10 @@ public sealed class JobIntake
         catch (DocumentTooLargeException e)
         {
             return new IntakeResult.TooLarge(e.Limit);
+        }
+        catch (StorageFullException e)
+        {
+            return new IntakeResult.DiskLow(DiskFull(e));
         }
 
         var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
@@ -146,7 +162,16 @@ public sealed class JobIntake
             return new IntakeResult.Busy(MaxConcurrent);
         }
 
-        var jobId = await _gateway.AllocateJobIdAsync(job.Queue.Name, ct).ConfigureAwait(false);
+        long jobId;
+        try
+        {
+            jobId = await _gateway.AllocateJobIdAsync(job.Queue.Name, ct).ConfigureAwait(false);
+        }
+        catch (StorageFullException e)
+        {
+            return new IntakeResult.DiskLow(DiskFull(e));
+        }
+
         var create = new Commands.CreateJob(job.Queue.Name, jobId, job.Owner, job.Name, job.Priority, job.HoldUntil)
         {
             Copies = job.Copies,
@@ -239,6 +264,6 @@ public abstract record IntakeResult
     /// <summary>The document has no data; nothing was stored.</summary>
     public sealed record EmptyDocument : IntakeResult;
 
-    /// <summary>The spool disk is below its free-space floor (<paramref name="Reason"/> says by how much); nothing was stored.</summary>
+    /// <summary>The spool disk is below its free-space floor or ran full (<paramref name="Reason"/> says which); nothing was stored.</summary>
     public sealed record DiskLow(string Reason) : IntakeResult;
 }

@@ -66,7 +66,7 @@ public sealed class SpoolHarness : IAsyncDisposable
 
     public static Task<SpoolHarness> StartAsync(string printersHocon, string dataDirectory, SpoolSettings? settings = null)
     {
-        SqliteDataDirectory.Prepare(dataDirectory);
+        SqliteDataDirectory.Prepare(dataDirectory).Dispose(); // the harness keeps no running marker
         return StartAsync(printersHocon, dataDirectory, SpoolPersistence.SqliteProvider, SpoolPersistence.SqliteConnectionString(dataDirectory), settings,
             documentsConnection: SqliteDocumentsFile.ConnectionString(dataDirectory), snapshotConnection: SqliteSnapshotsFile.ConnectionString(dataDirectory));
     }

@@ -20,7 +20,7 @@ public sealed class SqliteDataDirectoryTests : SqliteDataDirectoryTestKit
     [Fact]
     public async Task The_journal_of_a_new_data_directory_commits_in_WAL_mode_with_full_sync()
     {
-        SqliteDataDirectory.Prepare(Data.Path);
+        using var dataDirectory = SqliteDataDirectory.Prepare(Data.Path);
 
         var writer = Sys.ActorOf(Props.Create(() => new EventWriter("wal-probe")));
         foreach (var text in new[] { "one", "two", "three" })
@@ -48,7 +48,7 @@ public sealed class SqliteDataDirectoryTests : SqliteDataDirectoryTestKit
         var journalRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM journal ORDER BY ordering");
         var snapshotRows = SqliteFiles.Rows(JournalFile, "SELECT * FROM snapshot ORDER BY persistence_id, sequence_number");
 
-        SqliteDataDirectory.Prepare(Data.Path);
+        using var dataDirectory = SqliteDataDirectory.Prepare(Data.Path);
 
         Assert.Equal(["wal"], SqliteFiles.Rows(JournalFile, "PRAGMA journal_mode"));
         Assert.Equal(["wal"], SqliteFiles.Rows(SnapshotsFile, "PRAGMA journal_mode"));

@@ -219,6 +219,7 @@ public sealed class IppPrintService
         $"The spooler is busy ({maxConcurrent} submissions in progress and more waiting); try again shortly.");
 
     // RFC 8011 Appendix B.1.5.6 names "a disk full condition" as a server-error-temporary-error: the client retries later.
+    // The same status for the free-space floor and for a disk that actually ran full: nothing was stored either way.
     private static IppRequestException DiskLow(string reason) => new(IppStatusCode.ServerErrorTemporaryError,
         $"The spooler takes no new jobs now: {reason}.");
 
@@ -286,6 +287,10 @@ public sealed class IppPrintService
             catch (DocumentTooLargeException e)
             {
                 throw TooLarge(queue, e.Limit);
+            }
+            catch (StorageFullException e)
+            {
+                throw DiskLow(_intake.DiskFull(e));
             }
         }, ct);
 

@@ -299,6 +299,10 @@ internal sealed class LpdSession
             {
                 job.JobId = await _gateway.AllocateJobIdAsync(queue.Name, _stop).ConfigureAwait(false);
             }
+            catch (StorageFullException e)
+            {
+                throw await RefuseAsync($"{_intake.DiskFull(e)}; {name} of job {job.Describe()} for {queue.Name} refused, job discarded", LpdWire.NoRoom).ConfigureAwait(false);
+            }
             catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
             {
                 _logger.LogWarning(e, "LPD from {Remote}: could not allocate a job id for queue {Queue}", _remote, queue.Name);
@@ -322,6 +326,12 @@ internal sealed class LpdSession
             {
                 // The client stopped sending (reset, timeout, fewer bytes than announced): its problem, reported as such.
                 throw e as IOException ?? new IOException(e.Message, e);
+            }
+            catch (StorageFullException e)
+            {
+                // RFC 1179's "no room"; the rest of the file is not read, the job is discarded (finally in ServeAsync).
+                throw await RefuseAsync($"{_intake.DiskFull(e)}; data file {name} of job {job.Describe()} for {queue.Name} refused, job discarded", LpdWire.NoRoom)
+                    .ConfigureAwait(false);
             }
         }
 
