@@ -510,7 +510,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        FailAwaiting($"the queue's journal write failed: {cause.Message}");
+        FailAwaiting(StorageUnavailableException.From(cause), "the queue's journal write failed");
         SpoolMetrics.JournalFailures.WithLabels(_definition.Name, "failed").Inc();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
@@ -521,16 +521,16 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        FailAwaiting($"the queue's journal refused a write: {cause.Message}");
+        FailAwaiting(new StorageUnavailableException(cause.Message, cause), "the queue's journal refused a write");
         SpoolMetrics.JournalFailures.WithLabels(_definition.Name, "rejected").Inc();
         _log.Error(cause, "Queue {0}: the journal rejected {1} (sequence number {2}); restarting from the journal", _definition.Name,
             @event.GetType().Name, sequenceNr);
         Context.Stop(Self);
     }
 
-    private void FailAwaiting(string reason)
+    private void FailAwaiting(StorageUnavailableException failure, string what)
     {
-        var answer = new Replies.StorageUnavailable(reason);
+        var answer = new Replies.StorageUnavailable($"{what}: {failure.Message}") { DiskFull = failure.DiskFull };
         while (_awaitingDurability.TryDequeue(out var replyTo)) replyTo.Tell(answer);
     }
 

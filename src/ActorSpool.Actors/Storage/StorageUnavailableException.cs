@@ -7,8 +7,11 @@ namespace ActorSpool.Actors.Storage;
 /// journal failed a write an answer waited for. Ingress answers "service unavailable, try again": nothing the client
 /// sent may be taken as accepted.
 /// </summary>
-public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+public sealed class StorageUnavailableException(string message, Exception? inner = null, bool diskFull = false) : Exception(message, inner)
 {
+    /// <summary>The database's disk is full (SQLite error 13), rather than the database being away.</summary>
+    public bool DiskFull { get; } = diskFull;
+
     /// <summary>
     /// Whether <paramref name="e"/> is the database failing (not the client, not a bad request). A full spool disk is
     /// reported on its own (<see cref="StorageFullException"/>: "temporary error", as the free-space floor).
@@ -20,9 +23,8 @@ public sealed class StorageUnavailableException(string message, Exception? inner
     {
         var failure = e as DbException ?? e.InnerException as DbException ?? e;
         // SQLITE_FULL (13): the data directory's disk is full.
-        var reason = failure is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }
-            ? "the spool disk is full"
-            : $"the spool database failed: {failure.Message}";
-        return new StorageUnavailableException(reason, e);
+        var diskFull = failure is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 };
+        var reason = diskFull ? $"the spool disk is full ({failure.Message})" : $"the spool database failed: {failure.Message}";
+        return new StorageUnavailableException(reason, e, diskFull);
     }
 }

@@ -213,7 +213,11 @@ public static class JobQueueProtocol
         /// The journal failed or refused the write an answer waited for: nothing of the command may be taken as done
         /// (it may or may not be stored). The queue restarts from its journal; the client should try again later.
         /// </summary>
-        public sealed record StorageUnavailable(string Reason) : ISpoolMessage;
+        public sealed record StorageUnavailable(string Reason) : ISpoolMessage
+        {
+            /// <summary>The journal's disk is full (SQLite): the client hears "temporary error", as for the spool disk's floor.</summary>
+            public bool DiskFull { get; init; }
+        }
 
         public sealed record QueueStatus(
             string Queue,

@@ -137,7 +137,7 @@ public sealed class ActorSpoolGateway(
     /// <summary>The answer as asked for; a queue whose journal failed answers so at once, and that is no reason to try again.</summary>
     private static T Expected<T>(object message, object answer) => answer switch
     {
-        Replies.StorageUnavailable unavailable => throw new StorageUnavailableException(unavailable.Reason),
+        Replies.StorageUnavailable unavailable => throw new StorageUnavailableException(unavailable.Reason, diskFull: unavailable.DiskFull),
         T expected => expected,
         _ => throw new InvalidOperationException($"Unexpected answer to {message.GetType().Name}: {answer.GetType().Name}."),
     };

@@ -175,7 +175,9 @@ public sealed class SpoolDiskTests
             var filler = Path.Combine(journalDisk.Path, "filler");
             await FillAsync(filler, long.MaxValue);
             var refused = await PrintAsync(http, node, "office", TextDocument);
-            Assert.True((int)refused.Status >= 0x0500, $"{refused.Status}: {refused.StatusMessage()}");
+            // At once, from the queue whose journal write failed (not after the client's patience), and never successful-ok.
+            refused.AssertStatus(IppStatusCode.ServerErrorTemporaryError);
+            Assert.Contains("the spool disk is full", refused.StatusMessage());
 
             File.Delete(filler);
             var after = await Eventually.ValueAsync(() => PrintAsync(http, node, "office", TextDocument),

@@ -89,7 +89,8 @@ public sealed class IppPrintService
         catch (StorageUnavailableException e)
         {
             _logger.LogWarning("IPP {Operation}: refused, {Reason}", request.Operation, e.Message);
-            response = IppResponse.Error(IppStatusCode.ServerErrorServiceUnavailable,
+            // A full disk is "temporary error" wherever it is noticed (the floor, the document store, the journal).
+            response = IppResponse.Error(e.DiskFull ? IppStatusCode.ServerErrorTemporaryError : IppStatusCode.ServerErrorServiceUnavailable,
                 $"The spooler cannot store anything now ({e.Message}); the request was not completed, try again later.");
         }
         catch (TimeoutException e)
