@@ -322,7 +322,11 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
     /// but each comes from one nextval, so no other node or version gets them. Durable before use: the commit that
     /// makes an id visible (its job row) flushes the WAL past the sequence's record.
     /// </summary>
-    private async Task<IReadOnlyList<long>> ReserveJobIdsAsync(int count, CancellationToken ct)
+    private Task<IReadOnlyList<long>> ReserveJobIdsAsync(int count, CancellationToken ct) =>
+        RetriedOnBrokenConnectionAsync(() => ReserveJobIdsOnceAsync(count, ct));
+
+    /// <summary>One try of <see cref="ReserveJobIdsAsync"/>: ids a failed try reserved are only skipped.</summary>
+    private async Task<IReadOnlyList<long>> ReserveJobIdsOnceAsync(int count, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
@@ -344,8 +348,47 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
         return _writer.WriteAsync(write, ct);
     }
 
-    /// <summary>Sends a batch of writes as one batch of statements in one transaction and commits it.</summary>
+    /// <summary>
+    /// Commits a batch; once more on a fresh connection when its connection turned out broken before the commit was
+    /// sent (nothing of it can have been committed then).
+    /// </summary>
     private async Task CommitBatchAsync(IReadOnlyList<StoreWrite> writes)
+    {
+        var committing = false;
+        try
+        {
+            await CommitBatchOnceAsync(writes, () => committing = true).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (!committing && IsBrokenConnection(e))
+        {
+            NpgsqlConnection.ClearAllPools();
+            await CommitBatchOnceAsync(writes, () => { }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Npgsql hands out pooled connections without checking them: after a network reset or a server restart every idle
+    /// one fails the next operation on it (the journal's too). The first one found broken clears the pools, and an
+    /// operation that can safely run again does so once.
+    /// </summary>
+    private static async Task<T> RetriedOnBrokenConnectionAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (IsBrokenConnection(e))
+        {
+            NpgsqlConnection.ClearAllPools();
+            return await operation().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The connection was reset or closed under us; not a timeout (a hung connection is not retried) nor the server refusing a statement.</summary>
+    private static bool IsBrokenConnection(NpgsqlException e) => e is not PostgresException && e.InnerException is IOException or System.Net.Sockets.SocketException;
+
+    /// <summary>Sends a batch of writes as one batch of statements in one transaction and commits it.</summary>
+    private async Task CommitBatchOnceAsync(IReadOnlyList<StoreWrite> writes, Action committing)
     {
         await using var connection = new NpgsqlConnection(_writerConnectionString);
         await connection.OpenAsync().ConfigureAwait(false);
@@ -412,6 +455,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
             throw new GroupWriteItemException(owner, e);
         }
 
+        committing();
         await transaction.CommitAsync().ConfigureAwait(false);
 
         int OwnerOf(NpgsqlBatchCommand? failed) => failed is not null && batch.BatchCommands.IndexOf(failed) is var index && index >= 0 ? owners[index] : -1;
@@ -426,13 +470,14 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable, ID
         }
     }
 
-    public async Task CheckAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
-        await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-    }
+    public Task CheckAsync(CancellationToken ct = default) =>
+        RetriedOnBrokenConnectionAsync(async () =>
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        });
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {

@@ -57,12 +57,33 @@ public sealed record NodeOptions
     public string DocumentsConnectionString => UsesPostgres ? PostgresConnectionString : SqliteDocumentsFile.ConnectionString(DataDirectory);
 
     /// <summary>
-    /// --db, with at most 30 pooled connections unless it says otherwise: PostgreSQL allows 100 by default, and three
-    /// nodes with Npgsql's default pool of 100 each ran it out under a burst ("53300: too many clients already").
-    /// The journal and the document store batch their writes, so 30 is plenty.
+    /// --db, with defaults for what it does not set itself. At most 30 pooled connections: PostgreSQL allows 100 by
+    /// default, and three nodes with Npgsql's default pool of 100 each ran it out under a burst ("53300: too many
+    /// clients already"); the journal and the document store batch their writes, so 30 is plenty. 10 s to connect
+    /// (Timeout) and for a command to answer (Command Timeout), instead of Npgsql's 15 s and 30 s: on a hung connection
+    /// Npgsql ignores cancellation and gives up only after Command Timeout plus twice Timeout (its cancel request waits
+    /// for a connection too), which left a client waiting a minute for its "service unavailable" (tests with a
+    /// hanging TCP proxy). 10 s still leaves room for a slow network: with 500 ms each way a connection takes ~4 s.
     /// </summary>
-    private string PostgresConnectionString =>
-        Database!.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase) || Database.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase)
-            ? Database
-            : $"{Database.TrimEnd(';')};Maximum Pool Size=30";
+    private string PostgresConnectionString => WithDefaults(Database!,
+        (["Maximum Pool Size", "MaxPoolSize"], "Maximum Pool Size=30"),
+        (["Timeout"], "Timeout=10"),
+        (["Command Timeout"], "Command Timeout=10"));
+
+    /// <summary>Appends each setting whose keyword (any of its spellings; case and spaces do not count) the string lacks.</summary>
+    private static string WithDefaults(string connectionString, params (string[] Keywords, string Setting)[] defaults)
+    {
+        static string Normalized(string keyword) => keyword.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+        HashSet<string> given;
+        try
+        {
+            given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>().Select(Normalized).ToHashSet();
+        }
+        catch (ArgumentException)
+        {
+            return connectionString; // malformed: Npgsql reports it at start-up, naming --db
+        }
+        var missing = defaults.Where(d => !d.Keywords.Any(k => given.Contains(Normalized(k)))).Select(d => d.Setting).ToList();
+        return missing.Count == 0 ? connectionString : string.Join(';', [connectionString.TrimEnd(';'), .. missing]);
+    }
 }

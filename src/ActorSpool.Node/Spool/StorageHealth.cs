@@ -19,7 +19,10 @@ public sealed class StorageHealth(IDocumentStore documents, ILogger<StorageHealt
     private static readonly Gauge StorageUp = Metrics.CreateGauge("actorspool_storage_up",
         "1 while the spool's database answers this node's check (every second, 3 s timeout), else 0.");
 
+    private static readonly string NoAnswer = $"no answer within {CheckTimeout.TotalSeconds:0} s";
+
     private volatile StorageCondition _current = new(true, clock.GetUtcNow(), null);
+    private Task<string?>? _pending;
 
     public StorageCondition Current => _current;
 
@@ -35,28 +38,52 @@ public sealed class StorageHealth(IDocumentStore documents, ILogger<StorageHealt
     }
 
     /// <summary>One check; public so a test can drive it without waiting for the timer.</summary>
+    /// <remarks>
+    /// Npgsql gives a hung connection up only after its own timeouts (Command Timeout plus twice Timeout), whatever
+    /// the token says, so the check waits for an answer at most <see cref="CheckTimeout"/> and leaves the query
+    /// running; while it is out, no second one is started (a hung database would otherwise collect one a second).
+    /// </remarks>
     public async Task CheckAsync(CancellationToken ct)
     {
-        string? error = null;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(CheckTimeout);
+        if (_pending is null || _pending.IsCompleted) _pending = AskAsync(ct);
+        string? error;
         try
         {
-            await documents.CheckAsync(limit.Token);
+            error = await _pending.WaitAsync(CheckTimeout, clock, ct);
+        }
+        catch (TimeoutException)
+        {
+            error = NoAnswer;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return;
         }
+        Record(error);
+    }
+
+    /// <summary>The database's answer to a trivial query: null when it answered, else why not. Never throws but on stopping.</summary>
+    private async Task<string?> AskAsync(CancellationToken stopping)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        limit.CancelAfter(CheckTimeout);
+        try
+        {
+            await documents.CheckAsync(limit.Token);
+            return null;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw;
+        }
         catch (OperationCanceledException)
         {
-            error = $"no answer within {CheckTimeout.TotalSeconds:0} s";
+            return NoAnswer;
         }
         catch (Exception e)
         {
-            error = StorageUnavailableException.From(e).Message;
+            return StorageUnavailableException.From(e).Message;
         }
-        Record(error);
     }
 
     private void Record(string? error)
