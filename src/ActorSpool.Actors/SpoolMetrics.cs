@@ -21,6 +21,10 @@ public static class SpoolMetrics
         "actorspool_journal_failures_total", "Journal writes of a queue that failed (database down or timed out) or were rejected; the queue restarts from its journal.",
         "queue", "kind");
 
+    public static readonly Gauge PrinterPathInUse = Metrics.CreateGauge(
+        "actorspool_printer_path_in_use", "1 for the device URI a printer delivers over now (its uri or one of its fallback-uris), 0 for its other paths.",
+        "printer", "uri");
+
     public static readonly Counter Failovers = Metrics.CreateCounter(
         "actorspool_failovers_total", "Retries placed on a different printer than the one that failed.", "queue");
 

@@ -16,6 +16,15 @@ public sealed record SpoolSettings
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int BreakerFailures { get; init; } = 3;
     public TimeSpan BreakerOpenFor { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A path whose failed share of deliveries within <see cref="FallbackErrorWindow"/> passes this is set aside (0 = never).</summary>
+    public double FallbackErrorRatio { get; init; } = 0.05;
+
+    /// <summary>How far back a path's delivery outcomes count, and how long a path is set aside.</summary>
+    public TimeSpan FallbackErrorWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Deliveries within the window before a path's error ratio counts.</summary>
+    public int FallbackErrorMinDeliveries { get; init; } = 20;
     public TimeSpan OutcomeRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -56,6 +65,9 @@ public sealed record SpoolSettings
             DeliveryTimeout = c.GetTimeSpan("delivery-timeout", d.DeliveryTimeout),
             BreakerFailures = c.GetInt("breaker-failures", d.BreakerFailures),
             BreakerOpenFor = c.GetTimeSpan("breaker-open-for", d.BreakerOpenFor),
+            FallbackErrorRatio = Ratio(c.GetDouble("fallback-error-ratio", d.FallbackErrorRatio)),
+            FallbackErrorWindow = c.GetTimeSpan("fallback-error-window", d.FallbackErrorWindow),
+            FallbackErrorMinDeliveries = Math.Max(1, c.GetInt("fallback-error-min-deliveries", d.FallbackErrorMinDeliveries)),
             OutcomeRetryInterval = c.GetTimeSpan("outcome-retry-interval", d.OutcomeRetryInterval),
             DispatchRetryInterval = c.GetTimeSpan("dispatch-retry-interval", d.DispatchRetryInterval),
             WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
@@ -70,6 +82,10 @@ public sealed record SpoolSettings
             HoldTimeZone = c.GetString("hold-time-zone", "") is { Length: > 0 } zone ? FindZone(zone) : d.HoldTimeZone,
         };
     }
+
+    private static double Ratio(double value) => value is >= 0 and <= 1
+        ? value
+        : throw new ConfigurationException($"actorspool.spool.fallback-error-ratio: {value} is no share of deliveries; use 0 (off) to 1, e.g. 0.05 for 5 %");
 
     private static TimeZoneInfo FindZone(string id)
     {

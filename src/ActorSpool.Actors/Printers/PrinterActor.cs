@@ -86,10 +86,10 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         _protocolFor = protocolFor;
         _probe = probe;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
-        _paths.Add(new DevicePath(definition.Uri, false, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor)));
-        if (definition.FallbackUri is { } fallback)
+        foreach (var target in definition.Paths)
         {
-            _paths.Add(new DevicePath(fallback, true, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor)));
+            _paths.Add(new DevicePath(target, _paths.Count, new CircuitBreaker(settings.BreakerFailures, settings.BreakerOpenFor),
+                new DeliveryErrorRatio(settings.FallbackErrorWindow, settings.FallbackErrorMinDeliveries, settings.FallbackErrorRatio)));
         }
 
         Receive<HandOff>(_ =>
@@ -132,6 +132,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         {
             var path = _current!.Path;
             path.Breaker.RecordSuccess();
+            path.Errors.Record(DateTimeOffset.UtcNow, failed: false);
             path.Reachable = true;
             _lastError = null;
             _delivered++;
@@ -177,7 +178,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             if (!p.Reachable) _lastError = p.Error;
             if (wasUsable != path.IsUsable(DateTimeOffset.UtcNow))
             {
-                _log.Info("Printer {0}: {1} path {2} is now {3}", _definition.Name, path.IsFallback ? "fallback" : "primary", path.Target, path.IsUsable(DateTimeOffset.UtcNow) ? "usable" : $"unusable ({p.Error ?? string.Join(",", p.DeviceReasons)})");
+                _log.Info("Printer {0}: {1} path {2} is now {3}", _definition.Name, path.Describe(_paths.Count), path.Target, path.IsUsable(DateTimeOffset.UtcNow) ? "usable" : $"unusable ({p.Error ?? string.Join(",", p.DeviceReasons)})");
             }
             PublishStatus(force: true);
             StartNext();
@@ -222,6 +223,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         }
         SpoolMetrics.PrinterAccepting.RemoveLabelled(_definition.Name);
         SpoolMetrics.PrinterBreakerOpen.RemoveLabelled(_definition.Name);
+        foreach (var path in _paths) SpoolMetrics.PrinterPathInUse.RemoveLabelled(_definition.Name, path.Target.ToString());
     }
 
     /// <summary>Protocol faults are isolated: restart the protocol actor, never escalate to the printer.</summary>
@@ -229,9 +231,14 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         new OneForOneStrategy(-1, -1, Decider.From(_ => Directive.Restart), loggingEnabled: false);
 
     private IActorRef StartProtocol(DevicePath path) =>
-        Context.ActorOf(_protocolFor(path.Target), $"{path.Target.Scheme}-{(path.IsFallback ? "fallback" : "primary")}-{Guid.NewGuid():N}"[..40]);
+        Context.ActorOf(_protocolFor(path.Target), $"{path.Target.Scheme}-{(path.IsFallback ? $"fallback{path.Index}" : "primary")}-{Guid.NewGuid():N}"[..40]);
 
-    private DevicePath? UsablePath() => _paths.FirstOrDefault(p => p.IsUsable(DateTimeOffset.UtcNow));
+    /// <summary>The first usable path whose error ratio has not set it aside; when every usable one is set aside, the first usable.</summary>
+    private DevicePath? UsablePath()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return _paths.FirstOrDefault(p => p.IsUsable(now) && !p.Errors.IsSetAside(now)) ?? _paths.FirstOrDefault(p => p.IsUsable(now));
+    }
 
     /// <summary>
     /// The waiting delivery to start: highest priority first, then a queue's own order. Queues grant a printer more than
@@ -297,7 +304,12 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         _lastError = error;
         SpoolMetrics.DeliveryAttempts.WithLabels(_definition.Name, "failed").Inc();
         if (deviceUnreachable) path.Reachable = false;
-        var which = path.IsFallback ? "fallback" : "primary";
+        var which = path.Describe(_paths.Count);
+        if (path.Errors.Record(DateTimeOffset.UtcNow, failed: true) && _paths.Count > 1)
+        {
+            _log.Warning("Printer {0}: the {1} path {2} failed more than {3:P0} of its deliveries within {4}; set aside until {5:HH:mm:ss}Z, then tried again",
+                _definition.Name, which, path.Target, path.Errors.Threshold, path.Errors.Window, path.Errors.SetAsideUntil);
+        }
         if (path.Breaker.RecordFailure(DateTimeOffset.UtcNow))
         {
             _log.Warning("Printer {0}: circuit breaker of the {1} path {2} open for {3} after {4} consecutive failures (last: {5})", _definition.Name, which, path.Target, path.Breaker.OpenFor, path.Breaker.ConsecutiveFailures, error);
@@ -378,7 +390,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         else if (_paths.All(p => p.Reachable == false)) reasons.Add("offline-report");
         reasons.AddRange(_paths.SelectMany(p => p.DeviceReasons).Where(r => r != "none").Distinct());
         if (_paths.Any(p => p.Breaker.IsOpen(now))) reasons.Add("stopped-partly");
-        if (!primary.IsUsable(now) && _paths.Skip(1).Any(p => p.IsUsable(now))) reasons.Add("other-warning");
+        if ((!primary.IsUsable(now) || primary.Errors.IsSetAside(now)) && _paths.Skip(1).Any(p => p.IsUsable(now))) reasons.Add("other-warning");
         return reasons.Count == 0 ? ["none"] : reasons.Distinct().ToArray();
     }
 
@@ -408,6 +420,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         {
             LastError = _lastError,
             ProbeLatencyMs = (pathInUse ?? _paths[0]).ProbeLatency?.TotalMilliseconds,
+            PathInUse = pathInUse?.Target.ToString(),
         };
     }
 
@@ -415,15 +428,23 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     {
         var status = CurrentStatus();
         if (!force && _published is { } last && SameHealth(last, status)) return;
+        if (_published?.PathInUse != status.PathInUse && status.PathInUse is { } inUse && _paths.Count > 1)
+        {
+            var path = _paths.First(p => p.Target.ToString() == inUse);
+            _log.Info("Printer {0}: delivering over its {1} path {2}{3}", _definition.Name, path.Describe(_paths.Count), inUse,
+                _published?.PathInUse is { } before ? $" (was {before})" : "");
+        }
         _published = status;
         _mediator.Tell(new Publish(StatusTopic, status));
+        foreach (var path in _paths)
+            SpoolMetrics.PrinterPathInUse.WithLabels(_definition.Name, path.Target.ToString()).Set(path.Target.ToString() == status.PathInUse ? 1 : 0);
         SpoolMetrics.PrinterAccepting.WithLabels(_definition.Name).Set(status.IsAcceptingWork ? 1 : 0);
         SpoolMetrics.PrinterBreakerOpen.WithLabels(_definition.Name).Set(status.BreakerOpen ? 1 : 0);
     }
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>
         a.State == b.State && a.IsAcceptingWork == b.IsAcceptingWork && a.ActiveDeliveries == b.ActiveDeliveries
-        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.Reasons.SequenceEqual(b.Reasons);
+        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.Reasons.SequenceEqual(b.Reasons);
 
     public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents) =>
         Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),

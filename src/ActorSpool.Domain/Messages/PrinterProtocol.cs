@@ -87,6 +87,9 @@ public static class PrinterProtocol
         /// <summary>The last heartbeat probe's duration on the path in use, in milliseconds (null when unknown or unanswered).</summary>
         public double? ProbeLatencyMs { get; init; }
 
+        /// <summary>The device URI deliveries go over now (the uri or one of the fallback-uris); null when no path is usable.</summary>
+        public string? PathInUse { get; init; }
+
         [JsonIgnore]
         public bool IsAcceptingWork => Reachable && !Paused && !BreakerOpen;
 

@@ -5,9 +5,15 @@ namespace ActorSpool.Domain.Topology;
 /// <summary>A physical (or simulated) print device.</summary>
 /// <param name="Name">Unique printer name (lower case, see <see cref="TopologyLoader.NamePattern"/>).</param>
 /// <param name="Uri">Device URI: socket://host:port, ipp://host/path, ipps://host/path or lpd://host/queue.</param>
-/// <param name="FallbackUri">Optional second way to reach the same device, tried when <paramref name="Uri"/> fails.</param>
+/// <param name="FallbackUri">The first further way to reach the same device (the first of <see cref="FallbackUris"/>).</param>
 public sealed record PrinterDefinition(string Name, Uri Uri, Uri? FallbackUri)
 {
+    /// <summary>Every further way to reach the device, in the order they are tried when the ones before fail (any protocol).</summary>
+    public IReadOnlyList<Uri> FallbackUris { get; init; } = FallbackUri is null ? [] : [FallbackUri];
+
+    /// <summary>The device's paths in order: <see cref="Uri"/>, then <see cref="FallbackUris"/>.</summary>
+    public IReadOnlyList<Uri> Paths => [Uri, .. FallbackUris];
+
     /// <summary>True for an AppSocket (JetDirect, raw port) device URI.</summary>
     public bool IsSocket => Uri.Scheme == TopologyLoader.SocketScheme;
 

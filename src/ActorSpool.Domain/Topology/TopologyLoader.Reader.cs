@@ -72,10 +72,10 @@ public static partial class TopologyLoader
                 var fields = value.GetObject().Items;
                 ReportUnknownKeys(path, fields, PrinterKeys);
                 var uri = ReadUri(fields.GetValueOrDefault("uri"), Key(path, "uri"), required: true);
-                var fallback = ReadUri(fields.GetValueOrDefault("fallback-uri"), Key(path, "fallback-uri"), required: false);
-                if (nameOk && uri is not null)
+                var fallbacks = ReadFallbacks(fields, path);
+                if (nameOk && uri is not null && fallbacks is not null)
                 {
-                    result[name] = new PrinterDefinition(name, uri, fallback);
+                    result[name] = new PrinterDefinition(name, uri, fallbacks.FirstOrDefault()) { FallbackUris = fallbacks };
                 }
             }
 
@@ -277,6 +277,48 @@ public static partial class TopologyLoader
                     Problem(Key(path, key), $"unknown key '{key}' (expected one of: {string.Join(", ", known)})");
                 }
             }
+        }
+
+        /// <summary>
+        /// The further ways to the device, in the order they are tried: <c>fallback-uris = [...]</c> (any protocol), or
+        /// the older single <c>fallback-uri</c>; null after a problem.
+        /// </summary>
+        private List<Uri>? ReadFallbacks(Dictionary<string, HoconValue> fields, string path)
+        {
+            var single = fields.GetValueOrDefault("fallback-uri");
+            var list = fields.GetValueOrDefault("fallback-uris");
+            if (IsPresent(single) && IsPresent(list))
+            {
+                Problem(path, "has both 'fallback-uri' and 'fallback-uris'; list every fallback in 'fallback-uris'");
+                return null;
+            }
+            if (IsPresent(single))
+            {
+                return ReadUri(single, Key(path, "fallback-uri"), required: false) is { } one ? [one] : null;
+            }
+            if (!IsPresent(list))
+            {
+                return [];
+            }
+            var listPath = Key(path, "fallback-uris");
+            if (!IsList(list!))
+            {
+                Problem(listPath, "must be a list of device URIs, e.g. [\"lpd://host/raw\", \"socket://host:9100\"]");
+                return null;
+            }
+            var uris = new List<Uri>();
+            var elements = list!.GetArray().Where(e => !e.IsEmpty).ToList();
+            for (var i = 0; i < elements.Count; i++)
+            {
+                if (ReadUri(elements[i], $"{listPath}[{i}]", required: false) is not { } uri) return null;
+                if (uris.Contains(uri))
+                {
+                    Problem($"{listPath}[{i}]", $"'{uri}' is listed twice");
+                    return null;
+                }
+                uris.Add(uri);
+            }
+            return uris;
         }
 
         private Uri? ReadUri(HoconValue? value, string path, bool required)

@@ -107,8 +107,11 @@ public sealed record PrinterView(
     long Failed,
     string? LastError)
 {
-    /// <summary>The device URI deliveries go to now: the fallback while it is in use, else the primary.</summary>
-    public string PathInUse => UsingFallback && FallbackUri is not null ? FallbackUri : Uri;
+    /// <summary>Every fallback path in the order it is tried (<see cref="FallbackUri"/> is the first).</summary>
+    public IReadOnlyList<string> FallbackUris { get; init; } = FallbackUri is null ? [] : [FallbackUri];
+
+    /// <summary>The device URI deliveries go to now (the printer's own report), else the primary.</summary>
+    public string PathInUse { get; init; } = Uri;
 
     /// <summary>How long the last heartbeat probe of the path in use took; null before its first answer or while unanswered.</summary>
     public double? ProbeLatencyMs { get; init; }
@@ -122,6 +125,8 @@ public sealed record PrinterView(
         status.UsingFallback, status.ActiveDeliveries, status.WaitingDeliveries, status.Reasons, status.Delivered, status.Failed, status.LastError)
     {
         ProbeLatencyMs = status.ProbeLatencyMs,
+        FallbackUris = definition.FallbackUris.Select(u => u.ToString()).ToArray(),
+        PathInUse = status.PathInUse ?? (status.UsingFallback && definition.FallbackUri is { } fallback ? fallback.ToString() : definition.Uri.ToString()),
     };
 }
 

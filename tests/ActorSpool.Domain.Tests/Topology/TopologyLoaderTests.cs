@@ -153,6 +153,25 @@ public sealed class TopologyLoaderTests
     }
 
     [Fact]
+    public void Fallback_uris_are_a_chain_over_any_protocol_in_the_order_given_and_fallback_uri_is_a_chain_of_one()
+    {
+        var topology = Load("""
+            actorspool.printers {
+              chain { uri = "ipp://127.0.0.1:8000/ipp/print", fallback-uris = ["lpd://127.0.0.1/raw", "socket://127.0.0.1:9100"] }
+              one { uri = "socket://127.0.0.1:9101", fallback-uri = "lpd://127.0.0.1/raw" }
+              none { uri = "socket://127.0.0.1:9102" }
+            }
+            actorspool.queues { office { printers = [chain, one, none] } }
+            """);
+
+        var chain = topology.FindPrinter("chain")!;
+        Assert.Equal(["ipp://127.0.0.1:8000/ipp/print", "lpd://127.0.0.1/raw", "socket://127.0.0.1:9100/"], chain.Paths.Select(u => u.ToString()));
+        Assert.Equal(new Uri("lpd://127.0.0.1/raw"), chain.FallbackUri);
+        Assert.Equal([new Uri("lpd://127.0.0.1/raw")], topology.FindPrinter("one")!.FallbackUris);
+        Assert.Empty(topology.FindPrinter("none")!.FallbackUris);
+    }
+
+    [Fact]
     public void Other_actorspool_settings_are_ignored()
     {
         var topology = Load(ValidPrinters + "\nactorspool.queues { office { printers = [lj-1] } }\nactorspool.node { ipp-port = 8631 }\nactorspool.spool.workers = 4");
@@ -193,6 +212,22 @@ public sealed class TopologyLoaderTests
         {
             "actorspool.printers { lj-1 { fallback-uri = \"lpd://h/q\" } }\nactorspool.queues { office { printers = [lj-1] } }",
             "actorspool.printers.lj-1.uri", "missing"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1:9101\", fallback-uri = \"lpd://h/q\", fallback-uris = [\"lpd://h/q\"] } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1", "has both 'fallback-uri' and 'fallback-uris'"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1:9101\", fallback-uris = [\"lpd://h/q\", \"socket://h\"] } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.fallback-uris[1]", "needs a port"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1:9101\", fallback-uris = \"lpd://h/q\" } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.fallback-uris", "must be a list of device URIs"
+        },
+        {
+            "actorspool.printers { lj-1 { uri = \"socket://127.0.0.1:9101\", fallback-uris = [\"lpd://h/q\", \"lpd://h/q\"] } }\nactorspool.queues { office { printers = [lj-1] } }",
+            "actorspool.printers.lj-1.fallback-uris[1]", "listed twice"
         },
         {
             "actorspool.printers { Laser { uri = \"socket://127.0.0.1:9101\" } }\nactorspool.queues { office { printers = [Laser] } }",

@@ -41,7 +41,7 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
                 continue;
             }
             table.Add(v.Name, v.State, Show.YesNo(v.Accepting), Show.YesNo(v.Reachable), Show.YesNo(v.Paused), v.BreakerOpen ? "open" : "closed",
-                v.ActiveDeliveries, v.WaitingDeliveries, v.Delivered, v.Failed, string.Join(",", v.Queues), v.UsingFallback ? $"{v.FallbackUri} (fallback)" : v.Uri);
+                v.ActiveDeliveries, v.WaitingDeliveries, v.Delivered, v.Failed, string.Join(",", v.Queues), v.UsingFallback ? $"{v.PathInUse} (fallback)" : v.Uri);
         }
         await c.ReportAsync(answers.Where(a => a.View is not null).Select(a => a.View).ToList(), table.Lines(), ct);
         foreach (var failed in answers.Where(a => a.Error is not null))
@@ -86,8 +86,9 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
     private static IEnumerable<string> Describe(PrinterView v) =>
     [
         $"Printer:    {v.Name}",
-        $"Device:     {v.Uri}{(v.UsingFallback ? " (not in use)" : "")}",
-        $"Fallback:   {Show.Or(v.FallbackUri)}{(v.UsingFallback ? " (in use)" : "")}",
+        $"Device:     {v.Uri}{(v.PathInUse == v.Uri ? "" : " (not in use)")}",
+        $"Fallbacks:  {(v.FallbackUris.Count == 0 ? "-" : string.Join(", ", v.FallbackUris.Select(u => u == v.PathInUse ? $"{u} (in use)" : u)))}",
+        $"In use:     {v.PathInUse}",
         $"Queues:     {Show.Or(string.Join(", ", v.Queues))}",
         $"State:      {v.State} ({string.Join(", ", v.Reasons)})",
         $"Accepting:  {Show.YesNo(v.Accepting)} (reachable {Show.YesNo(v.Reachable)}, paused {Show.YesNo(v.Paused)}, breaker {(v.BreakerOpen ? "open" : "closed")})",

@@ -87,7 +87,7 @@ public static class ConsolePages
         <p>Health: <strong id="device-health" class="badge health-unknown">unknown</strong></p>
         <dl id="device-details" class="details">
         <dt>Device URI</dt><dd><code>{E(printer.Uri.ToString())}</code></dd>
-        {(printer.FallbackUri is { } fallback ? $"<dt>Fallback URI</dt><dd><code>{E(fallback.ToString())}</code></dd>" : "")}
+        {(printer.FallbackUris.Count > 0 ? $"<dt>Fallback URIs (in order)</dt><dd>{string.Join("<br>", printer.FallbackUris.Select(f => $"<code>{E(f.ToString())}</code>"))}</dd>" : "")}
         <dt>Queues</dt><dd>{string.Join(", ", queues.Select(q => $"<a href=\"/printers/{E(Uri.EscapeDataString(q.Name))}\">{E(q.Name)}</a>"))}</dd>
         </dl>
         <dl id="device-live" class="details"><dt>State</dt><dd data-field="state">loading…</dd></dl>
