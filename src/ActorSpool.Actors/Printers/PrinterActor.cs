@@ -67,6 +67,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private readonly Queue<(string Queue, long JobId)> _startOrder = new();
     private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
+    // sequential = on: the turn across queues (who may dispatch next) and the jobs it expects.
+    private readonly SequentialTurns _turns = new();
 
     private InDelivery? _current;
     private bool _paused;
@@ -184,6 +186,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             StartNext();
         });
         Receive<GetPrinterStatus>(_ => Sender.Tell(CurrentStatus()));
+        Receive<SequenceCandidate>(c =>
+        {
+            if (!_definition.Sequential) return;
+            _turns.Offer(c.Queue, c.JobId is { } id && c.SubmittedAt is { } at ? new SequentialTurns.Candidate(c.Queue, id, at) : null, DateTimeOffset.UtcNow);
+            PublishStatus();
+            StartNext();
+        });
         Receive<PausePrinter>(_ =>
         {
             _paused = true;
@@ -248,10 +257,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     {
         var all = _waiting.ToList();
         var now = DateTimeOffset.UtcNow;
-        var next = all
-            .Where(p => p.Job.After is not { } after || _started.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait)
-            .OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence)
-            .FirstOrDefault();
+        var ready = all.Where(p => p.Job.After is not { } after || _started.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait);
+        // A sequential printer starts jobs of all its queues in submission order, and none before an earlier one on its way.
+        var next = _definition.Sequential
+            ? ready.OrderBy(p => p.Job.SubmittedAt).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.JobId)
+                .FirstOrDefault(p => _turns.MayStart(p.Job.Queue, p.Job.JobId, p.Job.SubmittedAt, now, PredecessorWait))
+            : ready.OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence)
+                .FirstOrDefault();
         if (next is null) return null;
         _waiting.Clear();
         foreach (var pending in all.Where(p => !ReferenceEquals(p, next))) _waiting.Enqueue(pending);
@@ -273,7 +285,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         if (TakeNextWaiting() is not { } next)
         {
             // Every waiting job comes after one still on its way here.
-            var due = _waiting.Min(p => p.ArrivedAt) + PredecessorWait - DateTimeOffset.UtcNow;
+            var due = new[] { _waiting.Min(p => p.ArrivedAt) + PredecessorWait, _turns.NextExpiry(PredecessorWait) ?? DateTimeOffset.MaxValue }.Min() - DateTimeOffset.UtcNow;
             Timers.StartSingleTimer("predecessor", StartWaiting.Instance, due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(10));
             return;
         }
@@ -341,6 +353,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private void RememberStarted(string queue, long jobId)
     {
+        _turns.Started(queue, jobId);
         if (!_started.Add((queue, jobId))) return;
         _startOrder.Enqueue((queue, jobId));
         if (_startOrder.Count > 1024) _started.Remove(_startOrder.Dequeue());
@@ -421,6 +434,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             LastError = _lastError,
             ProbeLatencyMs = (pathInUse ?? _paths[0]).ProbeLatency?.TotalMilliseconds,
             PathInUse = pathInUse?.Target.ToString(),
+            Sequential = _definition.Sequential,
+            TurnQueue = _turns.Turn?.Queue,
+            TurnJobId = _turns.Turn?.JobId,
         };
     }
 
@@ -444,7 +460,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>
         a.State == b.State && a.IsAcceptingWork == b.IsAcceptingWork && a.ActiveDeliveries == b.ActiveDeliveries
-        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.Reasons.SequenceEqual(b.Reasons);
+        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.TurnQueue == b.TurnQueue && a.TurnJobId == b.TurnJobId && a.Reasons.SequenceEqual(b.Reasons);
 
     public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents) =>
         Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),

@@ -79,6 +79,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, long> _lastSentTo = new();
     // Document numbers handed to Send-Documents under way (not persisted: a lost one leaves a gap in the numbers).
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
+    // The candidate last offered to each sequential printer of the pool (its job id; null: none).
+    private readonly Dictionary<string, long?> _offered = new();
     private readonly QueueRules _rules;
     private readonly JobChangeBatcher _changes;
     // Looked up once: every journal write publishes through it.
@@ -305,6 +307,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 Copies = job.Copies,
                 Priority = job.Priority,
                 Sequence = job.Sequence,
+                SubmittedAt = job.SubmittedAt,
                 After = after,
             }));
         // The printer may take the next job now (jobs-in-flight-per-printer).
@@ -375,12 +378,26 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             _printers.Tell(new GetPrinterStatus(printer));
         }
         TryDispatch();
+        if (!IsRecovering) OfferCandidates(force: true);
     }
 
     /// <summary>Places as many pending jobs as the pool's healthy, free printers can take right now.</summary>
     private void TryDispatch()
     {
-        if (IsRecovering || _state.Paused) return;
+        if (IsRecovering) return;
+        try
+        {
+            Dispatch();
+        }
+        finally
+        {
+            OfferCandidates(force: false);
+        }
+    }
+
+    private void Dispatch()
+    {
+        if (_state.Paused) return;
         var inFlight = _placing.Values.Select(p => p.Printer).Concat(_running.Values.Select(r => r.Printer))
             .GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
         // One request per printer at the balancer at a time, so grants come back in the queue's order; each dispatch
@@ -391,14 +408,34 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         {
             if (_definition.Sequential && _running.Count > 0) break;
             var avoid = job.Attempts > 0 ? job.Printer : null;
-            var printer = PrinterSelector.Choose(_definition, p => _printerStatus.GetValueOrDefault(p), inFlight, avoid, _rotation++,
-                _settings.JobsInFlightPerPrinter);
+            // A sequential printer takes the job whose turn it is across all its queues; others wait (or go elsewhere in the pool).
+            var printer = PrinterSelector.Choose(_definition,
+                p => _printerStatus.GetValueOrDefault(p) is { } status && status.IsTurnOf(_definition.Name, job.JobId) ? status : null,
+                inFlight, avoid, _rotation++, _settings.JobsInFlightPerPrinter);
             if (printer is null) break;
             if (avoid is not null && printer != avoid) SpoolMetrics.Failovers.WithLabels(_definition.Name).Inc();
             _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
             reserved.Add(job.JobId);
             inFlight[printer] = int.MaxValue;
             _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
+        }
+    }
+
+    /// <summary>
+    /// Tells each sequential printer of the pool which job this queue would send it next (none while paused), so the
+    /// printer can give the turn to the earliest submitted job of all its queues. On every change, and on every tick
+    /// (<paramref name="force"/>) so a printer that restarted learns it again.
+    /// </summary>
+    private void OfferCandidates(bool force)
+    {
+        var sequential = _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.Sequential == true).ToList();
+        if (sequential.Count == 0) return;
+        var next = _state.Paused ? null : _state.NextToDispatch(_definition.Sequential, new HashSet<long>(_placing.Keys));
+        foreach (var printer in sequential)
+        {
+            if (!force && _offered.TryGetValue(printer, out var offered) && offered == next?.JobId) continue;
+            _offered[printer] = next?.JobId;
+            _printers.Tell(new SequenceCandidate(printer, _definition.Name, next?.JobId, next?.SubmittedAt));
         }
     }
 

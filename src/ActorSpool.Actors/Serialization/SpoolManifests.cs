@@ -103,6 +103,7 @@ public static class SpoolManifests
         new(typeof(PrinterProtocol.PausePrinter), "p.pause-printer", "ActorSpool.Domain.Messages.PrinterProtocol+PausePrinter"),
         new(typeof(PrinterProtocol.ResumePrinter), "p.resume-printer", "ActorSpool.Domain.Messages.PrinterProtocol+ResumePrinter"),
         new(typeof(PrinterProtocol.PrinterStatus), "p.printer-status", "ActorSpool.Domain.Printers.PrinterStatus"),
+        new(typeof(PrinterProtocol.SequenceCandidate), "p.sequence-candidate", Legacy: null), // new since the names were pinned
 
         // The web console's live feed (new since the names were pinned).
         new(typeof(LiveProtocol.JobChanges), "l.job-changes", Legacy: null),

@@ -210,6 +210,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Copies = job.Copies,
         Priority = job.Priority,
         Sequence = job.Sequence,
+        SubmittedAt = job.SubmittedAt,
         After = job.After,
     };
 

@@ -31,6 +31,9 @@ public static class PrinterProtocol
 
         public long Sequence { get; init; }
 
+        /// <summary>When the job was submitted: a sequential printer starts waiting jobs of all its queues in this order.</summary>
+        public DateTimeOffset SubmittedAt { get; init; }
+
         /// <summary>
         /// The sender delivers the bytes itself (a spool worker, on the node the balancer chose): when the job's turn
         /// comes the printer answers with a permit naming the path to use, instead of delivering through its own
@@ -53,6 +56,13 @@ public static class PrinterProtocol
     // Query: answered with the PrinterStatus below.
 
     public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;
+
+    /// <summary>
+    /// To a printer with <c>sequential = on</c>: the job <paramref name="Queue"/> would send it next (null: none), so
+    /// the printer can give the turn to the earliest submitted job of all its queues (see SequentialTurns). Sent on
+    /// every change and every dispatch tick, so a printer that restarted learns them again within a second.
+    /// </summary>
+    public sealed record SequenceCandidate(string Printer, string Queue, long? JobId, DateTimeOffset? SubmittedAt) : IPrinterCommand;
 
     // Replies to DeliverJob.
 
@@ -89,6 +99,17 @@ public static class PrinterProtocol
 
         /// <summary>The device URI deliveries go over now (the uri or one of the fallback-uris); null when no path is usable.</summary>
         public string? PathInUse { get; init; }
+
+        /// <summary>The printer keeps submission order across its queues (<c>sequential = on</c>).</summary>
+        public bool Sequential { get; init; }
+
+        /// <summary>For a sequential printer: the queue and job whose turn it is (null: any queue may dispatch).</summary>
+        public string? TurnQueue { get; init; }
+
+        public long? TurnJobId { get; init; }
+
+        /// <summary>Whether <paramref name="queue"/> may send <paramref name="jobId"/> to this printer now (always, unless sequential).</summary>
+        public bool IsTurnOf(string queue, long jobId) => !Sequential || TurnQueue is null || (TurnQueue == queue && TurnJobId == jobId);
 
         [JsonIgnore]
         public bool IsAcceptingWork => Reachable && !Paused && !BreakerOpen;

@@ -15,6 +15,9 @@ public static class WorkerProtocol
 
         public long Sequence { get; init; }
 
+        /// <summary>Handed on in <see cref="PrinterProtocol.DeliverJob"/> for printers that keep submission order across queues.</summary>
+        public DateTimeOffset SubmittedAt { get; init; }
+
         /// <summary>The job the queue sent this printer just before, still under way: see <see cref="PrinterProtocol.DeliverJob.After"/>.</summary>
         public long? After { get; init; }
     }

@@ -11,6 +11,9 @@ public sealed record PrinterDefinition(string Name, Uri Uri, Uri? FallbackUri)
     /// <summary>Every further way to reach the device, in the order they are tried when the ones before fail (any protocol).</summary>
     public IReadOnlyList<Uri> FallbackUris { get; init; } = FallbackUri is null ? [] : [FallbackUri];
 
+    /// <summary>Keep submission order across every queue that uses the printer (<c>sequential = on</c>), as SAP's device flag.</summary>
+    public bool Sequential { get; init; }
+
     /// <summary>The device's paths in order: <see cref="Uri"/>, then <see cref="FallbackUris"/>.</summary>
     public IReadOnlyList<Uri> Paths => [Uri, .. FallbackUris];
 

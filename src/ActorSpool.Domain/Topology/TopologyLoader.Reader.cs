@@ -73,9 +73,10 @@ public static partial class TopologyLoader
                 ReportUnknownKeys(path, fields, PrinterKeys);
                 var uri = ReadUri(fields.GetValueOrDefault("uri"), Key(path, "uri"), required: true);
                 var fallbacks = ReadFallbacks(fields, path);
+                var sequential = ReadBoolean(fields.GetValueOrDefault("sequential"), Key(path, "sequential"), false);
                 if (nameOk && uri is not null && fallbacks is not null)
                 {
-                    result[name] = new PrinterDefinition(name, uri, fallbacks.FirstOrDefault()) { FallbackUris = fallbacks };
+                    result[name] = new PrinterDefinition(name, uri, fallbacks.FirstOrDefault()) { FallbackUris = fallbacks, Sequential = sequential };
                 }
             }
 

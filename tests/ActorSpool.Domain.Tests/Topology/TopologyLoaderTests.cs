@@ -169,6 +169,17 @@ public sealed class TopologyLoaderTests
         Assert.Equal(new Uri("lpd://127.0.0.1/raw"), chain.FallbackUri);
         Assert.Equal([new Uri("lpd://127.0.0.1/raw")], topology.FindPrinter("one")!.FallbackUris);
         Assert.Empty(topology.FindPrinter("none")!.FallbackUris);
+        Assert.False(topology.FindPrinter("none")!.Sequential);
+    }
+
+    [Fact]
+    public void A_printer_may_keep_submission_order_across_its_queues()
+    {
+        var topology = Load("""
+            actorspool.printers { ordered { uri = "socket://127.0.0.1:9101", sequential = on } }
+            actorspool.queues { office { printers = [ordered] } }
+            """);
+        Assert.True(topology.FindPrinter("ordered")!.Sequential);
     }
 
     [Fact]
