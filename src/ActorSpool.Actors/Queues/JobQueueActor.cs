@@ -81,6 +81,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     // The candidate last offered to each sequential printer of the pool (its job id; null: none).
     private readonly Dictionary<string, long?> _offered = new();
+    // Whether any printer of the pool said it is sequential (most pools have none: the hot path then skips the offers).
+    private bool _anySequential;
     private readonly QueueRules _rules;
     private readonly JobChangeBatcher _changes;
     // Looked up once: every journal write publishes through it.
@@ -134,6 +136,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         {
             if (!_definition.Printers.Contains(status.Name)) return;
             _printerStatus[status.Name] = status;
+            _anySequential |= status.Sequential;
             TryDispatch();
         });
         Command<SubscribeAck>(_ => { });
@@ -428,8 +431,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void OfferCandidates(bool force)
     {
+        if (!_anySequential) return;
         var sequential = _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.Sequential == true).ToList();
-        if (sequential.Count == 0) return;
         var next = _state.Paused ? null : _state.NextToDispatch(_definition.Sequential, new HashSet<long>(_placing.Keys));
         foreach (var printer in sequential)
         {
