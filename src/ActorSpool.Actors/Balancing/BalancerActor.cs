@@ -7,8 +7,8 @@ using static ActorSpool.Domain.Messages.BalancerProtocol;
 namespace ActorSpool.Actors.Balancing;
 
 /// <summary>
-/// The cluster singleton that spreads jobs over nodes: grants each queue's request to an idle worker of the
-/// least-loaded node. Its state is soft (workers re-register, queues re-request), so it needs no journal and
+/// The cluster singleton that spreads jobs over nodes: grants the waiting request with the highest job priority of
+/// any queue (then the oldest job) to an idle worker of the least-loaded node. Its state is soft (workers re-register, queues re-request), so it needs no journal and
 /// hands over fast when its node goes.
 /// </summary>
 public sealed class BalancerActor : ReceiveActor
@@ -35,7 +35,7 @@ public sealed class BalancerActor : ReceiveActor
         Receive<RequestWorker>(r =>
         {
             _requesters[(r.Request.Queue, r.Request.JobId)] = r.ReplyTo;
-            _state.Enqueue(r.Request);
+            _state.Enqueue(r.Request, DateTimeOffset.UtcNow);
             GrantWaiting();
         });
         Receive<UnregisterWorker>(u =>

@@ -458,8 +458,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
+    // Priority and submission time place the request among every queue's at the balancer, the same on each re-request.
     private WorkRequest WorkRequestFor(JobRecord job) =>
-        new(_definition.Name, job.JobId, PageEstimate.ForJob(job), job.TotalBytes);
+        new(_definition.Name, job.JobId, PageEstimate.ForJob(job), job.TotalBytes) { Priority = job.Priority, SubmittedAt = job.SubmittedAt };
 
     private void PurgeOldJobs()
     {

@@ -17,7 +17,20 @@ public sealed record NodeLoad(string Node, int Workers, int BusyWorkers, int Job
 }
 
 /// <summary>A queue's request for a worker to run one job.</summary>
-public sealed record WorkRequest(string Queue, long JobId, long Pages, long Bytes) : Messages.ISpoolMessage;
+public sealed record WorkRequest(string Queue, long JobId, long Pages, long Bytes) : Messages.ISpoolMessage
+{
+    /// <summary>
+    /// The job's priority (1..100, higher first): the balancer grants the highest of every queue first. A request from a
+    /// node that predates priorities has none and counts as the default priority (50).
+    /// </summary>
+    public int Priority { get; init; } = Topology.TopologyDefaults.DefaultPriority;
+
+    /// <summary>
+    /// When the job was submitted: among equal priorities the oldest job goes first. The same on every re-request and
+    /// after a balancer hand-over. Null from a node that predates priorities: the time the balancer first saw the request.
+    /// </summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
+}
 
 /// <summary>
 /// Soft state of the balancer: registered workers per node, which are busy, and requests waiting for a worker.
@@ -36,8 +49,21 @@ public sealed class BalancerState
     /// <summary>How long a fresh grant is trusted over a worker's own "idle" report, which may predate the grant.</summary>
     public static readonly TimeSpan GrantGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>A request in line: <paramref name="Since"/> is when its job was submitted, <paramref name="Arrival"/> breaks ties.</summary>
+    private sealed record Waiting(WorkRequest Request, DateTimeOffset Since, long Arrival);
+
+    /// <summary>The order in which waiting requests are granted: highest priority of any queue, then the oldest job.</summary>
+    private static readonly IComparer<Waiting> GrantOrder = Comparer<Waiting>.Create((a, b) =>
+    {
+        var byPriority = b.Request.Priority.CompareTo(a.Request.Priority);
+        if (byPriority != 0) return byPriority;
+        var byAge = a.Since.CompareTo(b.Since);
+        return byAge != 0 ? byAge : a.Arrival.CompareTo(b.Arrival);
+    });
+
     private readonly Dictionary<string, WorkerSlot> _workers = new();
-    private readonly LinkedList<WorkRequest> _waiting = new();
+    private readonly SortedSet<Waiting> _waiting = new(GrantOrder);
+    private long _arrivals;
     private long _granted;
     private readonly Dictionary<string, long> _grantedPerNode = new();
 
@@ -71,25 +97,21 @@ public sealed class BalancerState
         return gone.Count;
     }
 
-    /// <summary>Queues a request unless the same job already waits or runs (queues re-send after a hand-over).</summary>
-    public bool Enqueue(WorkRequest request)
+    /// <summary>
+    /// Queues a request unless the same job already waits or runs (queues re-send every second, and after a hand-over).
+    /// A re-sent request keeps its place: its place comes from the job (priority, submission time), not from the message.
+    /// </summary>
+    public bool Enqueue(WorkRequest request, DateTimeOffset now)
     {
-        if (_waiting.Any(r => SameJob(r, request.Queue, request.JobId))) return false;
+        if (_waiting.Any(w => SameJob(w.Request, request.Queue, request.JobId))) return false;
         if (_workers.Values.Any(w => w.Job is { } j && SameJob(j, request.Queue, request.JobId))) return false;
-        _waiting.AddLast(request);
+        _waiting.Add(new Waiting(request, request.SubmittedAt ?? now, _arrivals++));
         return true;
     }
 
     public void RemoveWaiting(string queue, long jobId)
     {
-        for (var node = _waiting.First; node is not null; node = node.Next)
-        {
-            if (SameJob(node.Value, queue, jobId))
-            {
-                _waiting.Remove(node);
-                return;
-            }
-        }
+        if (_waiting.FirstOrDefault(w => SameJob(w.Request, queue, jobId)) is { } waiting) _waiting.Remove(waiting);
     }
 
     /// <summary>The worker finished (or declined) its job and is idle again.</summary>
@@ -98,21 +120,25 @@ public sealed class BalancerState
         if (_workers.TryGetValue(workerId, out var slot)) slot.Job = null;
     }
 
-    /// <summary>Grants waiting requests, oldest first, each to an idle worker of the least-loaded node.</summary>
+    /// <summary>
+    /// Grants waiting requests, highest priority of any queue first and then the oldest job, each to an idle worker
+    /// of the least-loaded node: priority decides which request goes next, load decides where it runs.
+    /// </summary>
     public IReadOnlyList<(WorkRequest Request, string WorkerId)> Grant(DateTimeOffset now)
     {
         var grants = new List<(WorkRequest, string)>();
-        while (_waiting.First is { } next)
+        while (_waiting.Count > 0)
         {
             var node = LoadBalancing.PickNode(Loads());
             if (node is null) break;
             var worker = _workers.Values.Where(w => w.Node == node && w.Job is null).OrderBy(w => w.Id, StringComparer.Ordinal).First();
-            _waiting.RemoveFirst();
-            worker.Job = next.Value;
+            var next = _waiting.Min!;
+            _waiting.Remove(next);
+            worker.Job = next.Request;
             worker.GrantedAt = now;
             _granted++;
             _grantedPerNode[node] = _grantedPerNode.GetValueOrDefault(node) + 1;
-            grants.Add((next.Value, worker.Id));
+            grants.Add((next.Request, worker.Id));
         }
         return grants;
     }

@@ -7,6 +7,7 @@ using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Workers;
+using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
@@ -92,6 +93,7 @@ public static class NodeHost
         builder.Services.AddSingleton(new IntakeLimiter(settings.IntakeConcurrency, settings.IntakeMaxWaiting, settings.IntakeMaxWait));
         // The free-space floor guards the data directory, where SQLite keeps the documents (PostgreSQL: the database's disk).
         builder.Services.AddSingleton(options.UsesPostgres ? DiskSpaceGuard.Off : DiskSpaceGuard.ForDirectory(options.DataDirectory, limits.MinFreeDiskBytes));
+        builder.Services.AddSingleton(ReadDepartments(hocon)); // the owners' default priorities, applied by the intake
         builder.Services.AddSingleton<JobIntake>(); // IPP, LPD and raw take new jobs through it
         builder.Services.AddSingleton<IppPrintService>();
         builder.Services.AddSingleton(security);
@@ -261,6 +263,18 @@ public static class NodeHost
         try
         {
             return SpoolSettings.FromConfig(hocon);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+    }
+
+    private static Departments ReadDepartments(Config hocon)
+    {
+        try
+        {
+            return Departments.FromConfig(hocon);
         }
         catch (Akka.Configuration.ConfigurationException e)
         {

@@ -26,15 +26,19 @@ public sealed class JobIntake
     private readonly ISpoolGateway _gateway;
     private readonly IntakeLimiter _limiter;
     private readonly DiskSpaceGuard _disk;
+    private readonly Departments _departments;
     private readonly ILogger _logger;
 
     /// <param name="limiter">The node's intake limit; none (unbounded) for tests and tools that drive an ingress directly.</param>
     /// <param name="disk">The free-space floor of the spool disk; none when null.</param>
-    public JobIntake(ISpoolGateway gateway, IntakeLimiter? limiter = null, ILogger<JobIntake>? logger = null, DiskSpaceGuard? disk = null)
+    /// <param name="departments">The owners' default priorities (actorspool.departments); none when null.</param>
+    public JobIntake(ISpoolGateway gateway, IntakeLimiter? limiter = null, ILogger<JobIntake>? logger = null, DiskSpaceGuard? disk = null,
+        Departments? departments = null)
     {
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _limiter = limiter ?? IntakeLimiter.Unbounded;
         _disk = disk ?? DiskSpaceGuard.Off;
+        _departments = departments ?? Departments.None;
         _logger = logger ?? NullLogger<JobIntake>.Instance;
     }
 
@@ -126,7 +130,7 @@ public sealed class JobIntake
         }
 
         var documents = new[] { new JobDocument(stored.DocumentNumber, stored.Length, stored.Format, stored.Name) };
-        var submit = new Commands.SubmitJob(job.Queue.Name, stored.JobId, job.Owner, job.Name, job.Priority, job.HoldUntil is not null, documents)
+        var submit = new Commands.SubmitJob(job.Queue.Name, stored.JobId, job.Owner, job.Name, PriorityOf(job), job.HoldUntil is not null, documents)
         {
             HoldUntil = job.HoldUntil,
             Copies = job.Copies,
@@ -141,7 +145,7 @@ public sealed class JobIntake
     public Task<IntakeResult> SubmitStoredJobAsync(Commands.SubmitJob submit, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(submit);
-        return SubmitAsync(submit, Stopwatch.GetTimestamp(), ct);
+        return SubmitAsync(submit with { Priority = _departments.PriorityFor(submit.Priority, submit.Owner) }, Stopwatch.GetTimestamp(), ct);
     }
 
     /// <summary>
@@ -172,7 +176,7 @@ public sealed class JobIntake
             return new IntakeResult.DiskLow(DiskFull(e));
         }
 
-        var create = new Commands.CreateJob(job.Queue.Name, jobId, job.Owner, job.Name, job.Priority, job.HoldUntil)
+        var create = new Commands.CreateJob(job.Queue.Name, jobId, job.Owner, job.Name, PriorityOf(job), job.HoldUntil)
         {
             Copies = job.Copies,
         };
@@ -213,6 +217,9 @@ public sealed class JobIntake
         return result ?? throw Unexpected(nameof(Commands.SubmitJob), reply);
     }
 
+    /// <summary>The client's priority, else the owner's department's; null leaves it to the queue's default-priority.</summary>
+    private int? PriorityOf(NewJob job) => _departments.PriorityFor(job.Priority, job.Owner);
+
     /// <summary>The queue's answer to SubmitJob / CreateJob, or null for an answer it never gives.</summary>
     private static IntakeResult? Answer(object? reply) => reply switch
     {
@@ -229,7 +236,7 @@ public sealed class JobIntake
 /// <param name="Queue">The queue the job is for; its document size limit applies.</param>
 public sealed record NewJob(QueueDefinition Queue, string Owner, string Name)
 {
-    /// <summary>Priority 1..100; null for the queue's default.</summary>
+    /// <summary>Priority 1..100 the client asked for; null for the owner's department's, else the queue's default.</summary>
     public int? Priority { get; init; }
 
     /// <summary>job-hold-until; null prints the job when it is ready.</summary>

@@ -8,6 +8,22 @@ public sealed class BalancerStateTests
 
     private static WorkRequest Job(long id, long pages = 1) => new("office", id, pages, pages * 3000);
 
+    /// <summary>A request as a queue sends it: the job's priority and submission time.</summary>
+    private static WorkRequest Request(string queue, long id, int priority, DateTimeOffset submittedAt) =>
+        new(queue, id, 1, 3000) { Priority = priority, SubmittedAt = submittedAt };
+
+    /// <summary>Grants one request at a time through a single worker, as each job finishes: the order jobs would print in.</summary>
+    private static List<string> GrantOneByOne(BalancerState state)
+    {
+        var order = new List<string>();
+        while (state.Grant(Now) is [var grant])
+        {
+            order.Add($"{grant.Request.Queue}/{grant.Request.JobId}");
+            state.Release(grant.WorkerId);
+        }
+        return order;
+    }
+
     [Fact]
     public void Grants_go_to_the_least_loaded_node()
     {
@@ -19,7 +35,7 @@ public sealed class BalancerStateTests
         // node-a already runs a job.
         state.Register("a/1", "node-a", Job(99), Now);
 
-        state.Enqueue(Job(1));
+        state.Enqueue(Job(1), Now);
         var grant = Assert.Single(state.Grant(Now));
         Assert.StartsWith("b/", grant.WorkerId);
     }
@@ -33,7 +49,7 @@ public sealed class BalancerStateTests
         state.Register("b/1", "node-b", Job(11, pages: 2), Now);
         state.Register("b/2", "node-b", null, Now);
 
-        state.Enqueue(Job(1));
+        state.Enqueue(Job(1), Now);
         Assert.Equal("b/2", Assert.Single(state.Grant(Now)).WorkerId);
     }
 
@@ -45,7 +61,7 @@ public sealed class BalancerStateTests
         {
             for (var w = 1; w <= 2; w++) state.Register($"{node}/{w}", node, null, Now);
         }
-        for (var id = 1; id <= 6; id++) state.Enqueue(Job(id));
+        for (var id = 1; id <= 6; id++) state.Enqueue(Job(id), Now);
 
         var grants = state.Grant(Now);
 
@@ -58,8 +74,8 @@ public sealed class BalancerStateTests
     {
         var state = new BalancerState();
         state.Register("a/1", "node-a", null, Now);
-        state.Enqueue(Job(1));
-        state.Enqueue(Job(2));
+        state.Enqueue(Job(1), Now);
+        state.Enqueue(Job(2), Now);
 
         Assert.Single(state.Grant(Now));
         Assert.Equal(1, state.WaitingCount);
@@ -73,8 +89,8 @@ public sealed class BalancerStateTests
     public void A_repeated_request_for_the_same_job_is_ignored()
     {
         var state = new BalancerState();
-        Assert.True(state.Enqueue(Job(1)));
-        Assert.False(state.Enqueue(Job(1)));
+        Assert.True(state.Enqueue(Job(1), Now));
+        Assert.False(state.Enqueue(Job(1), Now));
         Assert.Equal(1, state.WaitingCount);
     }
 
@@ -83,7 +99,7 @@ public sealed class BalancerStateTests
     {
         var state = new BalancerState();
         state.Register("a/1", "node-a", null, Now);
-        state.Enqueue(Job(1));
+        state.Enqueue(Job(1), Now);
         state.Grant(Now);
 
         state.Register("a/1", "node-a", null, Now.AddSeconds(1));
@@ -102,7 +118,93 @@ public sealed class BalancerStateTests
         state.Register("b/1", "node-b", null, Now);
 
         Assert.Equal(1, state.UnregisterNode("node-a"));
-        state.Enqueue(Job(1));
+        state.Enqueue(Job(1), Now);
         Assert.Equal("b/1", Assert.Single(state.Grant(Now)).WorkerId);
+    }
+
+    [Fact]
+    public void The_highest_priority_of_any_queue_is_granted_first_whatever_arrived_before_it()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", null, Now);
+        state.Register("a/1", "node-a", Job(99), Now); // busy: the requests below wait
+        for (var id = 1; id <= 5; id++) state.Enqueue(Request("flood", id, 10, Now.AddSeconds(id)), Now);
+        state.Enqueue(Request("urgent", 1, 90, Now.AddSeconds(10)), Now);
+        state.Enqueue(Request("normal", 1, 50, Now.AddSeconds(11)), Now);
+        state.Release("a/1");
+
+        Assert.Equal(["urgent/1", "normal/1", "flood/1", "flood/2", "flood/3", "flood/4", "flood/5"], GrantOneByOne(state));
+    }
+
+    [Fact]
+    public void Among_equal_priorities_the_job_submitted_first_goes_first_not_the_request_that_arrived_first()
+    {
+        var state = new BalancerState();
+        // A balancer that took over hears the queues' re-requests in any order: the jobs' age still decides.
+        state.Enqueue(Request("b", 7, 50, Now.AddMinutes(2)), Now);
+        state.Enqueue(Request("a", 3, 50, Now.AddMinutes(1)), Now);
+        state.Enqueue(Request("c", 1, 50, Now), Now);
+        state.Register("a/1", "node-a", null, Now);
+
+        Assert.Equal(["c/1", "a/3", "b/7"], GrantOneByOne(state));
+    }
+
+    [Fact]
+    public void A_re_request_keeps_its_place_in_line()
+    {
+        var state = new BalancerState();
+        state.Enqueue(Request("a", 1, 50, Now), Now);
+        state.Enqueue(Request("b", 1, 50, Now.AddSeconds(1)), Now);
+        // The queue asks again every second (dispatch-retry-interval): the request is not moved behind later ones.
+        Assert.False(state.Enqueue(Request("a", 1, 50, Now), Now.AddSeconds(5)));
+        state.Register("a/1", "node-a", null, Now);
+
+        Assert.Equal(["a/1", "b/1"], GrantOneByOne(state));
+    }
+
+    [Fact]
+    public void A_request_without_priority_from_an_older_node_counts_as_the_default_priority_from_its_arrival()
+    {
+        var state = new BalancerState();
+        var old = new WorkRequest("old", 1, 1, 3000); // as a node before priorities sends it
+        Assert.Equal(50, old.Priority);
+        state.Enqueue(Request("low", 1, 10, Now), Now);
+        state.Enqueue(old, Now.AddSeconds(5));
+        state.Enqueue(Request("same-but-earlier", 1, 50, Now.AddSeconds(1)), Now.AddSeconds(6));
+        state.Enqueue(Request("same-but-later", 1, 50, Now.AddSeconds(9)), Now.AddSeconds(9));
+        state.Register("a/1", "node-a", null, Now);
+
+        Assert.Equal(["same-but-earlier/1", "old/1", "same-but-later/1", "low/1"], GrantOneByOne(state));
+    }
+
+    [Fact]
+    public void Priority_picks_the_request_and_load_still_picks_the_node()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", Job(99, pages: 100), Now);
+        state.Register("a/2", "node-a", null, Now);
+        state.Register("b/1", "node-b", null, Now);
+        state.Register("b/2", "node-b", null, Now);
+        state.Enqueue(Request("flood", 1, 10, Now), Now);
+        state.Enqueue(Request("urgent", 1, 90, Now.AddSeconds(1)), Now);
+
+        var grants = state.Grant(Now);
+
+        Assert.Equal(2, grants.Count);
+        Assert.Equal(("urgent", "b/1"), (grants[0].Request.Queue, grants[0].WorkerId));
+        Assert.Equal("flood", grants[1].Request.Queue);
+    }
+
+    [Fact]
+    public void A_withdrawn_request_leaves_the_line()
+    {
+        var state = new BalancerState();
+        state.Enqueue(Request("a", 1, 90, Now), Now);
+        state.Enqueue(Request("b", 1, 10, Now), Now);
+        state.RemoveWaiting("a", 1);
+        state.Register("a/1", "node-a", null, Now);
+
+        Assert.Equal(["b/1"], GrantOneByOne(state));
+        Assert.Equal(0, state.WaitingCount);
     }
 }
