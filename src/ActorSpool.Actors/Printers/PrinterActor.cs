@@ -222,6 +222,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         }
         SpoolMetrics.PrinterAccepting.RemoveLabelled(_definition.Name);
         SpoolMetrics.PrinterBreakerOpen.RemoveLabelled(_definition.Name);
+        SpoolMetrics.PrinterFallbackInUse.RemoveLabelled(_definition.Name);
     }
 
     /// <summary>Protocol faults are isolated: restart the protocol actor, never escalate to the printer.</summary>
@@ -419,6 +420,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         _mediator.Tell(new Publish(StatusTopic, status));
         SpoolMetrics.PrinterAccepting.WithLabels(_definition.Name).Set(status.IsAcceptingWork ? 1 : 0);
         SpoolMetrics.PrinterBreakerOpen.WithLabels(_definition.Name).Set(status.BreakerOpen ? 1 : 0);
+        SpoolMetrics.PrinterFallbackInUse.WithLabels(_definition.Name).Set(status.UsingFallback ? 1 : 0);
     }
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>
