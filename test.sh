@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every ActorSpool test on a fresh Debian machine: installs what the tests drive for real
-# (CUPS's ipptool, PostgreSQL's server binaries, docker-compose to validate docker-compose.yml, chromium for the console),
+# (CUPS's ipptool, PostgreSQL's server binaries, docker-compose to validate docker-compose.yml, chromium for the console,
+# Prometheus's promtool for the alert rules),
 # builds once in Release, runs all test projects.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +17,7 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)          # scripts/compose-secrets.sh makes the cluster certificate
 [ -x /usr/bin/chromium ] || missing+=(chromium)                 # the web console tests drive it with Playwright (tests/ActorSpool.Console.Tests)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)     # promtool checks and unit-tests config/prometheus
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""
@@ -27,6 +29,10 @@ fi
 dotnet build ActorSpool.sln -c Release -nologo -clp:ErrorsOnly
 # One style (.editorconfig): `dotnet format ActorSpool.sln` fixes what this reports.
 dotnet format ActorSpool.sln --verify-no-changes
+# The Prometheus alert rules and example configuration (config/prometheus): valid, and their unit tests pass.
+promtool check rules config/prometheus/alerts.yml
+promtool check config config/prometheus/prometheus.yml
+promtool test rules config/prometheus/alerts.test.yml
 
 log=$(mktemp)
 status=0

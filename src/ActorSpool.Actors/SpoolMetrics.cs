@@ -31,6 +31,9 @@ public static class SpoolMetrics
     public static readonly Gauge QueueJobs = Metrics.CreateGauge(
         "actorspool_queue_jobs", "Jobs a queue holds, by state.", "queue", "state");
 
+    public static readonly Gauge QueueOldestPendingSeconds = Metrics.CreateGauge(
+        "actorspool_queue_oldest_pending_seconds", "Age of the queue's oldest pending (waiting, not held) job since its submission; 0 when none waits.", "queue");
+
     public static readonly Counter DeliveryAttempts = Metrics.CreateCounter(
         "actorspool_delivery_attempts_total", "Delivery attempts by outcome.", "printer", "outcome");
 
@@ -43,6 +46,9 @@ public static class SpoolMetrics
 
     public static readonly Gauge PrinterBreakerOpen = Metrics.CreateGauge(
         "actorspool_printer_breaker_open", "1 while the printer's circuit breaker is open.", "printer");
+
+    public static readonly Gauge PrinterFallbackInUse = Metrics.CreateGauge(
+        "actorspool_printer_fallback_in_use", "1 while the printer's primary path is unusable and it delivers over its fallback path.", "printer");
 
     public static readonly Counter ProtocolRestarts = Metrics.CreateCounter(
         "actorspool_protocol_restarts_total", "Protocol actors restarted after a fault.", "printer");

@@ -232,6 +232,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         }
         SpoolMetrics.PrinterAccepting.RemoveLabelled(_definition.Name);
         SpoolMetrics.PrinterBreakerOpen.RemoveLabelled(_definition.Name);
+        SpoolMetrics.PrinterFallbackInUse.RemoveLabelled(_definition.Name);
         foreach (var path in _paths) SpoolMetrics.PrinterPathInUse.RemoveLabelled(_definition.Name, path.Target.ToString());
     }
 
@@ -456,6 +457,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             SpoolMetrics.PrinterPathInUse.WithLabels(_definition.Name, path.Target.ToString()).Set(path.Target.ToString() == status.PathInUse ? 1 : 0);
         SpoolMetrics.PrinterAccepting.WithLabels(_definition.Name).Set(status.IsAcceptingWork ? 1 : 0);
         SpoolMetrics.PrinterBreakerOpen.WithLabels(_definition.Name).Set(status.BreakerOpen ? 1 : 0);
+        SpoolMetrics.PrinterFallbackInUse.WithLabels(_definition.Name).Set(status.UsingFallback ? 1 : 0);
     }
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>

@@ -449,12 +449,19 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         {
             SpoolMetrics.QueueJobs.WithLabels(_definition.Name, state.ToKeyword()).Set(counts.GetValueOrDefault(state));
         }
+        // Counters the alert rules take increase() of are exported from 0: a series first seen at 1 shows no increase.
+        SpoolMetrics.JobsAborted.WithLabels(_definition.Name);
+        foreach (var kind in new[] { "failed", "rejected" }) SpoolMetrics.JournalFailures.WithLabels(_definition.Name, kind);
+        var oldestPending = _state.Jobs.Where(j => j.State == JobState.Pending).Select(j => (DateTimeOffset?)j.SubmittedAt).Min();
+        SpoolMetrics.QueueOldestPendingSeconds.WithLabels(_definition.Name)
+            .Set(oldestPending is { } submitted ? Math.Max(0, (DateTimeOffset.UtcNow - submitted).TotalSeconds) : 0);
     }
 
     protected override void PostStop()
     {
         // The queue now lives on another node, which reports it from there.
         foreach (var state in Enum.GetValues<JobState>()) SpoolMetrics.QueueJobs.RemoveLabelled(_definition.Name, state.ToKeyword());
+        SpoolMetrics.QueueOldestPendingSeconds.RemoveLabelled(_definition.Name);
         base.PostStop();
     }
 
