@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using ActorSpool.Node.Hosting;
+using ActorSpool.Node.Tests.Ingress.Ipp;
 using ActorSpool.Simulators;
 using ActorSpool.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorSpool.Node.Tests.Alerts;
 
@@ -21,10 +23,10 @@ public sealed class SpoolerAlertTests : IDisposable
         _dir.Dispose();
     }
 
-    private async Task<(InProcessNode Node, AppSocketPrinterSimulator Printer)> StartAsync(string printer, string alerts)
+    private async Task<(InProcessNode Node, AppSocketPrinterSimulator Printer)> StartAsync(string printer, string alerts, string queueSettings = "")
     {
         var simulator = await Printers.SimulatorAsync(printer);
-        var printers = Printers.WriteFile(_dir.Path, [simulator], $"  office {{ printers = [{printer}] }}");
+        var printers = Printers.WriteFile(_dir.Path, [simulator], $"  office {{ printers = [{printer}]{queueSettings} }}");
         var node = await InProcessNode.StartAsync(InProcessNode.Options(Path.Combine(_dir.Path, "data"), printers),
             $"actorspool.alerts {{ printer-down-after = 2s, min-interval = 0s, retry-delay = 200ms, {alerts} }}");
         // Healthy first: the alert below is the offline printer's, not the start's.
@@ -89,6 +91,26 @@ public sealed class SpoolerAlertTests : IDisposable
 
         printer.Fault = SimulatedFault.None;
         await Eventually.WaitUntilAsync(async () => Active(await alertmanager.AlertsAsync(), "alert-am") is null, "the alert resolved in Alertmanager");
+    }
+
+    [Fact]
+    public async Task A_job_aborted_after_its_attempts_fires_a_webhook_naming_the_job()
+    {
+        using var hook = new WebhookReceiver();
+        var (node, printer) = await StartAsync("alert-job", $"webhooks = [\"{hook.Url}\"]", ", max-attempts = 1");
+        await using var _ = node;
+        await using var __ = printer;
+
+        // The device resets every job mid-document (its probes still connect): with one attempt the job is aborted.
+        printer.Fault = SimulatedFault.ResetMidJob;
+        var response = await node.Services.GetRequiredService<ActorSpool.Node.Ingress.Ipp.IppPrintService>()
+            .SendAsync(IppTestSupport.PrintJob(), System.Text.Encoding.UTF8.GetBytes(new string('x', 300_000)));
+        response.AssertStatus(ActorSpool.Protocols.Ipp.IppStatusCode.SuccessfulOk);
+        var id = response.Job("job-id").Value.AsInt();
+
+        var aborted = await Eventually.ValueAsync(() => Task.FromResult(Hook(hook, $"office/{id}", "job-aborted", "firing")), a => a is not null, what: $"job-aborted office/{id} at the webhook");
+        Assert.Contains($"job {id} of queue office aborted", (string)aborted!["message"]!);
+        Assert.Equal("warning", (string?)aborted["severity"]);
     }
 
     [Fact]
