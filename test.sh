@@ -16,6 +16,7 @@ command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which 
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)          # scripts/compose-secrets.sh makes the cluster certificate
+[ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager) # the alert tests post to a real Alertmanager
 [ -x /usr/bin/chromium ] || missing+=(chromium)                 # the web console tests drive it with Playwright (tests/ActorSpool.Console.Tests)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)     # promtool checks and unit-tests config/prometheus
 if [ ${#missing[@]} -gt 0 ]; then

@@ -13,7 +13,7 @@ namespace ActorSpool.Actors.Serialization;
 /// <para>
 /// Scheme: the queue journal's events and its snapshot have bare kebab-case names ("job-accepted", "queue-snapshot");
 /// they are stored for good. Messages that only travel between nodes carry their protocol's prefix: "q." queue,
-/// "b." balancer, "w." worker, "p." printer, "l." live feed ("q.submit-job", "q.job-accepted").
+/// "b." balancer, "w." worker, "p." printer, "l." live feed, "a." alerts ("q.submit-job", "q.job-accepted").
 /// </para>
 /// <para>
 /// Rules. A new <see cref="ISpoolMessage"/> gets an entry with a name no entry ever had, and no legacy name
@@ -108,6 +108,9 @@ public static class SpoolManifests
         // The web console's live feed (new since the names were pinned).
         new(typeof(LiveProtocol.JobChanges), "l.job-changes", Legacy: null),
         new(typeof(LiveProtocol.NodeStats), "l.node-stats", Legacy: null),
+
+        // The alert manager's inputs besides printers and queues.
+        new(typeof(AlertProtocol.StorageReport), "a.storage-report", Legacy: null),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

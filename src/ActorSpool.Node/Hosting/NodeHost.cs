@@ -9,6 +9,7 @@ using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Alerts;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
@@ -42,6 +43,7 @@ public static class NodeHost
         var topology = LoadTopology(options);
         EnsurePortsFree(options);
         ControlPlane.RequireCommandToken(options.CommandHost, options.CommandToken);
+        var alerts = ReadAlerts(hocon); // before the data directory is touched: a bad setting changes nothing
         var clusterCertificate = RemotingSecurity.Resolve(options.Remoting, options.Hostname, out var remotingWarning);
         Directory.CreateDirectory(options.DataDirectory);
         var (documents, dataDirectory) = await OpenDocumentStoreAsync(options, ct);
@@ -129,6 +131,7 @@ public static class NodeHost
             if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints);
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
             akka.WithLiveFeed(options, topology); // the web console's events, stats and history (after the balancer proxy)
+            akka.WithAlerts(alerts, topology, hostsSingleton: runsWorkers); // the alert manager singleton (docs/alerts.md)
 
             // Joins once the journal and snapshot store answer: the first shards are then placed at once (PersistenceWarmUp).
             akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(seed => NodeConfiguration.ParseSeed(seed, tls: clusterCertificate is not null)).ToArray()));
@@ -251,6 +254,18 @@ public static class NodeHost
         try
         {
             return LimitsSettings.FromConfig(hocon);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        {
+            throw new StartupException(e.Message, e);
+        }
+    }
+
+    private static AlertSettings ReadAlerts(Config hocon)
+    {
+        try
+        {
+            return AlertSettings.FromConfig(hocon);
         }
         catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
         {

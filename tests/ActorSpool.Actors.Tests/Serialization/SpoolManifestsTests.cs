@@ -107,7 +107,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
         ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterProtocol.PrinterStatus)),
     ];
 
-    private static readonly Regex Scheme = new(@"^([qbwpl]\.)?[a-z]+(-[a-z]+)*$");
+    private static readonly Regex Scheme = new(@"^([qbwpla]\.)?[a-z]+(-[a-z]+)*$");
 
     private SpoolJsonSerializer Serializer => new((ExtendedActorSystem)Sys);
 
