@@ -14,6 +14,9 @@ namespace ActorSpool.Node.Management.Palettes;
 /// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
 public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
 {
+    // The REST API's state filters, the groups first as spoolctl has always listed them.
+    private static readonly string[] StateFilters = ["active", "finished", "all", .. JobListQuery.StateFilters.Except(["active", "finished", "all"])];
+
     private static readonly ArgumentDefinition Job = Option("job", 'j', "ID", "job id", mandatory: true);
 
     public PaletteDefinition Definition { get; } = new("job", "Jobs of every queue: list, show, cancel, hold, release, move",
@@ -21,7 +24,7 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
         Verb("list", "Jobs of all queues (or one): unfinished ones in dispatch order, then finished ones, newest first",
             Option("queue", 'q', "QUEUE", "only this queue"),
             Option("state", 's', "STATE", "active (pending, held, processing), finished, all, held, or one state", defaultValue: "active",
-                allowed: JobListQuery.StateFilters.ToArray()),
+                allowed: StateFilters),
             Option("user", 'u', "USER", "only jobs of this owner"),
             Option("older-than", 'o', "AGE", "only jobs submitted at least this long ago: 30s, 10m, 2h, 1d (or PT10M, or seconds)"),
             Option("limit", 'n', "N", "at most N jobs", defaultValue: "100")),
