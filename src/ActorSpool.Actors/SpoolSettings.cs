@@ -30,6 +30,9 @@ public sealed record SpoolSettings
     public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int SnapshotEvery { get; init; } = 500;
 
+    /// <summary>A queue deletes its journal up to each snapshot it saved (off: the journal keeps every event, for forensics).</summary>
+    public bool TrimJournal { get; init; } = true;
+
     /// <summary>Submissions a node stores and accepts at once; more wait up to <see cref="IntakeMaxWait"/>, then hear "busy".</summary>
     public int IntakeConcurrency { get; init; } = 128;
 
@@ -42,6 +45,18 @@ public sealed record SpoolSettings
     public int JobsInFlightPerPrinter { get; init; } = 4;
     public int RetainTerminalJobs { get; init; } = 1000;
     public TimeSpan RetainTerminalFor { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often a queue purges the finished jobs beyond <see cref="RetainTerminalJobs"/> or older than <see cref="RetainTerminalFor"/>.</summary>
+    public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the orphan sweep runs (one node of the cluster at a time); zero turns it off.</summary>
+    public TimeSpan OrphanSweepInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Documents and job rows younger than this are never swept: a submission stores its document before its queue
+    /// accepts the job, so the age must exceed the longest submission by far.
+    /// </summary>
+    public TimeSpan OrphanMinAge { get; init; } = TimeSpan.FromHours(1);
     /// <summary>
     /// IPP multiple-operation-time-out: how long a Create-Job job waits for its next Send-Document before the queue
     /// closes it (it has documents) or aborts it (it has none).
@@ -72,12 +87,16 @@ public sealed record SpoolSettings
             DispatchRetryInterval = c.GetTimeSpan("dispatch-retry-interval", d.DispatchRetryInterval),
             WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
             SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
+            TrimJournal = c.GetBoolean("trim-journal", d.TrimJournal),
             JobsInFlightPerPrinter = Math.Max(1, c.GetInt("jobs-in-flight-per-printer", d.JobsInFlightPerPrinter)),
             IntakeConcurrency = Math.Max(1, c.GetInt("intake-concurrency", d.IntakeConcurrency)),
             IntakeMaxWaiting = Math.Max(0, c.GetInt("intake-max-waiting", d.IntakeMaxWaiting)),
             IntakeMaxWait = c.GetTimeSpan("intake-max-wait", d.IntakeMaxWait),
             RetainTerminalJobs = c.GetInt("retain-terminal-jobs", d.RetainTerminalJobs),
             RetainTerminalFor = c.GetTimeSpan("retain-terminal-for", d.RetainTerminalFor),
+            RetentionInterval = c.GetTimeSpan("retention-interval", d.RetentionInterval),
+            OrphanSweepInterval = c.GetTimeSpan("orphan-sweep-interval", d.OrphanSweepInterval),
+            OrphanMinAge = c.GetTimeSpan("orphan-min-age", d.OrphanMinAge),
             MultipleOperationTimeout = c.GetTimeSpan("multiple-operation-time-out", d.MultipleOperationTimeout),
             HoldTimeZone = c.GetString("hold-time-zone", "") is { Length: > 0 } zone ? FindZone(zone) : d.HoldTimeZone,
         };

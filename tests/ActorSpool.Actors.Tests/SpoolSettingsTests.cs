@@ -25,6 +25,19 @@ public sealed class SpoolSettingsTests
     }
 
     [Fact]
+    public void Housekeeping_runs_hourly_and_trims_journals_as_shipped_and_reads_its_keys()
+    {
+        var shipped = SpoolSettings.FromConfig(ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.Config("actorspool.conf"))));
+        var set = SpoolSettings.FromConfig(ConfigurationFactory.ParseString(
+            "actorspool.spool { orphan-sweep-interval = 0s, orphan-min-age = 2h, trim-journal = off, retention-interval = 5s }"));
+
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromHours(1), true, TimeSpan.FromSeconds(30)),
+            (shipped.OrphanSweepInterval, shipped.OrphanMinAge, shipped.TrimJournal, shipped.RetentionInterval));
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromHours(2), false, TimeSpan.FromSeconds(5)),
+            (set.OrphanSweepInterval, set.OrphanMinAge, set.TrimJournal, set.RetentionInterval));
+    }
+
+    [Fact]
     public void An_unknown_hold_zone_is_a_configuration_error_naming_the_key()
     {
         var error = Assert.Throws<ConfigurationException>(() => SpoolSettings.FromConfig(

@@ -56,6 +56,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     private readonly IppClient _ipp;
     private string _printersFile = "";
 
+    private string KeepJournalFile => Path.Combine(_directory.Path, "keep-journal.conf");
+
     private ClusterHarness(string name, ITestOutputHelper output, Options options, string connectionString)
     {
         Name = name;
@@ -138,6 +140,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         text.AppendLine("}");
         _printersFile = Path.Combine(_directory.Path, "printers.conf");
         await File.WriteAllTextAsync(_printersFile, text.ToString());
+        // The journal keeps every event, so JournalInspector's report reads each job's whole history.
+        await File.WriteAllTextAsync(KeepJournalFile, "actorspool.spool.trim-journal = off\n");
     }
 
     public string Describe(int i) => $"{NodeName(i)} (remoting {_nodePorts[i]}, IPP {_ippPorts[i]}, HTTP {_httpPorts[i]}{(_nodes[i] is { } n ? $", pid {n.ProcessId}" : "")})";
@@ -173,6 +177,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             "--node-port", _nodePorts[i].ToString(CultureInfo.InvariantCulture),
             "--http-port", _httpPorts[i].ToString(CultureInfo.InvariantCulture),
             "--workers", Settings.Workers.ToString(CultureInfo.InvariantCulture),
+            "--config", KeepJournalFile,
         };
         // Every node lists every node as a seed, the first node first. On a fresh start the first node forms the
         // cluster once no other seed answers; a restarted node (the first one too) joins the members still alive.

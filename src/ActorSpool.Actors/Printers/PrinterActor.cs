@@ -45,6 +45,14 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private sealed record DeliveryOverdue(long JobId, int Attempt);
 
+    /// <summary>The pause record stopped (its journal write or recovery failed): start a new one, which recovers.</summary>
+    private sealed record RestartPauseRecord
+    {
+        public static readonly RestartPauseRecord Instance = new();
+    }
+
+    private static readonly TimeSpan PauseRecordRestartDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Sharding's hand-off stop message (a rebalance or a graceful leave moves the entity): the delivery on the
     /// wire finishes and is reported first. Stopping mid-delivery would have the job re-queued after the device
@@ -69,8 +77,12 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private readonly IActorRef _mediator;
     // sequential = on: the turn across queues (who may dispatch next) and the jobs it expects.
     private readonly SequentialTurns _turns = new();
+    private readonly List<IActorRef> _statusAskers = new();
 
     private InDelivery? _current;
+    private IActorRef _pauseRecord = ActorRefs.Nobody;
+    // False until the pause record recovered: no delivery starts before the printer knows whether it is paused.
+    private bool _pauseKnown;
     private bool _paused;
     private bool _handingOff;
     private string? _lastError;
@@ -165,7 +177,6 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t => _current is { Job.ByWorker: true } c && c.Pending.ReplyTo.Equals(t.ActorRef), _ =>
             // The worker's node died mid-delivery: the device may or may not have the job; its queue re-queues it.
             Finish(DeliveryOutcome.NotStarted, "the delivering worker stopped", 0));
-        Receive<Terminated>(_ => { });
         Receive<HeartbeatTick>(_ => Probe());
         Receive<StartWaiting>(_ => StartNext());
         Receive<ProbeCompleted>(p =>
@@ -185,7 +196,6 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             PublishStatus(force: true);
             StartNext();
         });
-        Receive<GetPrinterStatus>(_ => Sender.Tell(CurrentStatus()));
         Receive<SequenceCandidate>(c =>
         {
             if (!_definition.Sequential) return;
@@ -193,19 +203,38 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             PublishStatus();
             StartNext();
         });
-        Receive<PausePrinter>(_ =>
+        Receive<GetPrinterStatus>(_ =>
         {
-            _paused = true;
-            PublishStatus();
-            Sender.Tell(CurrentStatus());
+            // Whether it is paused is part of the answer: before the pause record recovered (milliseconds) it waits.
+            if (_pauseKnown) Sender.Tell(CurrentStatus());
+            else _statusAskers.Add(Sender);
         });
-        Receive<ResumePrinter>(_ =>
+        // A pause is journaled by the child before it takes effect, so it outlives a restart or a move of this entity.
+        Receive<PausePrinter>(_ => _pauseRecord.Tell(new PrinterPauseRecord.Record(true, Sender)));
+        Receive<ResumePrinter>(_ => _pauseRecord.Tell(new PrinterPauseRecord.Record(false, Sender)));
+        Receive<PrinterPauseRecord.Recovered>(recovered =>
         {
-            _paused = false;
-            PublishStatus();
+            _pauseKnown = true;
+            _paused = recovered.Paused;
+            if (_paused) _log.Info("Printer {0}: paused (as recorded)", _definition.Name);
+            foreach (var asker in _statusAskers) asker.Tell(CurrentStatus());
+            _statusAskers.Clear();
+            PublishStatus(force: true);
             StartNext();
-            Sender.Tell(CurrentStatus());
         });
+        Receive<PrinterPauseRecord.Recorded>(recorded =>
+        {
+            _paused = recorded.Paused;
+            PublishStatus();
+            if (!_paused) StartNext();
+            recorded.ReplyTo.Tell(CurrentStatus());
+        });
+        Receive<PrinterPauseRecord.NotRecorded>(failed => failed.ReplyTo.Tell(new Akka.Actor.Status.Failure(
+            new StorageUnavailableException($"printer {_definition.Name}: the pause could not be recorded: {failed.Cause.Message}", failed.Cause))));
+        Receive<Terminated>(t => t.ActorRef.Equals(_pauseRecord), _ =>
+            Timers.StartSingleTimer("pause-record", RestartPauseRecord.Instance, PauseRecordRestartDelay));
+        Receive<RestartPauseRecord>(_ => _pauseRecord = StartPauseRecord());
+        Receive<Terminated>(_ => { });
         // Stale answers of an attempt already failed by the watchdog.
         Receive<DocumentsDelivered>(_ => { });
         Receive<DeliveryFaulted>(_ => { });
@@ -214,11 +243,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private bool IsAcceptingWork => CurrentStatus().IsAcceptingWork;
 
-    private bool AwaitingFirstProbe => !_paused && _paths.All(p => p.Reachable is null);
+    // Until the pause record recovered, jobs wait as they do for the first probe.
+    private bool AwaitingFirstProbe => !_paused && (!_pauseKnown || _paths.All(p => p.Reachable is null));
 
     protected override void PreStart()
     {
         foreach (var path in _paths) path.Protocol = StartProtocol(path);
+        _pauseRecord = StartPauseRecord();
         Timers.StartPeriodicTimer("heartbeat", HeartbeatTick.Instance, TimeSpan.Zero, _settings.HeartbeatInterval);
     }
 
@@ -239,6 +270,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     /// <summary>Protocol faults are isolated: restart the protocol actor, never escalate to the printer.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(-1, -1, Decider.From(_ => Directive.Restart), loggingEnabled: false);
+
+    private IActorRef StartPauseRecord() => Context.Watch(Context.ActorOf(PrinterPauseRecord.Props(_definition.Name), "pause"));
 
     private IActorRef StartProtocol(DevicePath path) =>
         Context.ActorOf(_protocolFor(path.Target), $"{path.Target.Scheme}-{(path.IsFallback ? $"fallback{path.Index}" : "primary")}-{Guid.NewGuid():N}"[..40]);
@@ -273,7 +306,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private void StartNext()
     {
-        if (_current is not null || _waiting.Count == 0) return;
+        if (_current is not null || _waiting.Count == 0 || !_pauseKnown) return;
         var path = _paused ? null : UsablePath();
         if (path is null)
         {
@@ -412,7 +445,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     {
         var now = DateTimeOffset.UtcNow;
         var anyUsable = _paths.Any(p => p.IsUsable(now));
-        var anyReachable = _paths.Any(p => p.Reachable == true && p.DeviceAccepting);
+        // Not ready before the pause is known: a queue then sends nothing it would have to take back.
+        var anyReachable = _pauseKnown && _paths.Any(p => p.Reachable == true && p.DeviceAccepting);
         var state = _paused || !anyUsable
             ? PrinterState.Stopped
             : _current is null ? PrinterState.Idle : PrinterState.Processing;
@@ -443,6 +477,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private void PublishStatus(bool force = false)
     {
+        // Nothing is told about a printer whose pause is not known yet; Recovered publishes the first status.
+        if (!_pauseKnown) return;
         var status = CurrentStatus();
         if (!force && _published is { } last && SameHealth(last, status)) return;
         if (_published?.PathInUse != status.PathInUse && status.PathInUse is { } inUse && _paths.Count > 1)

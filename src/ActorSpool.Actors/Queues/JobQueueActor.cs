@@ -148,10 +148,14 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<Queries.GetJob>(q => Answer(new Replies.JobInfo(_state.Find(q.JobId))));
         Command<Queries.GetJobs>(q => Answer(new Replies.JobList(QueueRules.Listing(_state, q.Which, q.Owner, q.Limit))));
         Command<Queries.GetQueueStatus>(_ => Answer(Status()));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<Queries.FindKnownJobs>(q => Answer(new Replies.KnownJobs(q.JobIds.Where(id => _state.Find(id) is not null).ToArray())));
+        Command<SaveSnapshotSuccess>(SnapshotSaved);
         Command<SaveSnapshotFailure>(f => _log.Warning("Queue {0}: snapshot failed: {1}", _definition.Name, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
+        Command<DeleteMessagesSuccess>(_ => { });
+        // Harmless: the events stay and the next snapshot's deletion covers them too.
+        Command<DeleteMessagesFailure>(f => _log.Warning("Queue {0}: journal not trimmed up to {1}: {2}", _definition.Name, f.ToSequenceNr, f.Cause.Message));
     }
 
     public static string PersistenceIdFor(string queue) => $"job-queue-{queue}";
@@ -161,7 +165,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         _mediator.Tell(new Subscribe(StatusTopic, Self));
         foreach (var printer in _definition.Printers) _printers.Tell(new GetPrinterStatus(printer));
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DispatchRetryInterval);
-        Timers.StartPeriodicTimer("retention", RetentionTick.Instance, TimeSpan.FromSeconds(30));
+        Timers.StartPeriodicTimer("retention", RetentionTick.Instance, _settings.RetentionInterval);
 
         // Jobs that were in delivery when the queue stopped: if the queue merely moved (its node died or left),
         // their workers may still be delivering. Ask them; what nobody claims goes back in line.
@@ -247,7 +251,28 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             _unconfirmed += events.Count;
             PersistAllAsync(events, Confirmed);
         }
+        // Documents go after the journal forgot the jobs (retention or job purge); a crash in between leaves orphans
+        // for the orphan sweep.
+        if (events.OfType<JobsPurged>().SelectMany(p => p.JobIds).ToArray() is { Length: > 0 } purged) DeferAsync(purged, DeleteDocuments);
         if (whenDurable is not null) DeferAsync(whenDurable, action => action());
+    }
+
+    private void DeleteDocuments(long[] jobIds)
+    {
+        var documents = _documents;
+        var log = _log;
+        var queue = _definition.Name;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var id in jobIds) await documents.DeleteJobAsync(id);
+            }
+            catch (Exception e)
+            {
+                log.Warning("Queue {0}: documents of {1} purged job(s) not deleted yet ({2}); the orphan sweep deletes them", queue, jobIds.Length, e.Message);
+            }
+        });
     }
 
     private void Confirmed(IJobQueueEvent e)
@@ -280,6 +305,17 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         if (!SnapshotDueNow || _unconfirmed > 0) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(_state.ToSnapshot());
+    }
+
+    /// <summary>
+    /// The snapshot holds every event up to its sequence number: older snapshots go, and so do those events, so the
+    /// journal stays as long as the events since the last snapshot. Akka.Persistence.Sql keeps the highest deleted row
+    /// (marked deleted) so a recovering queue numbers on from there.
+    /// </summary>
+    private void SnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        if (_settings.TrimJournal && !JournalTrimHold.Held) DeleteMessages(saved.Metadata.SequenceNr);
     }
 
     private void Granted(WorkerGranted grant)
@@ -473,12 +509,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var purge = _state.PurgeCandidates(_settings.RetainTerminalJobs, DateTimeOffset.UtcNow - _settings.RetainTerminalFor);
         if (purge.Length == 0) return;
-        var documents = _documents;
-        // Documents go after the journal forgot the jobs; a crash in between leaves orphans for the store to sweep.
-        Commit([new JobsPurged(purge, DateTimeOffset.UtcNow)], () => Task.Run(async () =>
-        {
-            foreach (var id in purge) await documents.DeleteJobAsync(id);
-        }));
+        Commit([new JobsPurged(purge, DateTimeOffset.UtcNow)]);
     }
 
     /// <summary>Applies a live event (not a replayed one), counts it and does what it means for placements and logs.</summary>

@@ -46,6 +46,9 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Events.QueuePaused), "queue-paused", "ActorSpool.Domain.Jobs.JobQueueEvents+QueuePaused"),
         new(typeof(JobQueueProtocol.Events.QueueResumed), "queue-resumed", "ActorSpool.Domain.Jobs.JobQueueEvents+QueueResumed"),
         new(typeof(JobQueueProtocol.Events.JobsPurged), "jobs-purged", "ActorSpool.Domain.Jobs.JobQueueEvents+JobsPurged"),
+        // A printer's pause journal.
+        new(typeof(PrinterProtocol.PauseEvents.PrinterPaused), "printer-paused", Legacy: null), // new since the names were pinned
+        new(typeof(PrinterProtocol.PauseEvents.PrinterResumed), "printer-resumed", Legacy: null),
         // Snapshots are written by QueueSnapshotSerializer now; this entry reads the JSON ones stored before it.
         new(typeof(QueueSnapshot), "queue-snapshot", "ActorSpool.Domain.Jobs.QueueSnapshot"),
 
@@ -58,6 +61,7 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Commands.RestartJob), "q.restart-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+RestartJob"),
         new(typeof(JobQueueProtocol.Commands.CancelJob), "q.cancel-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+CancelJob"),
         new(typeof(JobQueueProtocol.Commands.PurgeJobs), "q.purge-jobs", Legacy: null), // new since the names were pinned
+        new(typeof(JobQueueProtocol.Commands.PurgeFinishedJobs), "q.purge-finished-jobs", Legacy: null),
         new(typeof(JobQueueProtocol.Commands.HoldJob), "q.hold-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+HoldJob"),
         new(typeof(JobQueueProtocol.Commands.ReleaseJob), "q.release-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReleaseJob"),
         new(typeof(JobQueueProtocol.Commands.ReportOutcome), "q.report-outcome", "ActorSpool.Domain.Messages.JobQueueProtocol+Commands+ReportOutcome"),
@@ -67,11 +71,13 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Queries.GetJob), "q.get-job", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJob"),
         new(typeof(JobQueueProtocol.Queries.GetJobs), "q.get-jobs", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetJobs"),
         new(typeof(JobQueueProtocol.Queries.GetQueueStatus), "q.get-queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Queries+GetQueueStatus"),
+        new(typeof(JobQueueProtocol.Queries.FindKnownJobs), "q.find-known-jobs", Legacy: null), // new since the names were pinned
         new(typeof(JobQueueProtocol.Replies.JobAccepted), "q.job-accepted", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobAccepted"),
         new(typeof(JobQueueProtocol.Replies.JobRejected), "q.job-rejected", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobRejected"),
         new(typeof(JobQueueProtocol.Replies.JobInfo), "q.job-info", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobInfo"),
         new(typeof(JobQueueProtocol.Replies.DocumentReserved), "q.document-reserved", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+DocumentReserved"),
         new(typeof(JobQueueProtocol.Replies.JobList), "q.job-list", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobList"),
+        new(typeof(JobQueueProtocol.Replies.KnownJobs), "q.known-jobs", Legacy: null), // new since the names were pinned
         new(typeof(JobQueueProtocol.Replies.CommandResult), "q.command-result", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+CommandResult"),
         new(typeof(JobQueueProtocol.Replies.OutcomeRecorded), "q.outcome-recorded", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+OutcomeRecorded"),
         new(typeof(JobQueueProtocol.Replies.QueueStatus), "q.queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+QueueStatus"),

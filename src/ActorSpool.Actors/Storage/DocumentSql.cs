@@ -108,23 +108,23 @@ internal static class DocumentSql
 
     /// <summary>Job ids older than the cutoff: job rows, and documents whose job row is missing.</summary>
     /// <param name="cutoff">Provider-specific representation of the cutoff (matching the created_at columns).</param>
-    public static async Task<IReadOnlyList<long>> FindJobsOlderThanAsync(DbConnection connection, object cutoff, CancellationToken ct)
+    public static async Task<IReadOnlyList<AgedJob>> FindJobsOlderThanAsync(DbConnection connection, object cutoff, CancellationToken ct)
     {
         const string sql =
-            "SELECT job_id FROM spool_job WHERE created_at < @cutoff " +
+            "SELECT job_id, queue FROM spool_job WHERE created_at < @cutoff " +
             "UNION " +
-            "SELECT DISTINCT d.job_id FROM spool_document d WHERE d.created_at < @cutoff " +
+            "SELECT DISTINCT d.job_id, CAST(NULL AS TEXT) FROM spool_document d WHERE d.created_at < @cutoff " +
             "AND NOT EXISTS (SELECT 1 FROM spool_job j WHERE j.job_id = d.job_id) " +
             "ORDER BY 1";
         await using var command = Command(connection, sql).With("@cutoff", cutoff);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var ids = new List<long>();
+        var jobs = new List<AgedJob>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            ids.Add(reader.GetInt64(0));
+            jobs.Add(new AgedJob(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
         }
 
-        return ids;
+        return jobs;
     }
 
     private static StoredDocument ReadDocument(DbDataReader reader) => new(

@@ -75,12 +75,21 @@ public interface IDocumentStore
     Task DeleteJobAsync(long jobId, CancellationToken ct = default);
 
     /// <summary>
+    /// The jobs created before <paramref name="cutoff"/> with the queue their id was allocated for, plus the job ids of
+    /// documents older than the cutoff whose job row is missing (queue <c>null</c>): the orphan sweep's candidates.
+    /// </summary>
+    Task<IReadOnlyList<AgedJob>> ListJobsCreatedBeforeAsync(DateTimeOffset cutoff, CancellationToken ct = default);
+
+    /// <summary>
     /// Retention helper: deletes jobs (job row + documents) created before <paramref name="cutoff"/> for which
     /// <paramref name="isKnownJob"/> returns false, plus documents older than the cutoff whose job row is missing.
     /// Returns the number of job ids deleted.
     /// </summary>
     Task<int> DeleteOrphansOlderThanAsync(DateTimeOffset cutoff, Func<long, bool> isKnownJob, CancellationToken ct = default);
 }
+
+/// <summary>A job older than a cutoff: its id and the queue it was allocated for (<c>null</c>: documents without a job row).</summary>
+public sealed record AgedJob(long JobId, string? Queue);
 
 /// <summary>Constants shared by the document store implementations.</summary>
 public static class DocumentStoreLimits

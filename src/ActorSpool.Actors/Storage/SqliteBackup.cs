@@ -55,6 +55,8 @@ public static class SqliteBackup
         var created = !Directory.Exists(target);
         if (created) CreatePrivateDirectory(target);
         var written = new List<string>();
+        // No queue trims its journal between the snapshots' copy and the journal's (JournalTrimHold).
+        using var trimHold = JournalTrimHold.Hold();
         try
         {
             var files = new List<BackedUpFile>();

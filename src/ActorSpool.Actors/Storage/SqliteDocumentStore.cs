@@ -316,17 +316,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     public Task DeleteJobAsync(long jobId, CancellationToken ct = default) =>
         WriteAsync(new StoreWrite { DeletedJobId = jobId }, ct);
 
+    public async Task<IReadOnlyList<AgedJob>> ListJobsCreatedBeforeAsync(DateTimeOffset cutoff, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await DocumentSql.FindJobsOlderThanAsync(connection, cutoff.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+    }
+
     public async Task<int> DeleteOrphansOlderThanAsync(DateTimeOffset cutoff, Func<long, bool> isKnownJob, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(isKnownJob);
-        IReadOnlyList<long> candidates;
-        await using (var connection = await OpenAsync(ct).ConfigureAwait(false))
-        {
-            candidates = await DocumentSql.FindJobsOlderThanAsync(connection, cutoff.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
-        }
+        var candidates = await ListJobsCreatedBeforeAsync(cutoff, ct).ConfigureAwait(false);
 
         // Queued together, the deletions share transactions.
-        var doomed = candidates.Where(jobId => !isKnownJob(jobId)).ToList();
+        var doomed = candidates.Select(job => job.JobId).Where(jobId => !isKnownJob(jobId)).ToList();
         await Task.WhenAll(doomed.Select(jobId => DeleteJobAsync(jobId, ct))).ConfigureAwait(false);
         return doomed.Count;
     }

@@ -37,6 +37,7 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         Commands.HoldJob c => Hold(state, c, now),
         Commands.ReleaseJob c => Release(state, c, now),
         Commands.PurgeJobs c => Purge(state, c, now),
+        Commands.PurgeFinishedJobs c => PurgeFinished(state, c, now),
         Commands.PauseQueue c => AdministrationRefusal(c.By, "pause") is { } refusal ? QueueDecision.Answer(refusal)
             : state.Paused ? new QueueDecision([], null)
             : QueueDecision.Persist(new QueuePaused(c.By.Name, now), null),
@@ -273,6 +274,15 @@ public sealed class QueueRules(QueueDefinition definition, TimeZoneInfo holdZone
         var events = state.Jobs.Where(j => !j.State.IsTerminal()).OrderBy(j => j.Sequence)
             .Select(IJobQueueEvent (j) => new JobCanceled(j.JobId, by, now)).ToList();
         return new QueueDecision(events, _ => new Replies.CommandResult(CommandOutcome.Ok, $"{events.Count} job(s) canceled", null));
+    }
+
+    /// <summary>The finished jobs that finished before the date leave the queue in one event (none: nothing written).</summary>
+    private QueueDecision PurgeFinished(QueueState state, Commands.PurgeFinishedJobs command, DateTimeOffset now)
+    {
+        if (AdministrationRefusal(command.By, "purge the finished jobs of") is { } refusal) return QueueDecision.Answer(refusal);
+        var purge = state.FinishedBefore(command.FinishedBefore);
+        var answer = new Replies.CommandResult(CommandOutcome.Ok, $"{purge.Length} job(s) purged", null) { Count = purge.Length };
+        return purge.Length == 0 ? QueueDecision.Answer(answer) : new QueueDecision([new JobsPurged(purge, now)], _ => answer);
     }
 
     private static string CanceledBy(Requester by, string? reason) => reason is null ? by.Name : $"{by.Name}: {reason}";

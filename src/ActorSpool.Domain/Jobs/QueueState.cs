@@ -215,6 +215,10 @@ public sealed class QueueState
         return state;
     }
 
+    /// <summary>Terminal jobs that finished (or, never started, were submitted) before <paramref name="cutoff"/>.</summary>
+    public long[] FinishedBefore(DateTimeOffset cutoff) =>
+        _jobs.Values.Where(j => j.State.IsTerminal() && (j.CompletedAt ?? j.SubmittedAt) < cutoff).Select(j => j.JobId).ToArray();
+
     /// <summary>Terminal jobs beyond the newest <paramref name="keep"/> or finished before <paramref name="cutoff"/>.</summary>
     public long[] PurgeCandidates(int keep, DateTimeOffset cutoff)
     {

@@ -69,6 +69,13 @@ public static class JobQueueProtocol
         /// </summary>
         public sealed record PurgeJobs(string Queue, Requester By) : IJobQueueCommand;
 
+        /// <summary>
+        /// An admin removes the finished jobs (completed, canceled, aborted) that finished before
+        /// <paramref name="FinishedBefore"/> from the queue, as one <see cref="Events.JobsPurged"/>; their documents are
+        /// deleted once it is durable. Answered with a <see cref="Replies.CommandResult"/> saying how many.
+        /// </summary>
+        public sealed record PurgeFinishedJobs(string Queue, DateTimeOffset FinishedBefore, Requester By) : IJobQueueCommand;
+
         /// <summary>Hold-Job: held until released, or as <see cref="HoldUntil"/> says (RFC 8011 §4.3.5 job-hold-until).</summary>
         public sealed record HoldJob(string Queue, long JobId, Requester By) : IJobQueueCommand
         {
@@ -185,6 +192,9 @@ public static class JobQueueProtocol
         public sealed record GetJobs(string Queue, JobFilter Which, string? Owner, int Limit) : IJobQueueQuery;
 
         public sealed record GetQueueStatus(string Queue) : IJobQueueQuery;
+
+        /// <summary>Which of <paramref name="JobIds"/> the queue holds (the orphan sweep asks): answered with <see cref="Replies.KnownJobs"/>.</summary>
+        public sealed record FindKnownJobs(string Queue, long[] JobIds) : IJobQueueQuery;
     }
 
     public static class Replies
@@ -204,8 +214,15 @@ public static class JobQueueProtocol
 
         public sealed record JobList(JobRecord[] Jobs) : ISpoolMessage;
 
+        /// <summary>The job ids of a <see cref="Queries.FindKnownJobs"/> the queue holds, in any state.</summary>
+        public sealed record KnownJobs(long[] JobIds) : ISpoolMessage;
+
         /// <summary>The answer to cancel/hold/release: Ok, or why not (<see cref="CommandOutcome"/>) with a reason.</summary>
-        public sealed record CommandResult(CommandOutcome Outcome, string? Message, JobRecord? Job) : ISpoolMessage;
+        public sealed record CommandResult(CommandOutcome Outcome, string? Message, JobRecord? Job) : ISpoolMessage
+        {
+            /// <summary>How many jobs a command on many jobs changed (<see cref="Commands.PurgeFinishedJobs"/>).</summary>
+            public int Count { get; init; }
+        }
 
         public sealed record OutcomeRecorded(long JobId, int Attempt) : ISpoolMessage;
 

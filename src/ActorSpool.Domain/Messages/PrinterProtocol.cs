@@ -53,6 +53,17 @@ public static class PrinterProtocol
 
     public sealed record ResumePrinter(string Printer) : IPrinterCommand;
 
+    /// <summary>
+    /// The journal of a printer's pause (persistence id <c>printer-pause-NAME</c>): one event per pause or resume, so a
+    /// paused printer stays paused across a restart or a move of its entity. Stored for good, under pinned manifests.
+    /// </summary>
+    public static class PauseEvents
+    {
+        public sealed record PrinterPaused(DateTimeOffset At) : ISpoolMessage;
+
+        public sealed record PrinterResumed(DateTimeOffset At) : ISpoolMessage;
+    }
+
     // Query: answered with the PrinterStatus below.
 
     public sealed record GetPrinterStatus(string Printer) : IPrinterCommand;

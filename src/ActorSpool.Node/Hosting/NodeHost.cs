@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ActorSpool.Actors;
 using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Housekeeping;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
@@ -128,7 +129,7 @@ public static class NodeHost
                 .WithPrinterRegion(topology, settings, documents)
                 .WithJobQueueRegion(topology, settings, documents)
                 .WithBalancer(hostsSingleton: runsWorkers);
-            if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints);
+            if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints).WithOrphanSweeper(topology, settings, documents);
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
             akka.WithLiveFeed(options, topology); // the web console's events, stats and history (after the balancer proxy)
             akka.WithAlerts(alerts, topology, hostsSingleton: runsWorkers); // the alert manager singleton (docs/alerts.md)

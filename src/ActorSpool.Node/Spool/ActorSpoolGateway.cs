@@ -81,6 +81,10 @@ public sealed class ActorSpoolGateway(
     public Task<Replies.CommandResult> PurgeJobsAsync(string queue, Requester by, CancellationToken ct = default) =>
         AskWithRetries<Replies.CommandResult>(new Commands.PurgeJobs(queue, by), ct);
 
+    /// <summary>Purging twice removes nothing more, so it is retried.</summary>
+    public Task<Replies.CommandResult> PurgeFinishedJobsAsync(string queue, DateTimeOffset finishedBefore, Requester by, CancellationToken ct = default) =>
+        AskWithRetries<Replies.CommandResult>(new Commands.PurgeFinishedJobs(queue, finishedBefore, by), ct);
+
     public Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default) =>
         Ask<Replies.CommandResult>(new Commands.HoldJob(queue, jobId, by), ct);
 

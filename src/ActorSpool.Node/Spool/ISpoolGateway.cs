@@ -52,6 +52,10 @@ public interface ISpoolGateway
     Task<Replies.CommandResult> PurgeJobsAsync(string queue, Requester by, CancellationToken ct = default) =>
         throw new NotSupportedException($"{GetType().Name} cannot purge queues.");
 
+    /// <summary>An admin removes the queue's jobs that finished before <paramref name="finishedBefore"/> (and their documents).</summary>
+    Task<Replies.CommandResult> PurgeFinishedJobsAsync(string queue, DateTimeOffset finishedBefore, Requester by, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot purge finished jobs.");
+
     Task<Replies.CommandResult> HoldJobAsync(string queue, long jobId, Requester by, CancellationToken ct = default);
 
     /// <summary>Hold-Job with job-hold-until: held until that period or time (released at once if it is on now).</summary>

@@ -38,6 +38,8 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
         [typeof(JobQueueProtocol.Events.QueueResumed)] = "queue-resumed",
         [typeof(JobQueueProtocol.Events.JobsPurged)] = "jobs-purged",
         [typeof(QueueSnapshot)] = "queue-snapshot",
+        [typeof(PrinterProtocol.PauseEvents.PrinterPaused)] = "printer-paused",
+        [typeof(PrinterProtocol.PauseEvents.PrinterResumed)] = "printer-resumed",
     };
 
     /// <summary>Every ISpoolMessage's full name on main when manifests were pinned: the manifests of older journals and nodes.</summary>
@@ -120,7 +122,8 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(ISpoolMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
 
-    private static bool IsPersisted(Type type) => typeof(JobQueueProtocol.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot);
+    private static bool IsPersisted(Type type) => typeof(JobQueueProtocol.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot)
+        || type.DeclaringType == typeof(PrinterProtocol.PauseEvents);
 
     [Fact]
     public void Every_spool_message_has_exactly_one_short_manifest()
@@ -186,7 +189,9 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     public void Each_persisted_type_round_trips_under_its_short_manifest()
     {
         // The fixture's journal holds one of each persisted type (and the snapshot): checked here so a new type gets a sample.
-        object[] samples = [.. JournalFixture.Events, JournalFixture.Snapshot];
+        // A printer's pause journal is its own, with one sample of each of its events.
+        object[] samples = [.. JournalFixture.Events, JournalFixture.Snapshot,
+            new PrinterProtocol.PauseEvents.PrinterPaused(DateTimeOffset.UnixEpoch), new PrinterProtocol.PauseEvents.PrinterResumed(DateTimeOffset.UnixEpoch)];
         Assert.Empty(PersistedManifests.Keys.Except(samples.Select(s => s.GetType())));
 
         var serializer = Serializer;

@@ -209,7 +209,10 @@ public sealed class PrintingTests : IAsyncLifetime
         Assert.Equal(Assert.Single(before.Single(j => j.JobId == printed.JobId).AttemptHistory), attempt);
         Assert.Equal(AttemptOutcome.Delivered, attempt.Outcome);
 
-        // The printer entity came back unpaused (pausing is not persisted yet): the pending jobs now print.
+        // The printer entity came back paused (its pause is journaled); resumed, it prints the pending jobs.
+        Assert.True((await Spool.Printers.Ask<PrinterStatus>(new GetPrinterStatus("lj-1"), SpoolHarness.Patience)).Paused);
+        Assert.Single(device.ReceivedJobs);
+        await Spool.Printers.Ask<PrinterStatus>(new ResumePrinter("lj-1"), SpoolHarness.Patience);
         await Spool.WaitForJobsAsync("office", all => all.Count(j => j.State == JobState.Completed) == 6);
         Assert.Equal(["first", "later-4", "later-3", "later-2", "later-1", "later-0"], device.ReceivedJobs.Select(Text));
     }

@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Housekeeping;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
@@ -99,6 +100,7 @@ public sealed class SpoolHarness : IAsyncDisposable
                     .WithJobQueueRegion(topology, settings, documents)
                     .WithBalancer(hostsSingleton: true)
                     .WithSpoolWorkers(settings, documents)
+                    .WithOrphanSweeper(topology, settings, documents)
                     .WithWakeUpOnMemberUp(topology)
                     .WithActors((system, _) =>
                     {

@@ -337,6 +337,17 @@ public abstract partial class DocumentStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Jobs_created_before_a_cutoff_are_listed_with_their_queue()
+    {
+        var office = await Store.AllocateJobIdAsync("office");
+        var lab = await Store.AllocateJobIdAsync("lab");
+        await Store.WriteDocumentAsync(lab, 1, new MemoryStream(RandomBytes(10, seed: 1)), Pdf, null, maxBytes: 1000);
+
+        Assert.Empty(await Store.ListJobsCreatedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-1)));
+        Assert.Equal([new AgedJob(office, "office"), new AgedJob(lab, "lab")], await Store.ListJobsCreatedBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(5)));
+    }
+
+    [Fact]
     public async Task Delete_orphans_removes_only_old_unknown_jobs()
     {
         var unknown1 = await Store.AllocateJobIdAsync("office");

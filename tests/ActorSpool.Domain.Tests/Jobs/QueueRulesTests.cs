@@ -596,6 +596,27 @@ public sealed class QueueRulesTests
         Assert.Equal(0, _state.ActiveCount);
     }
 
+    [Fact]
+    public void Purge_finished_jobs_removes_the_jobs_finished_before_the_date_in_one_event_and_only_for_an_admin()
+    {
+        foreach (var id in (long[])[1, 2, 3, 4]) Accepted(Submit(id));
+        Finish(1, JobState.Completed);
+        Finish(2, JobState.Canceled);
+        Finish(3, JobState.Aborted);
+
+        Assert.Equal(CommandOutcome.NotAuthorized, Result(new Commands.PurgeFinishedJobs("office", Noon.AddDays(1), new Requester("alice", true, false))).Outcome);
+        var none = Result(new Commands.PurgeFinishedJobs("office", Noon, Admin));
+        Assert.Equal((CommandOutcome.Ok, 0), (none.Outcome, none.Count));
+        Assert.Empty(_events);
+
+        var purged = Result(new Commands.PurgeFinishedJobs("office", Noon.AddSeconds(1), Admin));
+
+        Assert.Equal((CommandOutcome.Ok, 3, "3 job(s) purged"), (purged.Outcome, purged.Count, purged.Message));
+        Assert.Equal([1L, 2, 3], Assert.IsType<JobsPurged>(Assert.Single(_events)).JobIds.Order());
+        Assert.Equal([4L], _state.Jobs.Select(j => j.JobId));
+        Assert.Equal(JobState.Pending, _state.Find(4)!.State);
+    }
+
     /// <summary>Job 1 of alice, in <paramref name="state"/> as <paramref name="operation"/> needs it.</summary>
     private void PrepareJobFor(string operation, JobState state)
     {

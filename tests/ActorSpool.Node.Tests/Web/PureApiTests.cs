@@ -61,6 +61,10 @@ public sealed class PureApiTests
         Assert.Equal([4, 1], Ids(Parse(olderThan: "PT1H")));
         Assert.Equal([4], Ids(Parse(olderThan: "86400")));
         Assert.Equal([4, 1], Ids(Parse(olderThan: "3600", user: "alice")));
+        Assert.Equal([4, 1], Ids(Parse(olderThan: "10m")));
+        Assert.Equal([4, 2, 1], Ids(Parse(olderThan: "300s")));
+        Assert.Equal([4], Ids(Parse(olderThan: "1d")));
+        Assert.Equal([4, 1], Ids(Parse(olderThan: "2h")));
     }
 
     [Theory]
@@ -68,6 +72,8 @@ public sealed class PureApiTests
     [InlineData(null, "sleeping", null, null, null, "state")]
     [InlineData(null, null, "yesterday", null, null, "olderThan")]
     [InlineData(null, null, "-PT1H", null, null, "olderThan")]
+    [InlineData(null, null, "10x", null, null, "olderThan")]
+    [InlineData(null, null, "m", null, null, "olderThan")]
     [InlineData(null, null, null, "0", null, "limit")]
     [InlineData(null, null, null, "501", null, "limit")]
     [InlineData(null, null, null, null, "garbage!", "cursor")]

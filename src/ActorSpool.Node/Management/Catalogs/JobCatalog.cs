@@ -51,6 +51,11 @@ public sealed class JobCatalog(ISpoolGateway spool, SpoolTopology topology, IDoc
             : new JobLookup(queue, job, null);
     }
 
+    /// <summary>Removes the jobs that finished before <paramref name="finishedBefore"/> from each queue; each queue's answer.</summary>
+    public async Task<IReadOnlyList<(string Queue, Replies.CommandResult Result)>> PurgeFinishedAsync(IEnumerable<string> queues,
+        DateTimeOffset finishedBefore, Requester by, CancellationToken ct) =>
+        await Task.WhenAll(queues.Select(async q => (q, await spool.PurgeFinishedJobsAsync(q, finishedBefore, by, ct))));
+
     /// <summary>Cancels, holds, releases or restarts a job as <paramref name="by"/>; the queue's rules decide whether that may.</summary>
     public Task<Replies.CommandResult> ChangeAsync(string queue, long id, JobChange change, Requester by, CancellationToken ct) => change switch
     {

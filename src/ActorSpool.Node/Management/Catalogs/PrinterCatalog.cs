@@ -64,7 +64,7 @@ public sealed class PrinterCatalog(
     public async Task<PrinterView> ShowAsync(PrinterDefinition printer, CancellationToken ct) =>
         View(printer, await AskAsync(new GetPrinterStatus(printer.Name), ct));
 
-    /// <summary>Pauses (no job goes to the printer; not kept across a restart of its entity) or resumes it.</summary>
+    /// <summary>Pauses (no job goes to the printer; journaled, so kept across a restart or a move of its entity) or resumes it.</summary>
     public async Task<PrinterView> PauseOrResumeAsync(PrinterDefinition printer, bool pause, CancellationToken ct) =>
         View(printer, await AskAsync(pause ? new PausePrinter(printer.Name) : new ResumePrinter(printer.Name), ct));
 

@@ -1,9 +1,11 @@
+using System.Globalization;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Management.Catalogs;
 using ActorSpool.Node.Spool;
+using ActorSpool.Node.Web.Api;
 using static ActorSpool.Domain.Messages.JobQueueProtocol;
 using static ActorSpool.Node.Management.Define;
 
@@ -12,8 +14,8 @@ namespace ActorSpool.Node.Management.Palettes;
 /// <summary><c>job</c>: list and inspect jobs of every queue; cancel, hold, release and move them.</summary>
 public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
 {
-    private static readonly string[] StateFilters =
-        ["active", "finished", "all", .. Enum.GetValues<JobState>().Select(s => s.ToKeyword())];
+    // The REST API's state filters, the groups first as spoolctl has always listed them.
+    private static readonly string[] StateFilters = ["active", "finished", "all", .. JobListQuery.StateFilters.Except(["active", "finished", "all"])];
 
     private static readonly ArgumentDefinition Job = Option("job", 'j', "ID", "job id", mandatory: true);
 
@@ -21,13 +23,18 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
     [
         Verb("list", "Jobs of all queues (or one): unfinished ones in dispatch order, then finished ones, newest first",
             Option("queue", 'q', "QUEUE", "only this queue"),
-            Option("state", 's', "STATE", "active (pending, held, processing), finished, all, or one state", defaultValue: "active", allowed: StateFilters),
+            Option("state", 's', "STATE", "active (pending, held, processing), finished, all, held, or one state", defaultValue: "active",
+                allowed: StateFilters),
             Option("user", 'u', "USER", "only jobs of this owner"),
+            Option("older-than", 'o', "AGE", "only jobs submitted at least this long ago: 30s, 10m, 2h, 1d (or PT10M, or seconds)"),
             Option("limit", 'n', "N", "at most N jobs", defaultValue: "100")),
         Verb("show", "Everything known about one job, with every delivery attempt it keeps", Job),
         Change("cancel", "Cancel a job that has not finished (a job being delivered is canceled when the delivery ends)", Job),
         Change("hold", "Hold a pending job: it is not printed until released", Job),
         Change("release", "Release a held job", Job),
+        Change("purge", "Remove the finished jobs (completed, canceled, aborted) that finished before a date from their queues, and delete their documents",
+            Option("finished-before", 'b', "DATE", "a date (2026-12-01: midnight UTC) or a time (2026-12-01T08:00:00+01:00)", mandatory: true),
+            Option("queue", 'q', "QUEUE", "only this queue")),
         Change("move", "Move a pending or held job to another queue: a new job (new id) with the same documents there, the old one canceled",
             Job, Option("queue", 'q', "QUEUE", "target queue", mandatory: true)),
     ]);
@@ -40,6 +47,7 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
         "hold" => ChangeAsync(context, JobChange.Hold, "held", ct),
         "release" => ChangeAsync(context, JobChange.Release, "released", ct),
         "move" => MoveAsync(context, ct),
+        "purge" => PurgeAsync(context, ct),
         _ => throw CommandException.Usage($"job: no verb {context.Verb.Name}"),
     };
 
@@ -48,14 +56,13 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
         var queues = c.Value("queue") is { } name ? [Lookup.Queue(jobs.Topology, name).Name] : jobs.Topology.QueueNames;
         var filter = c.Value("state") ?? "active";
         var limit = c.Int("limit", 1, 100_000);
-        var which = filter switch
-        {
-            "active" => JobFilter.NotCompleted,
-            "finished" => JobFilter.Completed,
-            _ => JobFilter.All,
-        };
-        var gathered = await jobs.GatherAsync(queues, which, c.Value("user"), ct);
-        var selected = gathered.Where(j => filter is "active" or "finished" or "all" || j.State.ToKeyword() == filter).ToList();
+        // The REST API's filters (GET /api/v1/jobs), so both select the same jobs; the queue is resolved above.
+        var query = JobListQuery.Parse(null, filter, c.Value("user"), c.Value("older-than"), null, null, jobs.Topology.QueueNames, out var bad);
+        if (bad is not null) throw CommandException.Usage($"job list: {(bad.Parameter == "olderThan" ? "--older-than" : "--" + bad.Parameter)}: {bad.Detail}");
+        var gathered = await jobs.GatherAsync(queues, query.Which, query.User, ct);
+        var now = DateTimeOffset.UtcNow;
+        var selected = gathered.Where(j => query.Matches(j, now)).ToList();
+        if (query.OlderThan is not null) filter += $", submitted {c.Value("older-than")} ago or earlier";
         var ordered = selected.Where(j => !j.State.IsTerminal()).OrderByDescending(j => j.Priority).ThenBy(j => j.SubmittedAt)
             .Concat(selected.Where(j => j.State.IsTerminal()).OrderByDescending(j => j.CompletedAt ?? j.SubmittedAt).ThenByDescending(j => j.JobId))
             .ToList();
@@ -132,6 +139,24 @@ public sealed class JobPalette(JobCatalog jobs) : ICommandPalette
             return;
         }
         await c.ReportAsync(data, [$"Job {id} moved from {source} to {target.Name} as job {move.NewJobId} ({move.Moved?.State.ToKeyword() ?? "accepted"})"], ct);
+    }
+
+    /// <summary>Removes finished jobs older than a date from one queue or all, and says how many per queue.</summary>
+    private async Task PurgeAsync(CommandContext c, CancellationToken ct)
+    {
+        var text = c.Required("finished-before");
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var before))
+        {
+            throw CommandException.Usage($"job purge: --finished-before: '{text}' is no date; give 2026-12-01 or 2026-12-01T08:00:00Z");
+        }
+        var queues = c.Value("queue") is { } name ? [Lookup.Queue(jobs.Topology, name).Name] : jobs.Topology.QueueNames;
+        var results = await jobs.PurgeFinishedAsync(queues, before, Requester.Operator, ct);
+        var table = new TextTable("QUEUE", "PURGED");
+        foreach (var (queue, result) in results) table.Add(queue, result.Outcome == CommandOutcome.Ok ? result.Count.ToString(CultureInfo.InvariantCulture) : $"refused: {result.Message}");
+        var purged = results.Where(r => r.Result.Outcome == CommandOutcome.Ok).Sum(r => r.Result.Count);
+        var data = results.Select(r => new { queue = r.Queue, purged = r.Result.Count, outcome = r.Result.Outcome.ToString(), message = r.Result.Message }).ToList();
+        await c.ReportAsync(data, table.Lines().Append($"{purged} finished job(s) that finished before {before:yyyy-MM-dd HH:mm:ss zzz} purged; their documents are deleted"), ct);
+        if (results.Any(r => r.Result.Outcome != CommandOutcome.Ok)) c.ExitCode = ExitCodes.Failed;
     }
 
     private async Task<(string Queue, JobRecord Job)> FindAsync(long id, CancellationToken ct)

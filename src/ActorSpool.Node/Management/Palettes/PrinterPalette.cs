@@ -14,7 +14,7 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
     [
         Verb("list", "Every printer with its state, health and counters"),
         Verb("show", "One printer: device URIs, queues, state, reasons, breaker, last error", Printer),
-        Change("pause", "Stop sending jobs to the printer (its queues use the other printers of their pool); not kept across a restart of the printer entity", Printer),
+        Change("pause", "Stop sending jobs to the printer (its queues use the other printers of their pool); kept across restarts until printer resume", Printer),
         Change("resume", "Send jobs to the printer again", Printer),
         Change("test", "Print a small test page on the printer directly (not through a queue), and wait for the outcome", Printer),
     ]);

@@ -81,7 +81,7 @@ public sealed record JobListQuery(string? Queue, string State, string? User, Tim
         {
             if (!TryParseAge(olderThan, out var age))
             {
-                error = new BadParameter("olderThan", $"'{olderThan}' is no age; give an ISO 8601 duration (PT30M, P1D) or whole seconds");
+                error = new BadParameter("olderThan", $"'{olderThan}' is no age; give an ISO 8601 duration (PT30M, P1D), whole seconds, or a number with s, m, h or d (10m, 2h)");
                 return query;
             }
             query = query with { OlderThan = age };
@@ -107,12 +107,14 @@ public sealed record JobListQuery(string? Queue, string State, string? User, Tim
         return query;
     }
 
-    /// <summary>ISO 8601 duration (PT1H30M, P2D) or a number of seconds; never negative.</summary>
+    /// <summary>ISO 8601 duration (PT1H30M, P2D), a number of seconds, or a number with a unit (30s, 10m, 2h, 1d); never negative.</summary>
     public static bool TryParseAge(string text, out TimeSpan age)
     {
         age = default;
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        var unit = text.Length > 1 ? text[^1] switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, _ => 0L } : 0L;
+        if (long.TryParse(unit == 0 ? text : text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
+            var seconds = (double)count * Math.Max(unit, 1);
             if (seconds > TimeSpan.MaxValue.TotalSeconds) return false;
             age = TimeSpan.FromSeconds(seconds);
             return true;
