@@ -83,6 +83,18 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, long?> _offered = new();
     // Whether any printer of the pool said it is sequential (most pools have none: the hot path then skips the offers).
     private bool _anySequential;
+    // Journal trimming: up to which sequence number it may go (the latest snapshot's), how far it went, the last write.
+    private long _trimDue;
+    private long _trimmedTo;
+    private DateTimeOffset _lastWrite;
+    /// <summary>
+    /// Trimming deletes rows in the journal's database: on SQLite that takes the file's write lock, and the journal's
+    /// next write waited for it (Microsoft.Data.Sqlite retries a busy statement every 150 ms: a 150 ms stall in the
+    /// bench's p99). So a queue trims once it has written nothing for this long, or when its journal has grown by
+    /// <see cref="TrimAnywayAfter"/> events under load that never pauses.
+    /// </summary>
+    private static readonly TimeSpan TrimWhenIdleFor = TimeSpan.FromSeconds(2);
+    private const long TrimAnywayAfter = 50_000;
     private readonly QueueRules _rules;
     private readonly JobChangeBatcher _changes;
     // Looked up once: every journal write publishes through it.
@@ -115,6 +127,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is QueueSnapshot snapshot) _state = QueueState.FromSnapshot(snapshot);
+            // Events before the recovered snapshot may still be in the journal (the last incarnation had not trimmed them).
+            if (_settings.TrimJournal) _trimDue = offer.Metadata.SequenceNr;
         });
         Recover<IJobQueueEvent>(e =>
         {
@@ -247,6 +261,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         }
         if (events.Count > 0)
         {
+            _lastWrite = DateTimeOffset.UtcNow;
             _changes.Committed(events.Count, _state);
             _unconfirmed += events.Count;
             PersistAllAsync(events, Confirmed);
@@ -315,7 +330,17 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void SnapshotSaved(SaveSnapshotSuccess saved)
     {
         DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        if (_settings.TrimJournal && !JournalTrimHold.Held) DeleteMessages(saved.Metadata.SequenceNr);
+        if (_settings.TrimJournal) _trimDue = saved.Metadata.SequenceNr;
+        TrimJournalIfDue(DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Deletes the journal up to the latest snapshot when the queue is idle (see <see cref="TrimWhenIdleFor"/>) or far behind.</summary>
+    private void TrimJournalIfDue(DateTimeOffset now)
+    {
+        if (_trimDue <= _trimmedTo || JournalTrimHold.Held) return;
+        if (now - _lastWrite < TrimWhenIdleFor && _trimDue - _trimmedTo < TrimAnywayAfter) return;
+        DeleteMessages(_trimDue);
+        _trimmedTo = _trimDue;
     }
 
     private void Granted(WorkerGranted grant)
@@ -391,6 +416,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var now = DateTimeOffset.UtcNow;
         PublishDepth();
+        TrimJournalIfDue(now);
         // The balancer keeps no journal: after a hand-over it has forgotten our requests, so ask again.
         foreach (var (jobId, placement) in _placing.Where(p => now - p.Value.RequestedAt >= _settings.DispatchRetryInterval).ToList())
         {
