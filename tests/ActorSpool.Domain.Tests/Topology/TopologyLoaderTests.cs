@@ -18,7 +18,7 @@ public sealed class TopologyLoaderTests
 
     private static TopologyException Fails(string hocon) => Assert.Throws<TopologyException>(() => TopologyLoader.LoadText(hocon, Source));
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

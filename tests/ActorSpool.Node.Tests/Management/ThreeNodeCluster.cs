@@ -15,6 +15,8 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     private readonly TempDirectory _directory = new();
     private ThrowawayPostgres? _postgres;
+    private string _database = "";
+    private string _printers = "";
 
     public AppSocketPrinterSimulator Printer { get; private set; } = null!;
     public NodeProcess[] Nodes { get; } = new NodeProcess[3];
@@ -29,21 +31,32 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _postgres = await ThrowawayPostgres.StartAsync();
-        var database = _postgres.CreateDatabase($"spoolctl_{Guid.NewGuid():N}"[..30]);
+        _database = _postgres.CreateDatabase($"spoolctl_{Guid.NewGuid():N}"[..30]);
         Printer = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "p1" });
         await Printer.StartAsync();
-        var printers = Path.Combine(_directory.Path, "printers.conf");
-        await File.WriteAllTextAsync(printers, $$"""
+        _printers = Path.Combine(_directory.Path, "printers.conf");
+        await File.WriteAllTextAsync(_printers, $$"""
             actorspool.printers { p1 { uri = "socket://127.0.0.1:{{Printer.Port}}" } }
             actorspool.queues { office { printers = [p1] } }
             """);
+        await StartAllAsync();
+    }
 
+    /// <summary>Stops every node (the whole cluster), then starts them again on their data directories and the database.</summary>
+    public async Task RestartAllAsync()
+    {
+        foreach (var node in Nodes.Where(n => n is not null)) await node.DisposeAsync();
+        await StartAllAsync();
+    }
+
+    private async Task StartAllAsync()
+    {
         var environment = new Dictionary<string, string> { ["ACTORSPOOL_CMD_TOKEN"] = Token };
         async Task StartAsync(int i)
         {
-            Nodes[i] = await NodeProcess.StartAsync(Path.Combine(_directory.Path, $"node{i + 1}"), printers, extraArgs:
+            Nodes[i] = await NodeProcess.StartAsync(Path.Combine(_directory.Path, $"node{i + 1}"), _printers, extraArgs:
             [
-                "--db", database, "--hostname", "127.0.0.1", "--workers", "2",
+                "--db", _database, "--hostname", "127.0.0.1", "--workers", "2",
                 "--node-port", RemotingPorts[i].ToString(CultureInfo.InvariantCulture),
                 "--seed", $"127.0.0.1:{RemotingPorts[0]}",
             ], timeout: TimeSpan.FromMinutes(3), environment: environment);
