@@ -7,10 +7,12 @@ using ActorSpool.Actors.Housekeeping;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Alerts;
+using ActorSpool.Node.Discovery;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
@@ -83,6 +85,7 @@ public static class NodeHost
         builder.Services.AddSingleton(commandHostTls);
         builder.Services.AddSingleton(new RemotingTlsState(clusterCertificate, remotingWarning));
         builder.Services.AddSingleton(topology);
+        builder.Services.AddSingleton<ILiveTopology>(new FixedTopology(topology)); // until the live topology replaces it
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(documents);
@@ -139,6 +142,7 @@ public static class NodeHost
         });
 
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
+        builder.Services.AddDnsSd(options, hocon); // advertises the queues through avahi-daemon (Discovery), stops first
 
         var app = builder.Build();
         app.UseRouting();
