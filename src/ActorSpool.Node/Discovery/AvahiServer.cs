@@ -74,7 +74,7 @@ internal sealed class AvahiServer(DBusConnection connection, string busName)
         MessageBuffer AddSubtype(string subtype)
         {
             using var writer = connection.GetMessageWriter();
-            writer.WriteMethodCallHeader(busName, group, GroupInterface, "AddServiceSubtype", "iiusssss");
+            writer.WriteMethodCallHeader(busName, group, GroupInterface, "AddServiceSubtype", "iiussss");
             writer.WriteInt32(AnyInterface);
             writer.WriteInt32(AnyProtocol);
             writer.WriteUInt32(0);

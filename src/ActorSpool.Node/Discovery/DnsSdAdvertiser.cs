@@ -84,6 +84,7 @@ public sealed class DnsSdAdvertiser : BackgroundService
             catch (Exception e)
             {
                 // Whatever went wrong with D-Bus or avahi, printing goes on: never let it stop the node.
+                _log.LogDebug(e, "DNS-SD: session with avahi-daemon failed");
                 Say($"DNS-SD: cannot advertise the queues through avahi-daemon on D-Bus ({address}): {e.Message}; the node runs on and tries again in the background");
             }
             Published = new Dictionary<string, IReadOnlyList<DnsSdService>>();
