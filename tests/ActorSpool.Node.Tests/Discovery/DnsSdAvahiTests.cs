@@ -94,6 +94,30 @@ public sealed class DnsSdAvahiTests
     }
 
     [AvahiFact]
+    public async Task Two_nodes_on_one_host_advertise_the_same_queue_under_two_names()
+    {
+        await using var avahi = await PrivateAvahi.StartAsync();
+        var topology = new FixedTopology(Topology("office"));
+        DnsSdAdvertiser Advertiser(int port) => new(new DnsSdSettings { DBusAddress = avahi.BusAddress }, topology, "spool-test",
+            () => new DnsSdNode(port, $"spool-test:{port}", TlsOffered: false, LoginRequired: false), () => Task.CompletedTask, NullLogger<DnsSdAdvertiser>.Instance);
+        using var first = Advertiser(8631);
+        using var second = Advertiser(8632);
+        await first.StartAsync(CancellationToken.None);
+        await Eventually.WaitUntilAsync(() => first.Published.Count == 1, "the first node advertising office");
+        await second.StartAsync(CancellationToken.None);
+        try
+        {
+            var both = await Eventually.ValueAsync(() => avahi.BrowseAsync("_ipp._tcp"), found => found.Count == 2, Patience, "two office services");
+            Assert.Equal([("office @ spool-test", 8631), ("office @ spool-test #2", 8632)], both.Select(s => (s.Name, s.Port)).Order());
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+            await first.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [AvahiFact]
     public async Task A_node_started_without_avahi_serves_and_advertises_its_queues_once_avahi_starts()
     {
         var busDirectory = Directory.CreateTempSubdirectory("actorspool-avahi-").FullName;
