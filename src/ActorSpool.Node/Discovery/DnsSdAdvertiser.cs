@@ -23,7 +23,7 @@ public sealed class DnsSdAdvertiser : BackgroundService
     private readonly Func<DnsSdNode> _node;
     private readonly Func<Task> _ready;
     private readonly ILogger _log;
-    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>();
     private long _session;
     private bool _warned;
 
@@ -129,19 +129,24 @@ public sealed class DnsSdAdvertiser : BackgroundService
         var closed = connection.DisconnectedAsync();
         while (true)
         {
-            var next = _events.Reader.ReadAsync(ct).AsTask();
-            if (await Task.WhenAny(next, closed) == closed)
+            // Waiting does not take an event, so one that arrives as the session ends is still there for the next.
+            var ready = _events.Reader.WaitToReadAsync(ct).AsTask();
+            if (await Task.WhenAny(ready, closed) == closed)
             {
                 throw new SessionEnded($"the D-Bus connection closed ({(await closed)?.Message ?? "disposed"})");
             }
-            switch (await next)
+            await ready;
+            if (!_events.Reader.TryRead(out var next)) continue;
+            switch (next)
             {
                 case TopologyChanged:
                     await ReconcileAsync(avahi, entries, _topology.Current, hostLabel, node, initial: false);
                     break;
                 case ServerStateChanged changed when changed.Session == session && changed.State != AvahiServer.ServerRunning:
-                    // A host name collision or a restart of its interfaces: avahi withdrew everything; start over.
-                    throw new SessionEnded($"avahi-daemon's state changed to {changed.State}");
+                    // A host name collision or a restart of its interfaces: avahi withdrew everything; start over. (A
+                    // signal from before the session's first publication may be stale: only the state now counts.)
+                    if (await avahi.GetStateAsync() != AvahiServer.ServerRunning) throw new SessionEnded($"avahi-daemon's state changed to {changed.State}");
+                    break;
                 case GroupStateChanged changed when changed.Session == session:
                     await OnGroupStateAsync(avahi, entries, changed, node);
                     break;
