@@ -33,6 +33,7 @@ public sealed class InProcessNode : IAsyncDisposable
         CommandHost = "127.0.0.1",
         Workers = 4,
         Roles = ["worker", "ingress"],
+        DnsSd = false, // tests that want DNS-SD turn it on with their own avahi-daemon (PrivateAvahi)
     };
 
     /// <param name="hocon">Settings over config/actorspool.conf (e.g. lower limits for a test); none when null.</param>

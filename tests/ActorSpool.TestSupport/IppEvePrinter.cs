@@ -185,21 +185,21 @@ public sealed class IppEvePrinter : IAsyncDisposable
             }
 
             const string busSocket = "/run/dbus/system_bus_socket";
-            if (!CanConnect(busSocket))
+            if (!Daemons.CanConnect(busSocket))
             {
                 RequireRoot("the system D-Bus");
                 Directory.CreateDirectory("/run/dbus");
                 // A pid file left by a bus that died keeps dbus-daemon from starting.
                 File.Delete("/run/dbus/pid");
                 await StartDaemonAsync("dbus-daemon --system --fork", "dbus-daemon", "the Debian package dbus");
-                await WaitAsync(() => Task.FromResult(CanConnect(busSocket)), "the system D-Bus socket");
+                await Daemons.WaitAsync(() => Task.FromResult(Daemons.CanConnect(busSocket)), "the system D-Bus socket");
             }
 
             if (!await AvahiRunningAsync())
             {
                 RequireRoot("avahi-daemon");
                 await StartDaemonAsync("avahi-daemon --daemonize", "avahi-daemon", "the Debian package avahi-daemon");
-                await WaitAsync(AvahiRunningAsync, "avahi-daemon to run");
+                await Daemons.WaitAsync(AvahiRunningAsync, "avahi-daemon to run");
             }
 
             _dnsSdReady = true;
@@ -215,20 +215,6 @@ public sealed class IppEvePrinter : IAsyncDisposable
         if (!Environment.IsPrivilegedProcess)
         {
             throw new InvalidOperationException($"ippeveprinter needs {what} running, and starting it needs root.");
-        }
-    }
-
-    private static bool CanConnect(string unixSocket)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Connect(new UnixDomainSocketEndPoint(unixSocket));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 
@@ -264,20 +250,6 @@ public sealed class IppEvePrinter : IAsyncDisposable
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"'{commandLine}' failed with exit code {process.ExitCode}.");
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Patience)
-            {
-                throw new TimeoutException($"Gave up waiting for {what}.");
-            }
-
-            await Task.Delay(100);
         }
     }
 

@@ -108,7 +108,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>
     /// Starts a node (<paramref name="entryDll"/>: another host of the node, e.g. the chaos tests' ActorSpool.TestNode.dll);
     /// ports not given are chosen free. Waits until its IPP listener is up. <c>--node-port</c>,
-    /// <c>--http-port</c> and <c>--cmd-port</c> default to 0 (any free port) unless <paramref name="extraArgs"/> sets them.
+    /// <c>--http-port</c> and <c>--cmd-port</c> default to 0 (any free port) and <c>--dnssd</c> to off unless <paramref name="extraArgs"/> sets them.
     /// </summary>
     public static async Task<NodeProcess> StartAsync(string dataDirectory, string printersFile, int? ippPort = null, IEnumerable<string>? extraArgs = null,
         TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, string? entryDll = null)
@@ -120,6 +120,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             if (!extra.Contains(flag)) args.AddRange([flag, "0"]);
         }
+        if (!extra.Contains("--dnssd")) args.AddRange(["--dnssd", "off"]); // test nodes advertise nothing unless a test asks
         args.AddRange(extra);
         var info = new ProcessStartInfo("dotnet")
         {
@@ -144,6 +145,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> args, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["ACTORSPOOL_DNSSD"] = "off"; // a node that gets as far as running advertises nothing (a --dnssd flag still wins)
         info.ArgumentList.Add(NodeDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;

@@ -42,8 +42,9 @@ public static class NodeCommandLine
         var admins = Flag<string>("--admins", "ACTORSPOOL_ADMINS", "actorspool.security.admins", "Users who administer queues and printers, comma separated", "a,b");
         var tlsCert = Flag<string>("--tls-cert", "ACTORSPOOL_TLS_CERT", "actorspool.tls.certificate", "PEM certificate (and intermediates) for ipps:// on the IPP port; none = self-signed in --data", "FILE");
         var tlsKey = Flag<string>("--tls-key", "ACTORSPOOL_TLS_KEY", "actorspool.tls.key", "PEM private key of --tls-cert", "FILE");
+        var dnssd = Flag<string>("--dnssd", "ACTORSPOOL_DNSSD", "", "Advertise the queues by DNS-SD through avahi-daemon: on or off (else actorspool.dnssd.enabled)", "on|off");
         var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins,
-            tlsCert, tlsKey, cmdTokenFile, dbPasswordFile, remotingTls, remotingCertificate, remotingKey, remotingPasswordFile, insecureRemoting };
+            tlsCert, tlsKey, cmdTokenFile, dbPasswordFile, remotingTls, remotingCertificate, remotingKey, remotingPasswordFile, insecureRemoting, dnssd };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
         foreach (var setting in settings) root.Add(setting.Option);
@@ -136,6 +137,7 @@ public static class NodeCommandLine
                     CommandToken = token.Length > 0 ? token : null,
                     ListenAddress = hocon.GetString("actorspool.node.listen", "0.0.0.0"),
                     LpdPort = Value(lpdPort, null).Length > 0 ? Number(lpdPort, 0, 65535, 0) : null,
+                    DnsSd = Value(dnssd, null).Length > 0 ? Switch(dnssd) : null,
                     Workers = Number(workers, 0, 1024, 4),
                     Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Hostname = Text(hostname, "127.0.0.1"),

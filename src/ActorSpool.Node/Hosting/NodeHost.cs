@@ -12,6 +12,7 @@ using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Alerts;
+using ActorSpool.Node.Discovery;
 using ActorSpool.Node.Ingress;
 using ActorSpool.Node.Ingress.Ipp;
 using ActorSpool.Node.Management;
@@ -144,6 +145,7 @@ public static class NodeHost
         });
 
         builder.Services.AddIngress(options, hocon, topology); // LPD and raw listeners, after Akka so they start after it
+        builder.Services.AddDnsSd(options, hocon); // advertises the queues through avahi-daemon (Discovery), stops first
 
         var app = builder.Build();
         app.UseRouting();

@@ -40,6 +40,9 @@ public sealed record NodeOptions
     /// <summary>PEM private key of <see cref="TlsCertificateFile"/> (--tls-key, actorspool.tls.key).</summary>
     public string TlsKeyFile { get; init; } = "";
 
+    /// <summary>--dnssd / ACTORSPOOL_DNSSD: advertise the queues by DNS-SD; null = actorspool.dnssd.enabled decides.</summary>
+    public bool? DnsSd { get; init; }
+
     /// <summary>TLS of Akka remoting (--remoting-*, --insecure-remoting, actorspool.remoting).</summary>
     public RemotingSecurityOptions Remoting { get; init; } = new();
 

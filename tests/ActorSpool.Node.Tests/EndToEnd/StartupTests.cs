@@ -102,7 +102,7 @@ public sealed class StartupTests : IDisposable
                      ("--node-port", "ACTORSPOOL_NODE_PORT"), ("--seed", "ACTORSPOOL_SEED"), ("--ipp-port", "ACTORSPOOL_IPP_PORT"),
                      ("--http-port", "ACTORSPOOL_HTTP_PORT"), ("--cmd-port", "ACTORSPOOL_CMD_PORT"), ("--workers", "ACTORSPOOL_WORKERS"),
                      ("--users", "ACTORSPOOL_USERS"), ("--admins", "ACTORSPOOL_ADMINS"),
-                     ("--roles", "ACTORSPOOL_ROLES"), ("--hostname", "ACTORSPOOL_HOSTNAME"),
+                     ("--roles", "ACTORSPOOL_ROLES"), ("--hostname", "ACTORSPOOL_HOSTNAME"), ("--dnssd", "ACTORSPOOL_DNSSD"),
                  })
         {
             Assert.Contains(flag, output);

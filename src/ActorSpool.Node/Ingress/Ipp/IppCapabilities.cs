@@ -15,6 +15,12 @@ internal static class IppCapabilities
 
     public const string DefaultLanguage = "en";
 
+    /// <summary>printer-make-and-model (and the DNS-SD TXT record's ty).</summary>
+    public const string MakeAndModel = "ActorSpool";
+
+    /// <summary>color-supported (and the DNS-SD TXT record's Color): devices are reached through the queue's pool, so the spool cannot promise less than colour.</summary>
+    public const bool ColorSupported = true;
+
     /// <summary>The spooler stores documents as sent and passes them to the device, so any PDL the fleet prints is fine.</summary>
     public static readonly string[] DocumentFormats =
     [

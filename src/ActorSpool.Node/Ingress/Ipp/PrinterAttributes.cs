@@ -36,7 +36,7 @@ internal static class PrinterAttributes
         D("printer-info", s => IppAttribute.Text("printer-info", $"ActorSpool queue {s.Queue.Name}")),
         // No location is configured for queues; an empty text says so without inventing one.
         D("printer-location", _ => IppAttribute.Text("printer-location", string.Empty)),
-        D("printer-make-and-model", _ => IppAttribute.Text("printer-make-and-model", "ActorSpool")),
+        D("printer-make-and-model", _ => IppAttribute.Text("printer-make-and-model", C.MakeAndModel)),
         D("printer-more-info", s => IppAttribute.Uri("printer-more-info", s.Uris.PrinterMoreInfo(s.Queue.Name))),
         D("printer-uuid", s => IppAttribute.Uri("printer-uuid", StableUuid.ForQueue(s.Queue.Name))),
         D("printer-state", s => IppAttribute.Enum("printer-state", s.State.State)),
@@ -70,8 +70,7 @@ internal static class PrinterAttributes
             (int)Math.Clamp(s.MultipleOperationTimeout.TotalSeconds, 1, int.MaxValue))),
         // PWG 5100.11: a job left open is closed and printed (one that has no document yet can only be aborted).
         D("multiple-operation-time-out-action", _ => IppAttribute.Keyword("multiple-operation-time-out-action", "process-job")),
-        // Devices are reached through the queue's pool, so the spool cannot promise less than colour.
-        D("color-supported", _ => IppAttribute.Boolean("color-supported", true)),
+        D("color-supported", _ => IppAttribute.Boolean("color-supported", C.ColorSupported)),
         // Required by PWG 5100.12 §6.2 (the colour one because color-supported is true); see C.PagesPerMinute.
         D("pages-per-minute", _ => IppAttribute.Integer("pages-per-minute", C.PagesPerMinute)),
         D("pages-per-minute-color", _ => IppAttribute.Integer("pages-per-minute-color", C.PagesPerMinute)),
