@@ -53,6 +53,10 @@ public static class SpoolMetrics
     public static readonly Counter ProtocolRestarts = Metrics.CreateCounter(
         "actorspool_protocol_restarts_total", "Protocol actors restarted after a fault.", "printer");
 
+    public static readonly Gauge RequestsWaitingForSite = Metrics.CreateGauge(
+        "actorspool_requests_waiting_for_site", "Jobs held by the balancer because no node of their site (or of its alternate) is in the cluster; exported by the node hosting the balancer.",
+        "site");
+
     public static readonly Gauge WorkersBusy = Metrics.CreateGauge(
         "actorspool_workers_busy", "Spool workers of this node busy with a job.");
 
