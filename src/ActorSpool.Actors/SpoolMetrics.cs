@@ -54,7 +54,7 @@ public static class SpoolMetrics
         "actorspool_protocol_restarts_total", "Protocol actors restarted after a fault.", "printer");
 
     public static readonly Gauge RequestsWaitingForSite = Metrics.CreateGauge(
-        "actorspool_requests_waiting_for_site", "Jobs held by the balancer because no node of their site (or of its alternate) is in the cluster; exported by the node hosting the balancer.",
+        "actorspool_requests_waiting_for_site", "Requests the balancer holds because no node of their site (or of its alternate) is in the cluster; each is the next job of one printer of a queue (the queue's other jobs wait behind it). Exported by the node hosting the balancer.",
         "site");
 
     public static readonly Gauge WorkersBusy = Metrics.CreateGauge(

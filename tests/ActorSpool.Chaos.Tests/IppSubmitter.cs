@@ -92,15 +92,15 @@ public sealed class IppSubmitter : IDisposable
                 if (pace is { } p && p > TimeSpan.Zero) await Task.Delay(p, token);
             });
 
-    /// <summary>One request to one node, no retry. Never throws for the node's failures: they are recorded.</summary>
-    public async Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default)
+    /// <summary>One request to one node (to <paramref name="queue"/>, else the cluster's queue), no retry. Never throws for the node's failures: they are recorded.</summary>
+    public async Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default, string? queue = null)
     {
         var number = Interlocked.Increment(ref _number);
         var started = DateTimeOffset.UtcNow;
         Attempt attempt;
         try
         {
-            var result = await _ipp.PrintJobAsync(_cluster.QueueUri(node), new MemoryStream(Document(number)), "chaos", JobName(number), ct: ct);
+            var result = await _ipp.PrintJobAsync(_cluster.QueueUri(node, queue), new MemoryStream(Document(number)), "chaos", JobName(number), ct: ct);
             attempt = result.Status == IppStatusCode.SuccessfulOk && result.JobId > 0
                 ? new Attempt(number, job, node, started, DateTimeOffset.UtcNow - started, true, result.JobId, null)
                 : new Attempt(number, job, node, started, DateTimeOffset.UtcNow - started, false, 0, $"IPP {result.Status}: {result.StatusMessage}");

@@ -115,8 +115,8 @@ public sealed class BalancerActor : ReceiveActor
             switch (e.Kind)
             {
                 case SiteEventKind.Held:
-                    _log.Warning("Balancer: {0} request(s) for site {1} wait: no node of the site (or of its alternate) is in the cluster; they are held, not sent to another site",
-                        e.Requests, e.Site);
+                    _log.Warning("Balancer: work for site {0} waits: no node of the site (or of its alternate) is in the cluster; its jobs are held, not sent to another site ({1} request(s) now)",
+                        e.Site, e.Requests);
                     break;
                 case SiteEventKind.Resumed:
                     _log.Warning("Balancer: work for site {0} no longer waits for a node ({1})", e.Site, e.Detail!);
