@@ -70,6 +70,7 @@ public sealed class SiteFailoverTests(PostgresFixture postgres, ITestOutputHelpe
             var qaDuring = await DeliveringNodesAsync(cluster, "qa", during);
             cluster.Log($"after the kill: qa delivered by {Describe(qaDuring)}; first print on p1 {(firstFed - killedAt).TotalSeconds:0.0} s after the kill");
             Assert.All(qaDuring, n => Assert.Contains(n, new[] { 1, 2 }));
+            Assert.Single(cluster.GrepLogs("Balancer: site a has no node; its work goes to its alternate site b"));
 
             var site = await WaitForHeldAsync(cluster, http, "a", HeldRequests);
             cluster.Log($"balancer reports site a: {site.ToJsonString()}");
@@ -97,6 +98,7 @@ public sealed class SiteFailoverTests(PostgresFixture postgres, ITestOutputHelpe
             var qaAfter = await DeliveringNodesAsync(cluster, "qa", after);
             cluster.Log($"after node1 is back: qa delivered by {Describe(qaAfter)}");
             Assert.All(qaAfter, n => Assert.Equal(0, n));
+            Assert.NotEmpty(cluster.GrepLogs("Balancer: site a has a node again; its work no longer goes to site b"));
             Assert.Equal(0, cluster.Ledger.Duplicates());
         }
         catch
