@@ -177,14 +177,17 @@ public sealed class BalancerState
         var grants = new List<(WorkRequest, string)>();
         if (_waiting.Count > 0)
         {
-            var sites = SitesWithWorkers();
+            // Looked up once a request names a site: most clusters have none.
+            HashSet<string>? sites = null;
             // Where no worker is idle any more in this pass (null: any node).
             var full = new HashSet<string?>();
             var idle = _workers.Values.Count(w => w.Job is null);
             foreach (var next in _waiting.ToList())
             {
                 if (idle == 0) break;
-                if (!TryRoute(next.Request, sites, out var site) || full.Contains(site)) continue;
+                string? site = null;
+                if (next.Request.Site is not null && !TryRoute(next.Request, sites ??= SitesWithWorkers(), out site)) continue;
+                if (full.Contains(site)) continue;
                 var node = LoadBalancing.PickNode(Loads(site));
                 if (node is null)
                 {
@@ -226,6 +229,7 @@ public sealed class BalancerState
     /// <summary>Notes which sites' work is held or back, and which fed-from-alternate sites have a node again.</summary>
     private void TrackSites()
     {
+        if (_heldSites.Count == 0 && _fedFromAlternate.Count == 0 && !_waiting.Any(w => w.Request.Site is not null)) return;
         var sites = SitesWithWorkers();
         var held = _waiting.Where(w => w.Request.Site is not null && !TryRoute(w.Request, sites, out _))
             .GroupBy(w => w.Request.Site!, StringComparer.Ordinal)
