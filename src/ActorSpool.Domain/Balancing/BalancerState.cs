@@ -175,13 +175,13 @@ public sealed class BalancerState
     public IReadOnlyList<(WorkRequest Request, string WorkerId)> Grant(DateTimeOffset now)
     {
         var grants = new List<(WorkRequest, string)>();
-        if (_waiting.Count > 0)
+        var idle = _waiting.Count == 0 ? 0 : _workers.Values.Count(w => w.Job is null);
+        if (idle > 0)
         {
             // Looked up once a request names a site: most clusters have none.
             HashSet<string>? sites = null;
             // Where no worker is idle any more in this pass (null: any node).
             var full = new HashSet<string?>();
-            var idle = _workers.Values.Count(w => w.Job is null);
             foreach (var next in _waiting.ToList())
             {
                 if (idle == 0) break;
