@@ -53,6 +53,10 @@ public static class SpoolMetrics
     public static readonly Counter ProtocolRestarts = Metrics.CreateCounter(
         "actorspool_protocol_restarts_total", "Protocol actors restarted after a fault.", "printer");
 
+    public static readonly Gauge RequestsWaitingForSite = Metrics.CreateGauge(
+        "actorspool_requests_waiting_for_site", "Requests the balancer holds because no node of their site (or of its alternate) is in the cluster; each is the next job of one printer of a queue (the queue's other jobs wait behind it). Exported by the node hosting the balancer.",
+        "site");
+
     public static readonly Gauge WorkersBusy = Metrics.CreateGauge(
         "actorspool_workers_busy", "Spool workers of this node busy with a job.");
 

@@ -7,6 +7,9 @@ public sealed record SpoolSettings
 {
     public int WorkersPerNode { get; init; } = 8;
 
+    /// <summary>This node's site (<c>--site</c>): its workers deliver only what may run there. Null: the node belongs to no site.</summary>
+    public string? Site { get; init; }
+
     /// <summary>How ipps:// printers' certificates are checked; the node sets it from actorspool.tls.printer-certificates.</summary>
     public ActorSpool.Protocols.IppDelivery.PrinterCertificatePolicy PrinterCertificates { get; init; } = ActorSpool.Protocols.IppDelivery.PrinterCertificatePolicy.AcceptAny;
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);

@@ -30,6 +30,12 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         public int Workers { get; init; } = 4;
         public string Queue { get; init; } = "office";
         public string Mode { get; init; } = "balance";
+
+        /// <summary>
+        /// The printers and queues (printers.conf text) for the printers started; null: every printer in one queue
+        /// <see cref="Queue"/> in <see cref="Mode"/>.
+        /// </summary>
+        public Func<IReadOnlyList<AppSocketPrinterSimulator>, string>? Topology { get; init; }
     }
 
     /// <summary>One job as Get-Jobs lists it; <see cref="Number"/> is the submitter's request number from the job name.</summary>
@@ -132,16 +138,28 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         }
         var text = new StringBuilder();
         text.AppendLine("actorspool.demo-printers = off");
+        if (Settings.Topology is { } topology)
+        {
+            text.AppendLine(topology(_printers));
+        }
+        else
+        {
+            AppendOneQueue(text);
+        }
+        _printersFile = Path.Combine(_directory.Path, "printers.conf");
+        await File.WriteAllTextAsync(_printersFile, text.ToString());
+        // The journal keeps every event, so JournalInspector's report reads each job's whole history.
+        await File.WriteAllTextAsync(KeepJournalFile, "actorspool.spool.trim-journal = off\n");
+    }
+
+    private void AppendOneQueue(StringBuilder text)
+    {
         text.AppendLine("actorspool.printers {");
         foreach (var p in _printers) text.AppendLine(CultureInfo.InvariantCulture, $"  {p.Name} {{ uri = \"socket://127.0.0.1:{p.Port}\" }}");
         text.AppendLine("}");
         text.AppendLine("actorspool.queues {");
         text.AppendLine(CultureInfo.InvariantCulture, $"  {Settings.Queue} {{ printers = [{string.Join(", ", _printers.Select(p => p.Name))}], mode = {Settings.Mode} }}");
         text.AppendLine("}");
-        _printersFile = Path.Combine(_directory.Path, "printers.conf");
-        await File.WriteAllTextAsync(_printersFile, text.ToString());
-        // The journal keeps every event, so JournalInspector's report reads each job's whole history.
-        await File.WriteAllTextAsync(KeepJournalFile, "actorspool.spool.trim-journal = off\n");
     }
 
     public string Describe(int i) => $"{NodeName(i)} (remoting {_nodePorts[i]}, IPP {_ippPorts[i]}, HTTP {_httpPorts[i]}{(_nodes[i] is { } n ? $", pid {n.ProcessId}" : "")})";
@@ -162,7 +180,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     [GeneratedRegex(@"@[^:/]+:(\d+)")]
     private static partial Regex PortInAddress();
 
-    public Uri QueueUri(int i) => new($"ipp://127.0.0.1:{_ippPorts[i]}/printers/{Settings.Queue}");
+    public Uri QueueUri(int i, string? queue = null) => new($"ipp://127.0.0.1:{_ippPorts[i]}/printers/{queue ?? Settings.Queue}");
 
     /// <summary>Node i's HTTP port (console, REST API, health), where a browser goes.</summary>
     public Uri WebUri(int i) => new($"http://127.0.0.1:{_httpPorts[i]}/");

@@ -92,8 +92,9 @@ public sealed class IppSubmitter : IDisposable
                 if (pace is { } p && p > TimeSpan.Zero) await Task.Delay(p, token);
             });
 
-    /// <summary>One request to one node, no retry. Never throws for the node's failures: they are recorded.</summary>
-    public Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default) => SubmitOnceAsync(_cluster.QueueUri(node), node, job, ct);
+    /// <summary>One request to one node (to <paramref name="queue"/>, else the cluster's queue), no retry. Never throws for the node's failures: they are recorded.</summary>
+    public Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default, string? queue = null) =>
+        SubmitOnceAsync(_cluster.QueueUri(node, queue), node, job, ct);
 
     /// <summary>
     /// One request to <paramref name="queue"/>, an address in front of the nodes (a load balancer), no retry; the

@@ -496,6 +496,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             ProbeLatencyMs = (pathInUse ?? _paths[0]).ProbeLatency?.TotalMilliseconds,
             PathInUse = pathInUse?.Target.ToString(),
             Sequential = _definition.Sequential,
+            Site = _definition.Site,
+            AlternateSite = _definition.AlternateSite,
             TurnQueue = _turns.Turn?.Queue,
             TurnJobId = _turns.Turn?.JobId,
         };
@@ -524,7 +526,8 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     private static bool SameHealth(PrinterStatus a, PrinterStatus b) =>
         a.State == b.State && a.IsAcceptingWork == b.IsAcceptingWork && a.ActiveDeliveries == b.ActiveDeliveries
-        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.TurnQueue == b.TurnQueue && a.TurnJobId == b.TurnJobId && a.Reasons.SequenceEqual(b.Reasons);
+        && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.TurnQueue == b.TurnQueue && a.TurnJobId == b.TurnJobId && a.Reasons.SequenceEqual(b.Reasons)
+        && a.Site == b.Site && a.AlternateSite == b.AlternateSite;
 
     public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents, ILiveTopology? live = null) =>
         Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),

@@ -471,7 +471,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 continue;
             }
             _placing[jobId] = placement with { RequestedAt = now };
-            _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
+            _balancer.Tell(new RequestWorker(WorkRequestFor(job, placement.Printer), Self));
         }
         // A delivery that outlived every timeout below it lost its worker without a Terminated (e.g. a partition).
         var overdue = _running.Where(r => now - r.Value.StartedAt > _settings.DeliveryTimeout + TimeSpan.FromMinutes(1)).Select(r => r.Key).ToList();
@@ -525,7 +525,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
             _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
             reserved.Add(job.JobId);
             inFlight[printer] = int.MaxValue;
-            _balancer.Tell(new RequestWorker(WorkRequestFor(job), Self));
+            _balancer.Tell(new RequestWorker(WorkRequestFor(job, printer), Self));
         }
     }
 
@@ -572,8 +572,16 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     }
 
     // Priority and submission time place the request among every queue's at the balancer, the same on each re-request.
-    private WorkRequest WorkRequestFor(JobRecord job) =>
-        new(_definition.Name, job.JobId, PageEstimate.ForJob(job), job.TotalBytes) { Priority = job.Priority, SubmittedAt = job.SubmittedAt };
+    /// <summary>The request for a worker to deliver the job to <paramref name="printer"/>, on a node of the printer's site (else the queue's).</summary>
+    private WorkRequest WorkRequestFor(JobRecord job, string printer)
+    {
+        var status = _printerStatus.GetValueOrDefault(printer);
+        var site = DeliverySite.For(status?.Site, status?.AlternateSite, _definition);
+        return new(_definition.Name, job.JobId, PageEstimate.ForJob(job), job.TotalBytes)
+        {
+            Priority = job.Priority, SubmittedAt = job.SubmittedAt, Site = site.Site, AlternateSite = site.Alternate,
+        };
+    }
 
     private void PurgeOldJobs()
     {

@@ -74,7 +74,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         _queues = queues;
         _node = node;
 
-        Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith()) { Delivered = _delivered, DeliveredBytes = _deliveredBytes }));
+        Receive<Register>(_ => _balancer.Tell(new RegisterWorker(Self, _node, BusyWith()) { Delivered = _delivered, DeliveredBytes = _deliveredBytes, Site = _settings.Site }));
         Receive<Drain>(_ =>
         {
             Timers.Cancel("register");
@@ -147,7 +147,7 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<IsWorkingOn>(q => Sender.Tell(new WorkingOn(q.JobId, q.Attempt, _job is { } j && j.JobId == q.JobId && j.Attempt == q.Attempt && j.Queue == q.Queue)));
         Receive<RetryReport>(_ => SendReport());
         Receive<Replies.OutcomeRecorded>(r => _report is { } p && r.JobId == p.JobId && r.Attempt == p.Attempt, _ => BecomeIdle());
-        Receive<GetWorkerStatus>(_ => Sender.Tell(new WorkerStatus(Self.Path.ToString(), _node, _job?.Queue, _job?.JobId, _job?.Printer, _completed, _failed)));
+        Receive<GetWorkerStatus>(_ => Sender.Tell(new WorkerStatus(Self.Path.ToString(), _node, _job?.Queue, _job?.JobId, _job?.Printer, _completed, _failed) { Site = _settings.Site }));
         // Late answers for jobs already settled.
         Receive<DeliveryQueued>(_ => { });
         Receive<ResendDelivery>(_ => { });

@@ -14,6 +14,9 @@ public static class BalancerProtocol
         public long Delivered { get; init; }
 
         public long DeliveredBytes { get; init; }
+
+        /// <summary>The site of the worker's node (<c>--site</c>); null: none (or a node that predates sites).</summary>
+        public string? Site { get; init; }
     }
 
     public sealed record RequestWorker(Balancing.WorkRequest Request, IActorRef ReplyTo) : IBalancerMessage;
@@ -33,5 +36,9 @@ public static class BalancerProtocol
         public static readonly GetBalancerStatus Instance = new();
     }
 
-    public sealed record BalancerStatus(string HostNode, Balancing.NodeLoad[] Nodes, int Waiting, long Granted) : ISpoolMessage;
+    public sealed record BalancerStatus(string HostNode, Balancing.NodeLoad[] Nodes, int Waiting, long Granted) : ISpoolMessage
+    {
+        /// <summary>Every site with a worker or a waiting request; empty from a balancer that predates sites.</summary>
+        public Balancing.SiteLoad[] Sites { get; init; } = [];
+    }
 }

@@ -114,6 +114,11 @@ public static class PrinterProtocol
         /// <summary>The printer keeps submission order across its queues (<c>sequential = on</c>).</summary>
         public bool Sequential { get; init; }
 
+        /// <summary>The printer's <c>site</c> and <c>alternate-site</c> (null: none; its queues' then): where deliveries to it run.</summary>
+        public string? Site { get; init; }
+
+        public string? AlternateSite { get; init; }
+
         /// <summary>For a sequential printer: the queue and job whose turn it is (null: any queue may dispatch).</summary>
         public string? TurnQueue { get; init; }
 

@@ -43,5 +43,9 @@ public static class WorkerProtocol
         public static readonly GetWorkerStatus Instance = new();
     }
 
-    public sealed record WorkerStatus(string Worker, string Node, string? Queue, long? JobId, string? Printer, long Completed, long Failed) : ISpoolMessage;
+    public sealed record WorkerStatus(string Worker, string Node, string? Queue, long? JobId, string? Printer, long Completed, long Failed) : ISpoolMessage
+    {
+        /// <summary>The site of the worker's node; null: none.</summary>
+        public string? Site { get; init; }
+    }
 }

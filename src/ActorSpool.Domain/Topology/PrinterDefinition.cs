@@ -14,6 +14,12 @@ public sealed record PrinterDefinition(string Name, Uri Uri, Uri? FallbackUri)
     /// <summary>Keep submission order across every queue that uses the printer (<c>sequential = on</c>), as SAP's device flag.</summary>
     public bool Sequential { get; init; }
 
+    /// <summary>The site whose nodes deliver to the printer (<c>site</c>); null: its queue's site, if any.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>The site that delivers while no node of <see cref="Site"/> is in the cluster (<c>alternate-site</c>).</summary>
+    public string? AlternateSite { get; init; }
+
     /// <summary>The device's paths in order: <see cref="Uri"/>, then <see cref="FallbackUris"/>.</summary>
     public IReadOnlyList<Uri> Paths => [Uri, .. FallbackUris];
 

@@ -27,4 +27,10 @@ public sealed record QueueDefinition(
 
     /// <summary>Documents one job may have (Send-Document, LPD files).</summary>
     public int MaxDocumentsPerJob { get; init; } = TopologyDefaults.MaxDocumentsPerJob;
+
+    /// <summary>The site whose nodes deliver the queue's jobs to those of its printers that name no site of their own.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>The site that delivers while no node of <see cref="Site"/> is in the cluster.</summary>
+    public string? AlternateSite { get; init; }
 }

@@ -74,9 +74,14 @@ public static partial class TopologyLoader
                 var uri = ReadUri(fields.GetValueOrDefault("uri"), Key(path, "uri"), required: true);
                 var fallbacks = ReadFallbacks(fields, path);
                 var sequential = ReadBoolean(fields.GetValueOrDefault("sequential"), Key(path, "sequential"), false);
-                if (nameOk && uri is not null && fallbacks is not null)
+                var before = Problems.Count;
+                var (site, alternate) = ReadSites(fields, path);
+                if (nameOk && uri is not null && fallbacks is not null && Problems.Count == before)
                 {
-                    result[name] = new PrinterDefinition(name, uri, fallbacks.FirstOrDefault()) { FallbackUris = fallbacks, Sequential = sequential };
+                    result[name] = new PrinterDefinition(name, uri, fallbacks.FirstOrDefault())
+                    {
+                        FallbackUris = fallbacks, Sequential = sequential, Site = site, AlternateSite = alternate,
+                    };
                 }
             }
 
@@ -129,6 +134,7 @@ public static partial class TopologyLoader
                     TopologyDefaults.MaxJobsPerUser, 0, int.MaxValue);
                 var maxDocuments = ReadInt(fields.GetValueOrDefault("max-documents-per-job"), Key(path, "max-documents-per-job"),
                     TopologyDefaults.MaxDocumentsPerJob, 1, int.MaxValue);
+                var (site, alternate) = ReadSites(fields, path);
                 int? rawPort = null;
                 var rawPortValue = fields.GetValueOrDefault("raw-port");
                 if (IsPresent(rawPortValue))
@@ -157,6 +163,8 @@ public static partial class TopologyLoader
                         MaxJobs = maxJobs,
                         MaxJobsPerUser = maxJobsPerUser,
                         MaxDocumentsPerJob = maxDocuments,
+                        Site = site,
+                        AlternateSite = alternate,
                     };
                 }
             }
@@ -245,6 +253,36 @@ public static partial class TopologyLoader
             }
 
             return queues.Keys.Order(StringComparer.Ordinal).FirstOrDefault();
+        }
+
+        /// <summary><c>site</c> and <c>alternate-site</c> (names like printers'); an alternate needs a site and differs from it.</summary>
+        private (string? Site, string? Alternate) ReadSites(Dictionary<string, HoconValue> fields, string path)
+        {
+            string? ReadSite(string key)
+            {
+                var value = fields.GetValueOrDefault(key);
+                if (!IsPresent(value)) return null;
+                var keyPath = Key(path, key);
+                var text = ReadString(value!, keyPath);
+                if (text is null) return null;
+                if (NameRegex().IsMatch(text)) return text;
+                Problem(keyPath, $"invalid site name '{text}': use 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+                return null;
+            }
+
+            var site = ReadSite("site");
+            var alternate = ReadSite("alternate-site");
+            if (alternate is not null && site is null && !IsPresent(fields.GetValueOrDefault("site")))
+            {
+                Problem(Key(path, "alternate-site"), "an alternate-site needs a site (the one it stands in for)");
+                return (null, null);
+            }
+            if (alternate is not null && alternate == site)
+            {
+                Problem(Key(path, "alternate-site"), $"'{alternate}' is the site itself; name another site or leave alternate-site out");
+                return (site, null);
+            }
+            return (site, alternate);
         }
 
         private bool CheckName(string path, string name, string kind, Dictionary<string, string> canonical)

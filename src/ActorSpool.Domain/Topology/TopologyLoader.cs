@@ -37,10 +37,10 @@ public static partial class TopologyLoader
     private const string DefaultQueuePath = Root + ".default-queue";
     private const string DemoPrintersPath = Root + ".demo-printers";
 
-    private static readonly string[] PrinterKeys = ["uri", "fallback-uri", "fallback-uris", "sequential"];
+    private static readonly string[] PrinterKeys = ["uri", "fallback-uri", "fallback-uris", "sequential", "site", "alternate-site"];
 
     private static readonly string[] QueueKeys =
-        ["printers", "mode", "sequential", "default-priority", "max-attempts", "max-document-size", "raw-port", "max-jobs", "max-jobs-per-user", "max-documents-per-job"];
+        ["printers", "mode", "sequential", "default-priority", "max-attempts", "max-document-size", "raw-port", "max-jobs", "max-jobs-per-user", "max-documents-per-job", "site", "alternate-site"];
 
     [GeneratedRegex(NamePattern, RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();

@@ -40,6 +40,7 @@ public static class TopologyWriter
         if (printer.FallbackUris.Count > 0)
             fields.Add($"fallback-uris = [{string.Join(", ", printer.FallbackUris.Select(u => Quote(u.OriginalString)))}]");
         if (printer.Sequential) fields.Add("sequential = on");
+        AddSites(fields, printer.Site, printer.AlternateSite);
         return string.Join(", ", fields);
     }
 
@@ -56,7 +57,14 @@ public static class TopologyWriter
         if (queue.MaxJobs != TopologyDefaults.MaxJobs) fields.Add($"max-jobs = {Number(queue.MaxJobs)}");
         if (queue.MaxJobsPerUser != TopologyDefaults.MaxJobsPerUser) fields.Add($"max-jobs-per-user = {Number(queue.MaxJobsPerUser)}");
         if (queue.MaxDocumentsPerJob != TopologyDefaults.MaxDocumentsPerJob) fields.Add($"max-documents-per-job = {Number(queue.MaxDocumentsPerJob)}");
+        AddSites(fields, queue.Site, queue.AlternateSite);
         return string.Join(", ", fields);
+    }
+
+    private static void AddSites(List<string> fields, string? site, string? alternate)
+    {
+        if (site is not null) fields.Add($"site = {site}");
+        if (alternate is not null) fields.Add($"alternate-site = {alternate}");
     }
 
     private static string OnOff(bool value) => value ? "on" : "off";

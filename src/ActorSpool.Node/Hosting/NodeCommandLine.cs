@@ -36,6 +36,7 @@ public static class NodeCommandLine
         var insecureRemoting = Flag<bool>("--insecure-remoting", "ACTORSPOOL_INSECURE_REMOTING", "actorspool.remoting.insecure", "Allow plain Akka remoting on a non-loopback --hostname (a private network only)", "");
         var lpdPort = Flag<int>("--lpd-port", "ACTORSPOOL_LPD_PORT", "", "LPD listener port; turns the LPD listener on (0 = any free port; else actorspool.lpd)", "N");
         var workers = Flag<int>("--workers", "ACTORSPOOL_WORKERS", "actorspool.spool.workers", "Spool workers on this node", "N");
+        var site = Flag<string>("--site", "ACTORSPOOL_SITE", "actorspool.node.site", "Site (building, location) of this node: it delivers to the printers of its site, and of sites whose alternate it is while they have no node; none = no site", "NAME");
         var roles = Flag<string>("--roles", "ACTORSPOOL_ROLES", "actorspool.node.roles", "Cluster roles, comma separated (worker, ingress)", "a,b");
         var hostname = Flag<string>("--hostname", "ACTORSPOOL_HOSTNAME", "actorspool.node.hostname", "Name of this node: other nodes reach it there, and IPP clients in the URIs it hands out", "H");
         var users = Flag<string>("--users", "ACTORSPOOL_USERS", "actorspool.security.users-file", "Users file for HTTP Basic logins (htpasswd -B format)", "FILE");
@@ -43,7 +44,7 @@ public static class NodeCommandLine
         var tlsCert = Flag<string>("--tls-cert", "ACTORSPOOL_TLS_CERT", "actorspool.tls.certificate", "PEM certificate (and intermediates) for ipps:// on the IPP port; none = self-signed in --data", "FILE");
         var tlsKey = Flag<string>("--tls-key", "ACTORSPOOL_TLS_KEY", "actorspool.tls.key", "PEM private key of --tls-cert", "FILE");
         var dnssd = Flag<string>("--dnssd", "ACTORSPOOL_DNSSD", "", "Advertise the queues by DNS-SD through avahi-daemon: on or off (else actorspool.dnssd.enabled)", "on|off");
-        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, roles, hostname, users, admins,
+        var settings = new[] { config, data, db, printers, nodePort, seed, ippPort, httpPort, cmdPort, cmdHost, cmdToken, lpdPort, workers, site, roles, hostname, users, admins,
             tlsCert, tlsKey, cmdTokenFile, dbPasswordFile, remotingTls, remotingCertificate, remotingKey, remotingPasswordFile, insecureRemoting, dnssd };
 
         var root = new RootCommand("ActorSpool node: a clustered, self-healing print spooler.");
@@ -139,6 +140,7 @@ public static class NodeCommandLine
                     LpdPort = Value(lpdPort, null).Length > 0 ? Number(lpdPort, 0, 65535, 0) : null,
                     DnsSd = Value(dnssd, null).Length > 0 ? Switch(dnssd) : null,
                     Workers = Number(workers, 0, 1024, 4),
+                    Site = SiteName(Text(site, ""), site.Option.Name),
                     Roles = Value(roles, hocon).SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Hostname = Text(hostname, "127.0.0.1"),
                     UsersFile = Text(users, ""),
@@ -164,6 +166,11 @@ public static class NodeCommandLine
             }
         });
         return root;
+
+        static string? SiteName(string text, string flag) =>
+            text.Length == 0 ? null
+            : ActorSpool.Domain.Topology.TopologyLoader.IsValidName(text) ? text
+            : throw new StartupException($"{flag}: '{text}' is not a site name: use 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
 
         static Setting Flag<T>(string name, string env, string configPath, string description, string helpName) =>
             new(new Option<T>(name) { Description = $"{description} [env: {env}]", HelpName = helpName.Length > 0 ? helpName : null }, env, configPath);

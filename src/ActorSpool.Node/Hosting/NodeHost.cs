@@ -52,7 +52,7 @@ public static class NodeHost
         Directory.CreateDirectory(options.DataDirectory);
         var (documents, dataDirectory) = await OpenDocumentStoreAsync(options, ct);
         var commandHostTls = new CommandHostTls(ControlPlane.CommandHostCertificate(options, out _)); // after the data directory is private
-        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
+        var settings = ReadSettings(hocon) with { WorkersPerNode = options.Workers, Site = options.Site, PrinterCertificates = ReadPrinterCertificates(hocon, options) };
         var security = ReadSecurity(hocon, options);
         var certificate = LoadCertificate(options);
         var limits = ReadLimits(hocon);

@@ -28,6 +28,9 @@ public sealed record NodeOptions
     public int Workers { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [];
 
+    /// <summary>The node's site (--site, ACTORSPOOL_SITE, actorspool.node.site); null = none.</summary>
+    public string? Site { get; init; }
+
     /// <summary>htpasswd file of the users who can log in (flag, environment or actorspool.security.users-file); empty = none.</summary>
     public string UsersFile { get; init; } = "";
 

@@ -69,4 +69,35 @@ public sealed class BalancerActorTests() : TestKit("""
         balancer.Tell(new WorkFinished(survivor));
         Assert.Equal(survivor.Ref, queue.ExpectMsg<WorkerGranted>().Worker);
     }
+
+    [Fact]
+    public void A_sites_job_goes_to_its_sites_worker_to_the_alternate_once_that_worker_is_gone_and_waits_with_neither()
+    {
+        var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");
+        var siteA = CreateTestProbe("site-a");
+        var siteB = CreateTestProbe("site-b");
+        var queue = CreateTestProbe("queue");
+        balancer.Tell(new RegisterWorker(siteA, "node-a", null) { Site = "a" });
+        balancer.Tell(new RegisterWorker(siteB, "node-b", null) { Site = "b" });
+
+        balancer.Tell(new RequestWorker(new WorkRequest("office", 1, 1, 1000) { Site = "a", AlternateSite = "b" }, queue));
+        Assert.Equal(siteA.Ref, queue.ExpectMsg<WorkerGranted>().Worker);
+        balancer.Tell(new WorkFinished(siteA));
+
+        Sys.Stop(siteA.Ref);
+        AwaitAssert(() => Assert.DoesNotContain(Status(balancer).Nodes, n => n.Site == "a"), TimeSpan.FromSeconds(10));
+        balancer.Tell(new RequestWorker(new WorkRequest("office", 2, 1, 1000) { Site = "a", AlternateSite = "b" }, queue));
+        Assert.Equal(siteB.Ref, queue.ExpectMsg<WorkerGranted>().Worker);
+
+        // Site c has no node and no alternate: the request waits and the status says so.
+        balancer.Tell(new RequestWorker(new WorkRequest("office", 3, 1, 1000) { Site = "c" }, queue));
+        balancer.Tell(new WorkFinished(siteB));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var status = Status(balancer);
+        Assert.Equal(new SiteLoad("c", 0, 1, 1), status.Sites.Single(s => s.Site == "c"));
+        Assert.Equal("b", status.Nodes.Single().Site);
+    }
+
+    private static BalancerStatus Status(IActorRef balancer) =>
+        balancer.Ask<BalancerStatus>(GetBalancerStatus.Instance, TimeSpan.FromSeconds(3)).GetAwaiter().GetResult();
 }

@@ -39,4 +39,17 @@ public sealed class WorkRequestSerializationTests() : TestKit("akka.loglevel = W
         Assert.Equal(50, read.Priority);
         Assert.Null(read.SubmittedAt);
     }
+
+    [Fact]
+    public void The_site_and_alternate_travel_and_a_request_from_before_sites_has_none()
+    {
+        var request = new WorkRequest("office", 7, 1, 100) { Site = "building-a", AlternateSite = "building-b" };
+        var serializer = Serializer;
+
+        var read = Assert.IsType<WorkRequest>(serializer.FromBinary(serializer.ToBinary(request), serializer.Manifest(request)));
+        var old = Assert.IsType<WorkRequest>(serializer.FromBinary(Encoding.UTF8.GetBytes("""{"Queue":"office","JobId":42,"Pages":1,"Bytes":3000,"Priority":50}"""), "b.work-request"));
+
+        Assert.Equal(("building-a", "building-b"), (read.Site, read.AlternateSite));
+        Assert.Equal(((string?)null, (string?)null), (old.Site, old.AlternateSite));
+    }
 }

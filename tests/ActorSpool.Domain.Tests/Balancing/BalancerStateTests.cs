@@ -208,3 +208,219 @@ public sealed class BalancerStateTests
         Assert.Equal(0, state.WaitingCount);
     }
 }
+
+/// <summary>Sites: a request with a site runs on a node of it, on its alternate only while the site has no node, else waits.</summary>
+public sealed class BalancerStateSiteTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static WorkRequest Job(long id, string? site, string? alternate = null, int priority = 50, string queue = "office") =>
+        new(queue, id, 1, 3000) { Site = site, AlternateSite = alternate, Priority = priority, SubmittedAt = Now.AddSeconds(id) };
+
+    /// <summary>node-a1 in site a, node-b1 and node-b2 in site b, node-x in none; two workers each.</summary>
+    private static BalancerState TwoSites(bool withSiteA = true)
+    {
+        var state = new BalancerState();
+        foreach (var (node, site) in new[] { ("node-a1", "a"), ("node-b1", "b"), ("node-b2", "b"), ("node-x", (string?)null) })
+        {
+            if (site == "a" && !withSiteA) continue;
+            for (var w = 1; w <= 2; w++) state.Register($"{node}/{w}", node, null, Now, site: site);
+        }
+        return state;
+    }
+
+    private static string NodeOf(string workerId) => workerId.Split('/')[0];
+
+    [Fact]
+    public void A_request_runs_only_on_a_node_of_its_site()
+    {
+        var state = TwoSites();
+        for (var id = 1; id <= 2; id++) state.Enqueue(Job(id, "a", "b"), Now);
+
+        var grants = state.Grant(Now);
+
+        Assert.Equal(["node-a1", "node-a1"], grants.Select(g => NodeOf(g.WorkerId)));
+    }
+
+    [Fact]
+    public void A_busy_site_does_not_overflow_into_its_alternate_or_anywhere_else()
+    {
+        var state = TwoSites();
+        for (var id = 1; id <= 5; id++) state.Enqueue(Job(id, "a", "b"), Now);
+
+        var grants = state.Grant(Now);
+
+        Assert.Equal(2, grants.Count);
+        Assert.All(grants, g => Assert.Equal("node-a1", NodeOf(g.WorkerId)));
+        Assert.Equal(3, state.WaitingCount);
+        Assert.Equal(new SiteLoad("a", 2, 3, 0), state.Sites().Single(s => s.Site == "a"));
+
+        state.Release(grants[0].WorkerId);
+        Assert.Equal([3L], state.Grant(Now).Select(g => g.Request.JobId));
+    }
+
+    [Fact]
+    public void Only_while_the_site_has_no_node_its_work_goes_to_the_alternate()
+    {
+        var state = TwoSites();
+        state.UnregisterNode("node-a1");
+        for (var id = 1; id <= 3; id++) state.Enqueue(Job(id, "a", "b"), Now);
+
+        var grants = state.Grant(Now);
+
+        Assert.Equal(3, grants.Count);
+        Assert.All(grants, g => Assert.StartsWith("node-b", g.WorkerId, StringComparison.Ordinal));
+        Assert.Contains(new SiteEvent("a", SiteEventKind.FedFromAlternate, 1, "b"), state.TakeSiteEvents());
+    }
+
+    [Fact]
+    public void When_a_node_of_the_site_joins_again_new_grants_go_back_to_it()
+    {
+        var state = TwoSites(withSiteA: false);
+        state.Enqueue(Job(1, "a", "b"), Now);
+        Assert.StartsWith("node-b", Assert.Single(state.Grant(Now)).WorkerId, StringComparison.Ordinal);
+        state.TakeSiteEvents();
+
+        state.Register("node-a1/1", "node-a1", null, Now, site: "a");
+        for (var id = 2; id <= 4; id++) state.Enqueue(Job(id, "a", "b"), Now);
+        var grants = state.Grant(Now);
+
+        // One worker in site a: one grant, the others wait for it (the alternate has idle workers but is not asked).
+        Assert.Equal(["node-a1/1"], grants.Select(g => g.WorkerId));
+        Assert.Equal(2, state.WaitingCount);
+        Assert.Equal([new SiteEvent("a", SiteEventKind.NodeBack, 0, "b")], state.TakeSiteEvents());
+    }
+
+    [Fact]
+    public void With_no_node_of_the_site_or_its_alternate_the_request_is_held_and_reported_once()
+    {
+        var state = TwoSites();
+        state.Enqueue(Job(1, "c"), Now);
+        state.Enqueue(Job(2, "c", "d"), Now);
+
+        Assert.Empty(state.Grant(Now));
+        Assert.Equal(2, state.WaitingCount);
+        Assert.Equal(new SiteLoad("c", 0, 2, 2), state.Sites().Single(s => s.Site == "c"));
+        Assert.Equal([new SiteEvent("c", SiteEventKind.Held, 2, null)], state.TakeSiteEvents());
+
+        // The queue re-sends every second, more jobs come: no new report while the site stays without a node.
+        state.Enqueue(Job(1, "c"), Now.AddSeconds(1));
+        state.Enqueue(Job(3, "c"), Now.AddSeconds(1));
+        Assert.Empty(state.Grant(Now.AddSeconds(1)));
+        Assert.Empty(state.TakeSiteEvents());
+        Assert.Equal(3, state.Sites().Single(s => s.Site == "c").Held);
+
+        state.Register("node-c1/1", "node-c1", null, Now, site: "c");
+        var grant = Assert.Single(state.Grant(Now.AddSeconds(2)));
+        Assert.Equal(("node-c1/1", 1L), (grant.WorkerId, grant.Request.JobId));
+        Assert.Equal([new SiteEvent("c", SiteEventKind.Resumed, 3, "a node of the site joined")], state.TakeSiteEvents());
+        Assert.Equal(new SiteLoad("c", 1, 2, 0), state.Sites().Single(s => s.Site == "c"));
+    }
+
+    [Fact]
+    public void Held_work_resumes_on_the_alternate_when_a_node_of_the_alternate_joins()
+    {
+        var state = new BalancerState();
+        state.Enqueue(Job(1, "a", "b"), Now);
+        Assert.Empty(state.Grant(Now));
+        Assert.Equal([new SiteEvent("a", SiteEventKind.Held, 1, null)], state.TakeSiteEvents());
+
+        state.Register("node-b1/1", "node-b1", null, Now, site: "b");
+
+        Assert.Equal("node-b1/1", Assert.Single(state.Grant(Now)).WorkerId);
+        Assert.Equal(
+            [new SiteEvent("a", SiteEventKind.FedFromAlternate, 1, "b"), new SiteEvent("a", SiteEventKind.Resumed, 1, "a node of its alternate site b joined")],
+            state.TakeSiteEvents());
+    }
+
+    [Fact]
+    public void Held_work_that_is_withdrawn_is_no_longer_reported()
+    {
+        var state = TwoSites();
+        state.Enqueue(Job(1, "c"), Now);
+        state.Grant(Now);
+        state.TakeSiteEvents();
+
+        state.RemoveWaiting("office", 1);
+
+        Assert.Equal([new SiteEvent("c", SiteEventKind.Resumed, 1, "no request waits for it any more")], state.TakeSiteEvents());
+        Assert.DoesNotContain(state.Sites(), s => s.Site == "c");
+    }
+
+    [Fact]
+    public void A_held_request_does_not_block_later_requests_of_other_sites()
+    {
+        var state = TwoSites();
+        state.Enqueue(Job(1, "c", priority: 90), Now);
+        state.Enqueue(Job(2, "b", priority: 10), Now);
+        state.Enqueue(Job(3, null, priority: 10), Now);
+
+        var grants = state.Grant(Now);
+
+        Assert.Equal([2L, 3L], grants.Select(g => g.Request.JobId).Order());
+        Assert.StartsWith("node-b", grants.Single(g => g.Request.JobId == 2).WorkerId, StringComparison.Ordinal);
+        Assert.Equal(1, state.WaitingCount);
+    }
+
+    [Fact]
+    public void Within_a_site_the_priority_and_age_order_holds()
+    {
+        var state = new BalancerState();
+        state.Register("node-a1/1", "node-a1", Job(99, "a"), Now, site: "a");
+        state.Enqueue(Job(1, "a", priority: 10), Now);
+        state.Enqueue(Job(2, "a", priority: 90), Now);
+        state.Enqueue(Job(3, "a", priority: 90), Now);
+        state.Enqueue(Job(4, "a", priority: 50), Now);
+        state.Release("node-a1/1");
+
+        var order = new List<long>();
+        while (state.Grant(Now) is [var grant])
+        {
+            order.Add(grant.Request.JobId);
+            state.Release(grant.WorkerId);
+        }
+
+        Assert.Equal([2L, 3L, 4L, 1L], order);
+    }
+
+    [Fact]
+    public void Requests_with_no_site_run_on_any_node_and_the_least_loaded_wins()
+    {
+        var state = TwoSites();
+        state.Register("node-a1/1", "node-a1", Job(98, "a"), Now, site: "a");
+        state.Register("node-b1/1", "node-b1", Job(99, "b"), Now, site: "b");
+        state.Register("node-b2/1", "node-b2", Job(97, "b"), Now, site: "b");
+        state.Enqueue(Job(1, null), Now);
+
+        Assert.Equal("node-x", NodeOf(Assert.Single(state.Grant(Now)).WorkerId));
+    }
+
+    [Fact]
+    public void Within_a_site_the_least_loaded_node_of_that_site_wins()
+    {
+        var state = TwoSites();
+        state.Register("node-b1/1", "node-b1", Job(99, "b"), Now, site: "b");
+        state.Enqueue(Job(1, "b"), Now);
+
+        Assert.Equal("node-b2", NodeOf(Assert.Single(state.Grant(Now)).WorkerId));
+    }
+
+    [Fact]
+    public void A_node_without_a_site_takes_no_work_of_a_site()
+    {
+        var state = new BalancerState();
+        state.Register("node-x/1", "node-x", null, Now);
+        state.Enqueue(Job(1, "a"), Now);
+
+        Assert.Empty(state.Grant(Now));
+        Assert.Equal(1, state.Sites().Single().Held);
+    }
+
+    [Fact]
+    public void Loads_name_each_nodes_site()
+    {
+        var state = TwoSites();
+
+        Assert.Equal(["node-a1:a", "node-b1:b", "node-b2:b", "node-x:-"], state.Loads().Select(l => $"{l.Node}:{l.Site ?? "-"}"));
+    }
+}

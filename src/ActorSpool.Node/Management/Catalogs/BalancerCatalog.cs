@@ -6,10 +6,23 @@ using static ActorSpool.Domain.Messages.BalancerProtocol;
 namespace ActorSpool.Node.Management.Catalogs;
 
 /// <summary>The load the balancer singleton sees on one node.</summary>
-public sealed record BalancerNodeView(string Node, int Workers, int Busy, int Jobs, long Pages, long Granted, long Delivered, long DeliveredBytes);
+public sealed record BalancerNodeView(string Node, int Workers, int Busy, int Jobs, long Pages, long Granted, long Delivered, long DeliveredBytes)
+{
+    /// <summary>The node's site (<c>--site</c>); null: none.</summary>
+    public string? Site { get; init; }
+}
+
+/// <summary>
+/// A site: its registered workers, the requests waiting for it, and of those the ones held because neither the site nor
+/// their alternate has a node.
+/// </summary>
+public sealed record BalancerSiteView(string Site, int Workers, int Waiting, int Held);
 
 /// <summary>The balancer singleton: where it runs, requests waiting for a worker, grants, and the load per node.</summary>
-public sealed record BalancerView(string Singleton, int Waiting, long Granted, IReadOnlyList<BalancerNodeView> Nodes);
+public sealed record BalancerView(string Singleton, int Waiting, long Granted, IReadOnlyList<BalancerNodeView> Nodes)
+{
+    public IReadOnlyList<BalancerSiteView> Sites { get; init; } = [];
+}
 
 /// <summary>The balancer's view, for spoolctl's <c>balancer</c> palette, the REST API and the cluster view.</summary>
 public sealed class BalancerCatalog(IRequiredActor<BalancerProxy> balancer)
@@ -31,8 +44,9 @@ public sealed class BalancerCatalog(IRequiredActor<BalancerProxy> balancer)
             throw new TimeoutException($"the balancer singleton did not answer within {limit.TotalSeconds:0} s (no worker node Up, or a hand-over in progress)");
         }
         var nodes = status.Nodes.OrderBy(n => n.Node, StringComparer.Ordinal)
-            .Select(n => new BalancerNodeView(n.Node, n.Workers, n.BusyWorkers, n.JobsInFlight, n.PagesInFlight, n.Granted, n.Delivered, n.DeliveredBytes))
+            .Select(n => new BalancerNodeView(n.Node, n.Workers, n.BusyWorkers, n.JobsInFlight, n.PagesInFlight, n.Granted, n.Delivered, n.DeliveredBytes) { Site = n.Site })
             .ToList();
-        return new BalancerView(status.HostNode, status.Waiting, status.Granted, nodes);
+        var sites = (status.Sites ?? []).Select(s => new BalancerSiteView(s.Site, s.Workers, s.Waiting, s.Held)).ToList();
+        return new BalancerView(status.HostNode, status.Waiting, status.Granted, nodes) { Sites = sites };
     }
 }

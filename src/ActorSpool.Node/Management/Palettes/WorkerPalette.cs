@@ -21,7 +21,10 @@ public sealed class WorkerPalette(ActorSystem system) : ICommandPalette
         Verb("list", "Every spool worker of every Up worker node: busy with which job on which printer, jobs done and failed"),
     ]);
 
-    public sealed record WorkerView(string Node, string Worker, string State, string? Queue, long? Job, string? Printer, long Completed, long Failed);
+    public sealed record WorkerView(string Node, string Worker, string State, string? Queue, long? Job, string? Printer, long Completed, long Failed)
+    {
+        public string? Site { get; init; }
+    }
 
     public async Task ExecuteAsync(CommandContext c, CancellationToken ct)
     {
@@ -46,10 +49,10 @@ public sealed class WorkerPalette(ActorSystem system) : ICommandPalette
 
         var views = answers.SelectMany(a => a.Workers
                 .OrderBy(w => w.Worker.Length).ThenBy(w => w.Worker, StringComparer.Ordinal)
-                .Select(w => new WorkerView(a.Node.ToString(), w.Worker.Split('/')[^1], w.JobId is null ? "idle" : "busy", w.Queue, w.JobId, w.Printer, w.Completed, w.Failed)))
+                .Select(w => new WorkerView(a.Node.ToString(), w.Worker.Split('/')[^1], w.JobId is null ? "idle" : "busy", w.Queue, w.JobId, w.Printer, w.Completed, w.Failed) { Site = w.Site }))
             .ToList();
-        var table = new TextTable("NODE", "WORKER", "STATE", "QUEUE", "JOB", "PRINTER", "COMPLETED", "FAILED");
-        foreach (var w in views) table.Add(w.Node, w.Worker, w.State, w.Queue, w.Job, w.Printer, w.Completed, w.Failed);
+        var table = new TextTable("NODE", "SITE", "WORKER", "STATE", "QUEUE", "JOB", "PRINTER", "COMPLETED", "FAILED");
+        foreach (var w in views) table.Add(w.Node, w.Site ?? "-", w.Worker, w.State, w.Queue, w.Job, w.Printer, w.Completed, w.Failed);
         var busy = views.Count(w => w.State == "busy");
         await c.ReportAsync(views, table.Lines().Append($"{views.Count} worker(s) on {nodes.Count} node(s), {busy} busy"), ct);
         foreach (var failed in answers.Where(a => a.Error is not null))
