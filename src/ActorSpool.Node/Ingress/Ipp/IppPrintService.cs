@@ -443,7 +443,7 @@ public sealed class IppPrintService
     }
 
     /// <summary>The device uri as configured, without a password in it (everyone may read device-uri, as in CUPS).</summary>
-    internal static string DeviceUriOf(Uri uri) =>
+    private static string DeviceUriOf(Uri uri) =>
         uri.UserInfo.Contains(':') ? new UriBuilder(uri) { Password = string.Empty }.Uri.ToString() : uri.OriginalString;
 
     private async Task GetJobsAsync(IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
