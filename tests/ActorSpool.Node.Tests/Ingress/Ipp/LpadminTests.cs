@@ -47,9 +47,9 @@ public sealed class LpadminTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task An_admin_adds_a_queue_with_lpadmin_lpstat_lists_it_and_lpadmin_x_removes_it()
     {
         var (added, addText) = await CupsTool.RunOnTerminalAsync(output, "root-pw",
-            "lpadmin", "-h", Server, "-U", "root", "-p", "lj-9", "-v", "socket://10.0.0.9:9100", "-E");
+            "lpadmin", "-h", Server, "-U", "root", "-p", "lj-9", "-v", "socket://10.0.0.9:9100", "-D", "Laser on floor 2", "-E");
 
-        Assert.True(added == 0, addText);
+        Assert.True(added == 0, addText); // the description is not kept: returned as unsupported, which lpadmin accepts
         Assert.Equal("socket://10.0.0.9:9100", _admin.Live.Current.FindPrinter("lj-9")!.Uri.OriginalString);
         Assert.Equal(["lj-9"], _admin.Live.Current.FindQueue("lj-9")!.Printers);
         Assert.Equal("root", Assert.Single(_admin.Applied).By);
@@ -101,5 +101,25 @@ public sealed class LpadminTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(exit == 0, text);
         var (_, shown) = await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-d");
         Assert.Equal("system default destination: lab", shown);
+        var (summarized, summary) = await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-s");
+        Assert.Equal(0, summarized);
+        Assert.Contains("system default destination: lab", summary);
+        Assert.Contains("device for office: socket://127.0.0.1:9101", summary);
+        Assert.Equal((0, ""), await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-c")); // no classes
+    }
+
+    [Fact]
+    public async Task Cupsdisable_pauses_a_queue_and_cupsenable_resumes_it()
+    {
+        var (disabled, disableText) = await CupsTool.RunOnTerminalAsync(output, "root-pw", "cupsdisable", "-h", Server, "-U", "root", "office");
+        Assert.True(disabled == 0, disableText);
+        Assert.Equal(["office"], _gateway.PausedQueues);
+        var (_, printers) = await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-p", "office");
+        Assert.Contains("printer office disabled", printers);
+
+        var (enabled, enableText) = await CupsTool.RunOnTerminalAsync(output, "root-pw", "cupsenable", "-h", Server, "-U", "root", "office");
+
+        Assert.True(enabled == 0, enableText);
+        Assert.Empty(_gateway.PausedQueues);
     }
 }
