@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
 using Akka.Cluster;
@@ -16,15 +17,15 @@ public static class WakeUpHosting
     /// waiting for a client, printers start their heartbeats. Add it after the regions and the balancer: a woken
     /// queue is created, and its props look the balancer up in the registry.
     /// </summary>
-    public static AkkaConfigurationBuilder WithWakeUpOnMemberUp(this AkkaConfigurationBuilder builder, SpoolTopology topology) =>
+    public static AkkaConfigurationBuilder WithWakeUpOnMemberUp(this AkkaConfigurationBuilder builder, ILiveTopology topology) =>
         builder.WithActors((system, registry) =>
         {
             var queues = registry.Get<JobQueueRegion>();
             var printers = registry.Get<PrinterRegion>();
             Cluster.Get(system).RegisterOnMemberUp(() =>
             {
-                foreach (var queue in topology.Queues.Keys) queues.Tell(new Commands.WakeUp(queue));
-                foreach (var printer in topology.Printers.Keys) printers.Tell(new GetPrinterStatus(printer));
+                foreach (var queue in topology.Current.Queues.Keys) queues.Tell(new Commands.WakeUp(queue));
+                foreach (var printer in topology.Current.Printers.Keys) printers.Tell(new GetPrinterStatus(printer));
             });
         });
 }

@@ -1,6 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
-using ActorSpool.Domain.Topology;
+using ActorSpool.Actors.Topology;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 
@@ -15,12 +15,12 @@ public static class HousekeepingHosting
     /// The cluster singleton "orphan-sweeper" on the worker nodes (add it after the job-queue region, which it asks);
     /// nothing when <see cref="SpoolSettings.OrphanSweepInterval"/> is zero.
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrphanSweeper(this AkkaConfigurationBuilder builder, SpoolTopology topology, SpoolSettings settings,
+    public static AkkaConfigurationBuilder WithOrphanSweeper(this AkkaConfigurationBuilder builder, ILiveTopology topology, SpoolSettings settings,
         IDocumentStore documents)
     {
         if (settings.OrphanSweepInterval <= TimeSpan.Zero) return builder;
-        var queues = topology.Queues.Keys.ToHashSet(StringComparer.Ordinal);
-        return builder.WithSingleton<OrphanSweeper>("orphan-sweeper", OrphanSweeperActor.Props(queues, settings, documents),
+        return builder.WithSingleton<OrphanSweeper>("orphan-sweeper",
+            OrphanSweeperActor.Props(() => topology.Current.Queues.Keys.ToHashSet(StringComparer.Ordinal), settings, documents),
             new ClusterSingletonOptions { Role = SpoolRoles.Worker }, createProxyToo: false);
     }
 }

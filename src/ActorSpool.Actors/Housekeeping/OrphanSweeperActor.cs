@@ -29,7 +29,7 @@ public sealed class OrphanSweeperActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public OrphanSweeperActor(IReadOnlySet<string> queues, SpoolSettings settings, IDocumentStore documents)
+    public OrphanSweeperActor(Func<IReadOnlySet<string>> queues, SpoolSettings settings, IDocumentStore documents)
     {
         var region = ActorRegistry.For(Context.System).Get<JobQueueRegion>();
         Receive<SweepDue>(_ =>
@@ -37,7 +37,7 @@ public sealed class OrphanSweeperActor : ReceiveActor, IWithTimers
             if (_sweeping) return;
             _sweeping = true;
             var cutoff = DateTimeOffset.UtcNow - settings.OrphanMinAge;
-            OrphanSweep.RunAsync(documents, queues, (queue, ids) => AskAsync(region, queue, ids), cutoff)
+            OrphanSweep.RunAsync(documents, queues(), (queue, ids) => AskAsync(region, queue, ids), cutoff)
                 .ContinueWith(t => new SweepFinished(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()))
                 .PipeTo(Self);
         });
@@ -73,6 +73,7 @@ public sealed class OrphanSweeperActor : ReceiveActor, IWithTimers
         }
     }
 
-    public static Props Props(IReadOnlySet<string> queues, SpoolSettings settings, IDocumentStore documents) =>
+    /// <param name="queues">The queues that exist at the time of each sweep (the live topology's).</param>
+    public static Props Props(Func<IReadOnlySet<string>> queues, SpoolSettings settings, IDocumentStore documents) =>
         Akka.Actor.Props.Create(() => new OrphanSweeperActor(queues, settings, documents));
 }

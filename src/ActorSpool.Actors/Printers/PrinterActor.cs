@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
@@ -64,6 +66,10 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     }
 
     private readonly PrinterDefinition _definition;
+    private readonly ILiveTopology? _live;
+    private IDisposable? _topologySubscription;
+    // The definition changed in the live topology: after the hand-off the entity starts again with the new one.
+    private bool _restartWithNewDefinition;
     private readonly SpoolSettings _settings;
     private readonly Func<Uri, Props> _protocolFor;
     private readonly Func<Uri, TimeSpan, Task<ProbeCompleted>> _probe;
@@ -93,9 +99,11 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PrinterActor(PrinterDefinition definition, SpoolSettings settings, Func<Uri, Props> protocolFor, Func<Uri, TimeSpan, Task<ProbeCompleted>> probe)
+    public PrinterActor(PrinterDefinition definition, SpoolSettings settings, Func<Uri, Props> protocolFor, Func<Uri, TimeSpan, Task<ProbeCompleted>> probe,
+        ILiveTopology? live = null)
     {
         _definition = definition;
+        _live = live;
         _settings = settings;
         _protocolFor = protocolFor;
         _probe = probe;
@@ -109,8 +117,17 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         Receive<HandOff>(_ =>
         {
             _handingOff = true;
-            Refuse(_waiting, "moving to another node");
+            Refuse(_waiting, _restartWithNewDefinition ? "restarting with its changed definition" : "moving to another node");
             if (_current is null) Context.Stop(Self);
+        });
+        Receive<LiveDefinition>(changed =>
+        {
+            if (_handingOff || (changed.Printer is { } now && TopologyEditWire.SameDefinition(now, _definition))) return;
+            // Paths, breakers and probes are built from the definition: the entity hands off (a delivery under way
+            // finishes) and starts again with the new one; a removed printer just stops.
+            _restartWithNewDefinition = changed.Printer is not null;
+            _log.Info("Printer {0}: {1} in the live topology", _definition.Name, changed.Printer is null ? "removed" : "changed; restarting with the new definition");
+            Context.Parent.Tell(new Passivate(HandOff.Instance));
         });
         Receive<DeliverJob>(job =>
         {
@@ -251,6 +268,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         foreach (var path in _paths) path.Protocol = StartProtocol(path);
         _pauseRecord = StartPauseRecord();
         Timers.StartPeriodicTimer("heartbeat", HeartbeatTick.Instance, TimeSpan.Zero, _settings.HeartbeatInterval);
+        var self = Self;
+        var name = _definition.Name;
+        _topologySubscription = _live?.Subscribe(t => self.Tell(new LiveDefinition(t.FindPrinter(name))));
     }
 
     protected override void PostStop()
@@ -265,7 +285,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         SpoolMetrics.PrinterBreakerOpen.RemoveLabelled(_definition.Name);
         SpoolMetrics.PrinterFallbackInUse.RemoveLabelled(_definition.Name);
         foreach (var path in _paths) SpoolMetrics.PrinterPathInUse.RemoveLabelled(_definition.Name, path.Target.ToString());
+        _topologySubscription?.Dispose();
+        // Through the region (entity -> shard -> region): the shard starts the entity again once this one is gone.
+        if (_restartWithNewDefinition) Context.ActorSelection(Context.Parent.Path.Parent).Tell(new GetPrinterStatus(_definition.Name), ActorRefs.NoSender);
     }
+
+    /// <summary>This printer's definition in the live topology now (null: removed).</summary>
+    private sealed record LiveDefinition(PrinterDefinition? Printer);
 
     /// <summary>Protocol faults are isolated: restart the protocol actor, never escalate to the printer.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -500,9 +526,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         a.State == b.State && a.IsAcceptingWork == b.IsAcceptingWork && a.ActiveDeliveries == b.ActiveDeliveries
         && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.TurnQueue == b.TurnQueue && a.TurnJobId == b.TurnJobId && a.Reasons.SequenceEqual(b.Reasons);
 
-    public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents) =>
+    public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents, ILiveTopology? live = null) =>
         Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),
-            (target, timeout) => DeviceProbe.ProbeAsync(target, timeout, settings.PrinterCertificates)));
+            (target, timeout) => DeviceProbe.ProbeAsync(target, timeout, settings.PrinterCertificates), live));
 }
 
 /// <summary>The protocol actor for each URI scheme.</summary>

@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using Akka.Cluster.Hosting;
@@ -17,12 +18,12 @@ public static class PrinterHosting
     /// The "printer" shard region (<see cref="PrinterRegion"/>): one remembered entity per configured printer,
     /// handed over with <see cref="PrinterActor.HandOff"/> so a delivery in flight is not cut mid-document.
     /// </summary>
-    public static AkkaConfigurationBuilder WithPrinterRegion(this AkkaConfigurationBuilder builder, SpoolTopology topology, SpoolSettings settings,
+    public static AkkaConfigurationBuilder WithPrinterRegion(this AkkaConfigurationBuilder builder, ILiveTopology topology, SpoolSettings settings,
         IDocumentStore documents) =>
         builder.WithShardRegion<PrinterRegion>(
             "printer",
-            printer => topology.Printers.TryGetValue(printer, out var definition)
-                ? PrinterActor.Props(definition, settings, documents)
+            printer => topology.Current.Printers.TryGetValue(printer, out var definition)
+                ? PrinterActor.Props(definition, settings, documents, topology)
                 : UnknownEntityActor.Props("printer", printer),
             new EntityNameExtractor<IPrinterMessage>(m => m.Printer),
             SpoolSharding.EntityOptions(PrinterActor.HandOff.Instance));

@@ -1,10 +1,12 @@
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
@@ -66,7 +68,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     private static readonly TimeSpan ReclaimWindow = TimeSpan.FromSeconds(5);
 
-    private readonly QueueDefinition _definition;
+    private QueueDefinition _definition;
+    private readonly ILiveTopology? _live;
+    private IDisposable? _topologySubscription;
     private readonly SpoolSettings _settings;
     private readonly IActorRef _balancer;
     private readonly IActorRef _printers;
@@ -95,7 +99,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private static readonly TimeSpan TrimWhenIdleFor = TimeSpan.FromSeconds(2);
     private const long TrimAnywayAfter = 50_000;
-    private readonly QueueRules _rules;
+    private QueueRules _rules;
     private readonly JobChangeBatcher _changes;
     // Looked up once: every journal write publishes through it.
     private readonly IActorRef _mediator;
@@ -112,9 +116,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public JobQueueActor(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents)
+    public JobQueueActor(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents,
+        ILiveTopology? live = null)
     {
         _definition = definition;
+        _live = live;
         _settings = settings;
         _balancer = balancer;
         _printers = printers;
@@ -143,6 +149,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<Commands.ReserveDocument>(ReserveDocument);
         Command<Commands.ReportOutcome>(RecordOutcome);
         Command<Commands.WakeUp>(_ => { });
+        Command<LiveDefinition>(changed => Redefine(changed.Queue));
         Command<IJobQueueCommand>(Decide);
         Command<WorkerGranted>(Granted);
         Command<Terminated>(WorkerLost);
@@ -173,6 +180,42 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     }
 
     public static string PersistenceIdFor(string queue) => $"job-queue-{queue}";
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        var self = Self;
+        var name = _definition.Name;
+        _topologySubscription = _live?.Subscribe(t => self.Tell(new LiveDefinition(t.FindQueue(name))));
+    }
+
+    /// <summary>This queue's definition in the live topology now (null: removed).</summary>
+    private sealed record LiveDefinition(QueueDefinition? Queue);
+
+    /// <summary>
+    /// The live topology changed this queue: the new printers, mode and limits apply from the next decision on. Jobs
+    /// placed on a printer the queue no longer has go back in line. A removed queue (the keeper removes only a queue
+    /// without unfinished jobs) stops; its journal stays, so a queue of the same name added later has its history.
+    /// </summary>
+    private void Redefine(QueueDefinition? changed)
+    {
+        if (changed is null)
+        {
+            _log.Info("Queue {0}: removed from the live topology; stopping", _definition.Name);
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            return;
+        }
+
+        if (TopologyEditWire.SameDefinition(changed, _definition)) return;
+        _definition = changed;
+        _rules = new QueueRules(changed, _settings.HoldTimeZone);
+        foreach (var gone in _printerStatus.Keys.Where(p => !changed.Printers.Contains(p)).ToList()) _printerStatus.Remove(gone);
+        foreach (var jobId in _placing.Where(p => !changed.Printers.Contains(p.Value.Printer)).Select(p => p.Key).ToList()) Withdraw(jobId);
+        foreach (var printer in changed.Printers.Where(p => !_printerStatus.ContainsKey(p))) _printers.Tell(new GetPrinterStatus(printer));
+        _log.Info("Queue {0}: definition changed in the live topology (printers {1}, {2})", changed.Name, string.Join(",", changed.Printers),
+            changed.Mode.ToString().ToLowerInvariant());
+        TryDispatch();
+    }
 
     private void OnRecovered()
     {
@@ -524,6 +567,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         // The queue now lives on another node, which reports it from there.
         foreach (var state in Enum.GetValues<JobState>()) SpoolMetrics.QueueJobs.RemoveLabelled(_definition.Name, state.ToKeyword());
         SpoolMetrics.QueueOldestPendingSeconds.RemoveLabelled(_definition.Name);
+        _topologySubscription?.Dispose();
         base.PostStop();
     }
 
@@ -642,6 +686,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private Replies.QueueStatus Status() =>
         _rules.Status(_state, _definition.Printers.Where(p => _printerStatus.GetValueOrDefault(p)?.IsAcceptingWork ?? false).ToArray());
 
-    public static Props Props(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents) =>
-        Akka.Actor.Props.Create(() => new JobQueueActor(definition, settings, balancer, printers, documents));
+    public static Props Props(QueueDefinition definition, SpoolSettings settings, IActorRef balancer, IActorRef printers, IDocumentStore documents,
+        ILiveTopology? live = null) =>
+        Akka.Actor.Props.Create(() => new JobQueueActor(definition, settings, balancer, printers, documents, live));
 }

@@ -2,6 +2,7 @@ using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using Akka.Cluster.Hosting;
@@ -16,16 +17,16 @@ public sealed class JobQueueRegion;
 public static class JobQueueHosting
 {
     /// <summary>
-    /// The "job-queue" shard region (<see cref="JobQueueRegion"/>): one remembered, persistent entity per configured
-    /// queue. A queue talks to the balancer and the printers, so the host also registers <see cref="PrinterRegion"/>
+    /// The "job-queue" shard region (<see cref="JobQueueRegion"/>): one remembered, persistent entity per queue of
+    /// the live topology (created with its definition at the time, then following its changes). A queue talks to the balancer and the printers, so the host also registers <see cref="PrinterRegion"/>
     /// and <see cref="BalancerProxy"/> (looked up when a queue starts).
     /// </summary>
-    public static AkkaConfigurationBuilder WithJobQueueRegion(this AkkaConfigurationBuilder builder, SpoolTopology topology, SpoolSettings settings,
+    public static AkkaConfigurationBuilder WithJobQueueRegion(this AkkaConfigurationBuilder builder, ILiveTopology topology, SpoolSettings settings,
         IDocumentStore documents) =>
         builder.WithShardRegion<JobQueueRegion>(
             "job-queue",
-            (_, registry) => queue => topology.Queues.TryGetValue(queue, out var definition)
-                ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents)
+            (_, registry) => queue => topology.Current.Queues.TryGetValue(queue, out var definition)
+                ? JobQueueActor.Props(definition, settings, registry.Get<BalancerProxy>(), registry.Get<PrinterRegion>(), documents, topology)
                 : UnknownEntityActor.Props("queue", queue),
             MessageExtractor,
             SpoolSharding.EntityOptions());

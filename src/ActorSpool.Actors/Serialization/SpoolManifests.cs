@@ -13,7 +13,7 @@ namespace ActorSpool.Actors.Serialization;
 /// <para>
 /// Scheme: the queue journal's events and its snapshot have bare kebab-case names ("job-accepted", "queue-snapshot");
 /// they are stored for good. Messages that only travel between nodes carry their protocol's prefix: "q." queue,
-/// "b." balancer, "w." worker, "p." printer, "l." live feed, "a." alerts ("q.submit-job", "q.job-accepted").
+/// "b." balancer, "w." worker, "p." printer, "l." live feed, "a." alerts, "t." topology ("q.submit-job", "q.job-accepted").
 /// </para>
 /// <para>
 /// Rules. A new <see cref="ISpoolMessage"/> gets an entry with a name no entry ever had, and no legacy name
@@ -117,6 +117,14 @@ public static class SpoolManifests
 
         // The alert manager's inputs besides printers and queues.
         new(typeof(AlertProtocol.StorageReport), "a.storage-report", Legacy: null),
+
+        // The live topology: the keeper's journal event (stored for good) and its messages.
+        new(typeof(TopologyProtocol.Events.TopologyReplaced), "topology-replaced", Legacy: null),
+        new(typeof(TopologyProtocol.Commands.ChangeTopology), "t.change-topology", Legacy: null),
+        new(typeof(TopologyProtocol.Queries.GetTopology), "t.get-topology", Legacy: null),
+        new(typeof(TopologyProtocol.Replies.TopologyChangeAnswer), "t.topology-change-answer", Legacy: null),
+        new(typeof(TopologyProtocol.Replies.TopologyPublished), "t.topology-published", Legacy: null),
+        new(typeof(TopologyProtocol.Replies.TopologyVersion), "t.topology-version", Legacy: null),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -1,5 +1,6 @@
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Printers;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using Akka.Cluster.Hosting;
@@ -17,7 +18,7 @@ public static class AlertHosting
     /// "alert-manager", like the balancer, so one node decides and sends each alert. Needs distributed pub-sub and the
     /// printer region registered before it.
     /// </summary>
-    public static AkkaConfigurationBuilder WithAlerts(this AkkaConfigurationBuilder builder, AlertSettings settings, SpoolTopology topology, bool hostsSingleton)
+    public static AkkaConfigurationBuilder WithAlerts(this AkkaConfigurationBuilder builder, AlertSettings settings, ILiveTopology topology, bool hostsSingleton)
     {
         builder.WithActors((system, _, resolver) => system.ActorOf(StorageReporterActor.Props(resolver.GetService<StorageHealth>()), "storage-reporter"));
         if (!hostsSingleton) return builder;

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Alerts;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
@@ -42,7 +43,7 @@ public sealed class AlertManagerActor : ReceiveActor, IWithTimers
 
     private readonly SpoolAlerts _alerts;
     private readonly AlertSettings _settings;
-    private readonly SpoolTopology _topology;
+    private readonly ILiveTopology _topology;
     private readonly IActorRef _printers;
     private readonly Func<AlertSettings, AlertDelivery> _startDelivery;
     private readonly ILogger _log;
@@ -52,7 +53,7 @@ public sealed class AlertManagerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public AlertManagerActor(AlertSettings settings, SpoolTopology topology, IActorRef printers, Func<AlertSettings, AlertDelivery> startDelivery, ILogger log)
+    public AlertManagerActor(AlertSettings settings, ILiveTopology topology, IActorRef printers, Func<AlertSettings, AlertDelivery> startDelivery, ILogger log)
     {
         _settings = settings;
         _alerts = new SpoolAlerts(settings.Thresholds);
@@ -73,7 +74,7 @@ public sealed class AlertManagerActor : ReceiveActor, IWithTimers
         Receive<Tick>(_ => Send(_alerts.Tick(DateTimeOffset.UtcNow)));
         Receive<AskPrinters>(_ =>
         {
-            foreach (var printer in _topology.Printers.Keys) _printers.Tell(new PrinterProtocol.GetPrinterStatus(printer));
+            foreach (var printer in _topology.Current.Printers.Keys) _printers.Tell(new PrinterProtocol.GetPrinterStatus(printer));
         });
         Receive<SubscribeAck>(_ => { });
     }
@@ -120,6 +121,6 @@ public sealed class AlertManagerActor : ReceiveActor, IWithTimers
         return sinks.Length == 0 ? "none, alerts are only logged" : string.Join(", ", sinks);
     }
 
-    public static Props Props(AlertSettings settings, SpoolTopology topology, IActorRef printers, Func<AlertSettings, AlertDelivery> startDelivery, ILogger log) =>
+    public static Props Props(AlertSettings settings, ILiveTopology topology, IActorRef printers, Func<AlertSettings, AlertDelivery> startDelivery, ILogger log) =>
         Akka.Actor.Props.Create(() => new AlertManagerActor(settings, topology, printers, startDelivery, log));
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Simulators;
 
@@ -8,7 +9,7 @@ namespace ActorSpool.Node.Hosting;
 /// The embedded default's printers: an AppSocket simulator on loopback for every demo socket:// printer, writing
 /// what it receives to DATA/printed/PRINTER/, so a fresh clone prints with nothing else installed.
 /// </summary>
-public sealed class DemoPrinters(SpoolTopology topology, NodeOptions options, ILogger<DemoPrinters> log) : IHostedService, IAsyncDisposable
+public sealed class DemoPrinters(ILiveTopology topology, NodeOptions options, ILogger<DemoPrinters> log) : IHostedService, IAsyncDisposable
 {
     private readonly List<AppSocketPrinterSimulator> _running = new();
 
@@ -16,7 +17,7 @@ public sealed class DemoPrinters(SpoolTopology topology, NodeOptions options, IL
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var printer in topology.DemoPrinterDefinitions())
+        foreach (var printer in topology.Current.DemoPrinterDefinitions())
         {
             var simulator = new AppSocketPrinterSimulator(new SimulatorOptions
             {

@@ -7,6 +7,7 @@ using ActorSpool.Actors.Housekeeping;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
@@ -41,7 +42,8 @@ public static class NodeHost
     public static async Task<WebApplication> BuildAsync(NodeOptions options, Config hocon, CancellationToken ct = default, ICrashPoints? crashPoints = null)
     {
         crashPoints ??= NoCrashPoints.Instance;
-        var topology = LoadTopology(options);
+        var seed = LoadTopology(options);
+        var topology = new LiveTopology(seed); // the node's file until the cluster's live topology arrives
         EnsurePortsFree(options);
         ControlPlane.RequireCommandToken(options.CommandHost, options.CommandToken);
         var alerts = ReadAlerts(hocon); // before the data directory is touched: a bad setting changes nothing
@@ -83,6 +85,8 @@ public static class NodeHost
         builder.Services.AddSingleton(commandHostTls);
         builder.Services.AddSingleton(new RemotingTlsState(clusterCertificate, remotingWarning));
         builder.Services.AddSingleton(topology);
+        builder.Services.AddSingleton<ILiveTopology>(topology);
+        builder.Services.AddSingleton<ITopologyAdmin, KeeperTopologyAdmin>();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(documents);
@@ -128,7 +132,8 @@ public static class NodeHost
             akka.WithDistributedPubSub(null!) // printers publish their status to the queues over it
                 .WithPrinterRegion(topology, settings, documents)
                 .WithJobQueueRegion(topology, settings, documents)
-                .WithBalancer(hostsSingleton: runsWorkers);
+                .WithBalancer(hostsSingleton: runsWorkers)
+                .WithLiveTopology(topology, seed, options.PrintersFile, hostsSingleton: runsWorkers); // after the regions: the keeper asks and wakes them
             if (runsWorkers) akka.WithSpoolWorkers(settings, documents, crashPoints).WithOrphanSweeper(topology, settings, documents);
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
             akka.WithLiveFeed(options, topology); // the web console's events, stats and history (after the balancer proxy)
@@ -154,13 +159,15 @@ public static class NodeHost
     }
 
     /// <summary>
-    /// Ready: a cluster member that is Up and whose database answers. Otherwise 503 with one line saying why (a load
-    /// balancer in front then sends clients to another node; an operator reads when the outage began).
+    /// Ready: a cluster member that is Up, follows the cluster's live topology and whose database answers. Otherwise 503
+    /// with one line saying why (a load balancer in front then sends clients to another node; an operator reads when
+    /// the outage began).
     /// </summary>
-    private static IResult Readiness(ActorSystem system, StorageHealth storage)
+    private static IResult Readiness(ActorSystem system, StorageHealth storage, ILiveTopology topology)
     {
         var status = Cluster.Get(system).SelfMember.Status;
         if (status != MemberStatus.Up) return Results.Text($"not ready: cluster member status {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        if (!topology.IsLive) return Results.Text("not ready: the live topology has not arrived yet", statusCode: StatusCodes.Status503ServiceUnavailable);
         var condition = storage.Current;
         return condition.Available
             ? Results.Text("ready")
@@ -361,7 +368,7 @@ public static class NodeHost
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorSpool.Node");
         var ports = BoundPorts(app);
         var system = app.Services.GetRequiredService<ActorSystem>();
-        var topology = app.Services.GetRequiredService<SpoolTopology>();
+        var topology = app.Services.GetRequiredService<ILiveTopology>().Current;
         log.LogInformation("IPP listening on ipp://{Host}:{Port}/printers/{{{Queues}}}", options.ListenAddress, ports.Ipp, string.Join(",", topology.QueueNames));
         var certificate = app.Services.GetRequiredService<NodeCertificate>();
         log.LogInformation("IPP over TLS on the same port: ipps://{Host}:{Port}/ (certificate {Source}, SHA-256 {Fingerprint})",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
 using ActorSpool.Node.Ingress.Lpd;
@@ -15,10 +16,10 @@ public static class IngressServices
     /// <summary>
     /// Reads <c>actorspool.lpd</c> / <c>actorspool.raw</c>, checks that the ports are free (a
     /// <see cref="StartupException"/> otherwise) and registers <see cref="LpdIngressService"/> (when enabled) and
-    /// <see cref="RawIngressService"/> (when a queue has a <c>raw-port</c> and <c>actorspool.raw.enabled</c>). Call after AddAkka: hosted services start
+    /// <see cref="RawIngressService"/> (when <c>actorspool.raw.enabled</c>; it listens on the queues' <c>raw-port</c>s as the live topology has them). Call after AddAkka: hosted services start
     /// in registration order, and these should take jobs only once the actor system runs.
     /// </summary>
-    public static IServiceCollection AddIngress(this IServiceCollection services, NodeOptions node, Config hocon, SpoolTopology topology)
+    public static IServiceCollection AddIngress(this IServiceCollection services, NodeOptions node, Config hocon, ILiveTopology topology)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(node);
@@ -26,7 +27,7 @@ public static class IngressServices
         ArgumentNullException.ThrowIfNull(topology);
         var lpd = IngressConfiguration.Lpd(hocon, node);
         var raw = IngressConfiguration.Raw(hocon, node);
-        CheckPorts(node, lpd, raw, topology);
+        CheckPorts(node, lpd, raw, topology.Current);
 
         if (lpd.Enabled)
         {
@@ -36,11 +37,12 @@ public static class IngressServices
             services.AddHostedService(sp => sp.GetRequiredService<LpdIngressService>());
         }
 
-        if (raw.Enabled && topology.Queues.Values.Any(q => q.RawPort is not null))
+        // Always when enabled: a queue may get a raw-port in the live topology while the node runs.
+        if (raw.Enabled)
         {
             services.AddSingleton(raw);
             services.AddSingleton(sp => new RawIngressService(
-                sp.GetRequiredService<ISpoolGateway>(), raw, sp.GetRequiredService<ILogger<RawIngressService>>(), sp.GetRequiredService<JobIntake>()));
+                sp.GetRequiredService<ISpoolGateway>(), raw, sp.GetRequiredService<ILogger<RawIngressService>>(), sp.GetRequiredService<JobIntake>(), topology));
             services.AddHostedService(sp => sp.GetRequiredService<RawIngressService>());
         }
 
@@ -54,7 +56,7 @@ public static class IngressServices
         ArgumentNullException.ThrowIfNull(log);
         if (services.GetService<LpdIngressService>() is { } lpd)
         {
-            var topology = services.GetRequiredService<SpoolTopology>();
+            var topology = services.GetRequiredService<ILiveTopology>().Current;
             log.LogInformation("LPD listening on lpd://{Host}:{Port}/{{{Queues}}}", lpd.Host, lpd.Port, string.Join(",", topology.QueueNames));
         }
 

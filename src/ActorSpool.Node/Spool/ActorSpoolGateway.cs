@@ -1,6 +1,7 @@
 using ActorSpool.Actors;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
@@ -11,7 +12,7 @@ namespace ActorSpool.Node.Spool;
 
 /// <summary><see cref="ISpoolGateway"/> over the sharded JobQueue entities and the document store.</summary>
 public sealed class ActorSpoolGateway(
-    SpoolTopology topology,
+    ILiveTopology liveTopology,
     IDocumentStore documents,
     IRequiredActor<JobQueueRegion> queues,
     TimeProvider clock,
@@ -24,7 +25,7 @@ public sealed class ActorSpoolGateway(
     /// </summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    public SpoolTopology Topology => topology;
+    public SpoolTopology Topology => liveTopology.Current;
 
     public DateTimeOffset StartedAt { get; } = clock.GetUtcNow();
 

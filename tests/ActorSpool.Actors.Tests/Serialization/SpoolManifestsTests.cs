@@ -22,6 +22,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     private static readonly Dictionary<Type, string> PersistedManifests = new()
     {
         [typeof(JobQueueProtocol.Events.JobAccepted)] = "job-accepted",
+        [typeof(TopologyProtocol.Events.TopologyReplaced)] = "topology-replaced",
         [typeof(JobQueueProtocol.Events.JobDispatched)] = "job-dispatched",
         [typeof(JobQueueProtocol.Events.JobCompleted)] = "job-completed",
         [typeof(JobQueueProtocol.Events.JobAttemptFailed)] = "job-attempt-failed",
@@ -109,7 +110,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
         ("ActorSpool.Domain.Printers.PrinterStatus", typeof(PrinterProtocol.PrinterStatus)),
     ];
 
-    private static readonly Regex Scheme = new(@"^([qbwpla]\.)?[a-z]+(-[a-z]+)*$");
+    private static readonly Regex Scheme = new(@"^([qbwplat]\.)?[a-z]+(-[a-z]+)*$");
 
     private SpoolJsonSerializer Serializer => new((ExtendedActorSystem)Sys);
 
@@ -123,7 +124,7 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
             .Where(t => typeof(ISpoolMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
 
     private static bool IsPersisted(Type type) => typeof(JobQueueProtocol.IJobQueueEvent).IsAssignableFrom(type) || type == typeof(QueueSnapshot)
-        || type.DeclaringType == typeof(PrinterProtocol.PauseEvents);
+        || type.DeclaringType == typeof(PrinterProtocol.PauseEvents) || type.DeclaringType == typeof(TopologyProtocol.Events);
 
     [Fact]
     public void Every_spool_message_has_exactly_one_short_manifest()
@@ -189,9 +190,10 @@ public sealed class SpoolManifestsTests() : TestKit("akka.loglevel = WARNING")
     public void Each_persisted_type_round_trips_under_its_short_manifest()
     {
         // The fixture's journal holds one of each persisted type (and the snapshot): checked here so a new type gets a sample.
-        // A printer's pause journal is its own, with one sample of each of its events.
+        // A printer's pause journal and the topology keeper's are their own, with one sample of each of their events.
         object[] samples = [.. JournalFixture.Events, JournalFixture.Snapshot,
-            new PrinterProtocol.PauseEvents.PrinterPaused(DateTimeOffset.UnixEpoch), new PrinterProtocol.PauseEvents.PrinterResumed(DateTimeOffset.UnixEpoch)];
+            new PrinterProtocol.PauseEvents.PrinterPaused(DateTimeOffset.UnixEpoch), new PrinterProtocol.PauseEvents.PrinterResumed(DateTimeOffset.UnixEpoch),
+            new TopologyProtocol.Events.TopologyReplaced("actorspool { }", "printer lj-9 added", "operator", DateTimeOffset.UnixEpoch)];
         Assert.Empty(PersistedManifests.Keys.Except(samples.Select(s => s.GetType())));
 
         var serializer = Serializer;

@@ -4,6 +4,7 @@ using ActorSpool.Actors.Housekeeping;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Actors.Workers;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
@@ -77,6 +78,7 @@ public sealed class SpoolHarness : IAsyncDisposable
         SpoolSettings? settings = null, string? seed = null, int nodePort = 0, string? documentsConnection = null, string? snapshotConnection = null)
     {
         var topology = TopologyLoader.LoadText(printersHocon, "test-printers.conf");
+        var live = new LiveTopology(topology);
         settings ??= FastSettings;
         var documents = DocumentStoreFactory.Create(provider, documentsConnection ?? connection);
         await documents.InitializeAsync();
@@ -96,12 +98,13 @@ public sealed class SpoolHarness : IAsyncDisposable
                     })
                     // The actor graph of a node with the worker role, composed as NodeHost composes it.
                     .WithDistributedPubSub(null!)
-                    .WithPrinterRegion(topology, settings, documents)
-                    .WithJobQueueRegion(topology, settings, documents)
+                    .WithPrinterRegion(live, settings, documents)
+                    .WithJobQueueRegion(live, settings, documents)
                     .WithBalancer(hostsSingleton: true)
+                    .WithLiveTopology(live, topology, "test-printers.conf", hostsSingleton: true)
                     .WithSpoolWorkers(settings, documents)
-                    .WithOrphanSweeper(topology, settings, documents)
-                    .WithWakeUpOnMemberUp(topology)
+                    .WithOrphanSweeper(live, settings, documents)
+                    .WithWakeUpOnMemberUp(live)
                     .WithActors((system, _) =>
                     {
                         if (seed is not null) return;

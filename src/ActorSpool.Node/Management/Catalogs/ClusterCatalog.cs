@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ActorSpool.Actors.Queues;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
 using Akka.Cluster;
@@ -22,7 +23,7 @@ public sealed record MemberView(string Address, string[] Roles, string Status, s
 public sealed record ClusterView(string Self, string? Leader, string? BalancerHost, IReadOnlyList<MemberView> Members);
 
 /// <summary>Cluster membership and where the queues and the balancer run, for spoolctl's <c>cluster</c> palette and the REST API.</summary>
-public sealed class ClusterCatalog(ActorSystem system, SpoolTopology topology, IRequiredActor<JobQueueRegion> queues, BalancerCatalog balancer)
+public sealed class ClusterCatalog(ActorSystem system, ILiveTopology topology, IRequiredActor<JobQueueRegion> queues, BalancerCatalog balancer)
 {
     /// <summary>Short: the cluster view answers without the queues' and balancer's places rather than wait long.</summary>
     private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(5);
@@ -94,7 +95,7 @@ public sealed class ClusterCatalog(ActorSystem system, SpoolTopology topology, I
         {
             return new Dictionary<string, IReadOnlyList<string>>();
         }
-        return QueuePlacement.ByMember(topology.QueueNames, JobQueueHosting.ShardIdOf,
+        return QueuePlacement.ByMember(topology.Current.QueueNames, JobQueueHosting.ShardIdOf,
             stats.Regions.ToDictionary(r => r.Key.ToString(), r => (IEnumerable<string>)r.Value.Stats.Keys));
     }
 }

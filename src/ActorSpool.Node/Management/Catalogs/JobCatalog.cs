@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
@@ -28,9 +29,9 @@ public enum JobChange
 }
 
 /// <summary>Jobs of every queue, gathered from the queue entities, for spoolctl's <c>job</c> palette and the REST API alike.</summary>
-public sealed class JobCatalog(ISpoolGateway spool, SpoolTopology topology, IDocumentStore documents)
+public sealed class JobCatalog(ISpoolGateway spool, ILiveTopology liveTopology, IDocumentStore documents)
 {
-    public SpoolTopology Topology => topology;
+    public SpoolTopology Topology => liveTopology.Current;
 
     /// <summary>The jobs the queues hold (<paramref name="which"/>, of <paramref name="owner"/> when given), queue by queue.</summary>
     public async Task<IReadOnlyList<JobRecord>> GatherAsync(IEnumerable<string> queues, JobFilter which, string? owner, CancellationToken ct)
@@ -44,7 +45,7 @@ public sealed class JobCatalog(ISpoolGateway spool, SpoolTopology topology, IDoc
     {
         var queue = await spool.FindQueueOfJobAsync(id, ct);
         if (queue is null) return JobLookup.NotFound($"no job {id}");
-        if (topology.FindQueue(queue) is null) return JobLookup.NotFound($"job {id} belongs to queue {queue}, which this node does not configure");
+        if (Topology.FindQueue(queue) is null) return JobLookup.NotFound($"job {id} belongs to queue {queue}, which this node does not configure");
         var job = await spool.GetJobAsync(queue, id, ct);
         return job is null
             ? JobLookup.NotFound($"no job {id} (queue {queue} does not know it; finished jobs are kept for a while only)")

@@ -2,6 +2,7 @@ using System.Text;
 using ActorSpool.Actors;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
@@ -20,17 +21,17 @@ public sealed record TestPageResult(string Printer, long Delivery, int Bytes, De
 /// <summary>Printers' views and commands (pause, resume, test page), for spoolctl's <c>printer</c> palette and the REST API alike.</summary>
 public sealed class PrinterCatalog(
     ActorSystem system,
-    SpoolTopology topology,
+    ILiveTopology liveTopology,
     SpoolSettings settings,
     IDocumentStore documents,
     IRequiredActor<PrinterRegion> printers)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
 
-    public SpoolTopology Topology => topology;
+    public SpoolTopology Topology => liveTopology.Current;
 
     private PrinterView View(PrinterDefinition definition, PrinterStatus status) =>
-        PrinterView.From(definition, topology.QueuesUsing(definition.Name).Select(q => q.Name), status);
+        PrinterView.From(definition, Topology.QueuesUsing(definition.Name).Select(q => q.Name), status);
 
     private async Task<PrinterStatus> AskAsync(object message, CancellationToken ct)
     {
@@ -47,9 +48,9 @@ public sealed class PrinterCatalog(
 
     /// <summary>Every configured printer in name order; a printer that does not answer in time has an error instead.</summary>
     public async Task<IReadOnlyList<PrinterAnswer>> ListAsync(CancellationToken ct) =>
-        await Task.WhenAll(topology.PrinterNames.Select(async name =>
+        await Task.WhenAll(Topology.PrinterNames.Select(async name =>
         {
-            var definition = topology.Printers[name];
+            var definition = Topology.Printers[name];
             try
             {
                 return new PrinterAnswer(definition, await ShowAsync(definition, ct), null);
@@ -75,7 +76,7 @@ public sealed class PrinterCatalog(
     /// </summary>
     public async Task<TestPageResult> TestPageAsync(PrinterDefinition definition, string requestedBy, Func<long, int, ValueTask>? sent, CancellationToken ct)
     {
-        var queue = topology.QueuesUsing(definition.Name).FirstOrDefault()?.Name ?? topology.DefaultQueue;
+        var queue = Topology.QueuesUsing(definition.Name).FirstOrDefault()?.Name ?? Topology.DefaultQueue;
         var page = Encoding.UTF8.GetBytes(
             $"ActorSpool test page\r\n\r\nPrinter:  {definition.Name}\r\nDevice:   {definition.Uri}\r\nNode:     {Cluster.Get(system).SelfAddress}\r\n" +
             $"Time:     {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}\r\n\r\nIf you can read this, the printer works.\r\n\f");

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
@@ -38,13 +39,13 @@ public sealed record QueueAnswer(QueueDefinition Definition, QueueView? View, st
 public sealed record QueueChange(QueueView? View, Replies.CommandResult? Refusal);
 
 /// <summary>Queues' views, gathered from their entities, for spoolctl's <c>queue</c> palette and the REST API alike.</summary>
-public sealed class QueueCatalog(ISpoolGateway spool, SpoolTopology topology)
+public sealed class QueueCatalog(ISpoolGateway spool, ILiveTopology liveTopology)
 {
-    public SpoolTopology Topology => topology;
+    public SpoolTopology Topology => liveTopology.Current;
 
     /// <summary>Every configured queue in name order; a queue that does not answer in time has an error instead.</summary>
     public async Task<IReadOnlyList<QueueAnswer>> ListAsync(CancellationToken ct) =>
-        await Task.WhenAll(topology.QueueNames.Select(n => topology.Queues[n]).Select(async q =>
+        await Task.WhenAll(Topology.QueueNames.Select(n => Topology.Queues[n]).Select(async q =>
         {
             try
             {

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Topology;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
@@ -10,7 +11,7 @@ using static ActorSpool.Node.Management.Define;
 namespace ActorSpool.Node.Management.Palettes;
 
 /// <summary><c>node</c>: this node's listeners, storage and queues; spoolctl submit/bench read the IPP port here.</summary>
-public sealed class NodePalette(NodeOptions options, SpoolTopology topology, ActorSystem system, IServiceProvider services) : ICommandPalette
+public sealed class NodePalette(NodeOptions options, ILiveTopology topology, ActorSystem system, IServiceProvider services) : ICommandPalette
 {
     public PaletteDefinition Definition { get; } = new("node", "This node: listeners (IPP, HTTP, command host), storage, queues",
     [
@@ -53,8 +54,8 @@ public sealed class NodePalette(NodeOptions options, SpoolTopology topology, Act
             options.UsesPostgres ? "PostgreSQL" : $"SQLite in {Path.GetFullPath(options.DataDirectory)}",
             Path.GetFullPath(options.DataDirectory),
             options.Roles.Contains("worker") ? options.Workers : 0,
-            topology.QueueNames,
-            topology.DefaultQueue,
+            topology.Current.QueueNames,
+            topology.Current.DefaultQueue,
             typeof(NodePalette).Assembly.GetName().Version?.ToString() ?? "?");
         await c.ReportAsync(view,
         [

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
 using ActorSpool.Node.Management;
@@ -79,10 +80,10 @@ public static class LiveEndpoints
     private static Task<IResult> NodesAsync([FromServices] IRequiredActor<LiveFeed> feed, CancellationToken ct) =>
         AskAsync<NodeView[]>(feed, GetNodes.Instance, ct);
 
-    private static async Task<IResult> PrinterHistoryAsync(string name, [FromServices] IRequiredActor<LiveFeed> feed, [FromServices] SpoolTopology topology,
+    private static async Task<IResult> PrinterHistoryAsync(string name, [FromServices] IRequiredActor<LiveFeed> feed, [FromServices] ILiveTopology topology,
         CancellationToken ct)
     {
-        if (topology.FindPrinter(name) is not { } printer)
+        if (topology.Current.FindPrinter(name) is not { } printer)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such printer", detail: $"There is no printer named '{name}'.");
         return await AskAsync<PrinterHistoryReply>(feed, new GetPrinterHistory(printer.Name), ct, reply => reply.Changes);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Management;
@@ -42,7 +43,7 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan BalancerPollInterval = TimeSpan.FromSeconds(5);
 
     private readonly IActorRef _balancer;
-    private readonly SpoolTopology _topology;
+    private readonly ILiveTopology _topology;
     private readonly Func<LiveProtocol.NodeReport> _report;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -57,7 +58,7 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public LiveFeedActor(IActorRef balancer, SpoolTopology topology, Func<LiveProtocol.NodeReport> report)
+    public LiveFeedActor(IActorRef balancer, ILiveTopology topology, Func<LiveProtocol.NodeReport> report)
     {
         _balancer = balancer;
         _topology = topology;
@@ -127,8 +128,8 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
     {
         _printerHistory.Record(status, status.At == DateTimeOffset.MinValue ? DateTimeOffset.UtcNow : status.At);
         if (_subscribers.Count == 0) return;
-        if (_topology.FindPrinter(status.Name) is not { } definition) return;
-        Send("printer", PrinterView.From(definition, _topology.QueuesUsing(status.Name).Select(q => q.Name), status));
+        if (_topology.Current.FindPrinter(status.Name) is not { } definition) return;
+        Send("printer", PrinterView.From(definition, _topology.Current.QueuesUsing(status.Name).Select(q => q.Name), status));
     }
 
     private void OnNodeStats(LiveProtocol.NodeStats stats)
@@ -202,6 +203,6 @@ public sealed class LiveFeedActor : ReceiveActor, IWithTimers
     public static string Kebab(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
-    public static Props Props(IActorRef balancer, SpoolTopology topology, Func<LiveProtocol.NodeReport> report) =>
+    public static Props Props(IActorRef balancer, ILiveTopology topology, Func<LiveProtocol.NodeReport> report) =>
         Akka.Actor.Props.Create(() => new LiveFeedActor(balancer, topology, report));
 }

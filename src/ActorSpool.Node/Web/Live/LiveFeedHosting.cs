@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Balancing;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
@@ -20,7 +21,7 @@ public static class LiveFeedHosting
     /// This node's live feed at /user/live-feed (<see cref="LiveFeed"/>), on every node whatever its roles. Needs
     /// <see cref="BalancerProxy"/> and distributed pub-sub registered before it.
     /// </summary>
-    public static AkkaConfigurationBuilder WithLiveFeed(this AkkaConfigurationBuilder builder, NodeOptions options, SpoolTopology topology) =>
+    public static AkkaConfigurationBuilder WithLiveFeed(this AkkaConfigurationBuilder builder, NodeOptions options, ILiveTopology topology) =>
         builder.WithActors((system, registry, resolver) =>
         {
             var address = resolver.GetService<IppPublicAddress>();
