@@ -82,6 +82,25 @@ public sealed class LpadminEndToEndTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Lpadmin_x_of_a_queue_holding_a_job_is_refused_with_the_count_and_the_queue_stays()
+    {
+        var (added, addText) = await AdminAsync("-p", "lj-9", "-v", AddedDevice, "-E");
+        Assert.True(added == 0, addText);
+        var file = Path.Combine(_data.Path, "held.txt");
+        await File.WriteAllTextAsync(file, "held\n");
+        var (held, heldText) = await CupsTool.RunAsync(output, "lp", "-h", Server, "-d", "lj-9", "-H", "hold", file);
+        Assert.True(held == 0, heldText);
+
+        var (removed, removeText) = await AdminAsync("-x", "lj-9");
+
+        Assert.NotEqual(0, removed);
+        Assert.Contains("1 unfinished job", removeText);
+        var (_, devices) = await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-v");
+        Assert.Contains($"device for lj-9: {AddedDevice}", devices);
+        Assert.Empty(_added.ReceivedJobs);
+    }
+
+    [Fact]
     public async Task Lpadmin_without_admin_credentials_is_refused_and_no_queue_appears()
     {
         var (user, userText) = await CupsTool.RunOnTerminalAsync(output, "alice-pw",

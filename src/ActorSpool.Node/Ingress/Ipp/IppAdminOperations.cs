@@ -107,10 +107,10 @@ internal sealed class IppAdminOperations(
         if (result.Succeeded) return;
         throw result.Outcome switch
         {
-            TopologyChangeOutcome.Invalid => new IppRequestException(whenInvalid, $"Refused ({problems}); nothing changed."),
-            TopologyChangeOutcome.Conflict => new IppRequestException(IppStatusCode.ClientErrorNotPossible, $"Not possible now ({problems}); nothing changed."),
-            _ => new IppRequestException(IppStatusCode.ServerErrorServiceUnavailable,
-                $"The printers and queues cannot be changed now ({problems}); nothing changed, try again."),
+            TopologyChangeOutcome.Invalid => new IppRequestException(whenInvalid, $"Refused: {problems}. Nothing changed."),
+            TopologyChangeOutcome.Conflict => new IppRequestException(IppStatusCode.ClientErrorNotPossible, $"Not possible: {problems}. Nothing changed."),
+            // No "nothing changed" here: a keeper that did not answer in time may still have made the change.
+            _ => new IppRequestException(IppStatusCode.ServerErrorServiceUnavailable, $"The printers and queues could not be changed now: {problems}."),
         };
     }
 
