@@ -14,6 +14,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 command -v avahi-daemon >/dev/null 2>&1 || missing+=(avahi-daemon)  # ippeveprinter needs DNS-SD ...
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)           # ... which needs the system bus
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)           # config/haproxy/haproxy.cfg: checked, and run in front of 3 nodes (chaos)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)   # htpasswd -B writes the users files the node reads
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)          # scripts/compose-secrets.sh makes the cluster certificate
 [ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager) # the alert tests post to a real Alertmanager

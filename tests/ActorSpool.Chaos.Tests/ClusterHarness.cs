@@ -325,16 +325,31 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         return best.Node;
     }
 
-    /// <summary>The UTC time stamp Akka puts in its log lines ("[11/23/2026 14:04:58.225Z]").</summary>
+    /// <summary>
+    /// When a node logged the line: the UTC time stamp of Akka's own format ("[11/23/2026 14:04:58.225Z]") or the
+    /// local time of day the node's console log starts each line with ("14:04:58.225 info: ...", NodeHost), taken as
+    /// today's (yesterday's if that would be in the future: a run across midnight).
+    /// </summary>
     public static DateTimeOffset? AkkaTime(string line)
     {
         var match = AkkaTimestamp().Match(line);
-        return match.Success && DateTimeOffset.TryParseExact(match.Groups[1].Value, "MM/dd/yyyy HH:mm:ss.fff", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+        if (match.Success && DateTimeOffset.TryParseExact(match.Groups[1].Value, "MM/dd/yyyy HH:mm:ss.fff", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return time;
+        }
+        var head = ConsoleTimestamp().Match(line);
+        if (!head.Success || !TimeSpan.TryParseExact(head.Groups[1].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var timeOfDay)) return null;
+        var local = DateTime.Today + timeOfDay;
+        if (local > DateTime.Now.AddMinutes(1)) local = local.AddDays(-1);
+        return new DateTimeOffset(local).ToUniversalTime();
     }
 
     [GeneratedRegex(@"\[(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{3})Z\]")]
     private static partial Regex AkkaTimestamp();
+
+    [GeneratedRegex(@"^\s*(\d{2}:\d{2}:\d{2}\.\d{3}) ")]
+    private static partial Regex ConsoleTimestamp();
 
     /// <summary>The earliest Akka log line of any node incarnation matching <paramref name="pattern"/> logged after <paramref name="after"/>.</summary>
     public (DateTimeOffset Time, string Node, string Line)? FirstLogAfter(string pattern, DateTimeOffset after)

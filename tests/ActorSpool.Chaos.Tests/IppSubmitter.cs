@@ -93,14 +93,25 @@ public sealed class IppSubmitter : IDisposable
             });
 
     /// <summary>One request to one node, no retry. Never throws for the node's failures: they are recorded.</summary>
-    public async Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default)
+    public Task<Attempt> SubmitOnceAsync(int node, int job, CancellationToken ct = default) => SubmitOnceAsync(_cluster.QueueUri(node), node, job, ct);
+
+    /// <summary>
+    /// One request to <paramref name="queue"/>, an address in front of the nodes (a load balancer), no retry; the
+    /// attempt's <see cref="Attempt.Node"/> is <see cref="ThroughBalancer"/>.
+    /// </summary>
+    public Task<Attempt> SubmitThroughAsync(Uri queue, int job, CancellationToken ct = default) => SubmitOnceAsync(queue, ThroughBalancer, job, ct);
+
+    /// <summary>The <see cref="Attempt.Node"/> of a request sent to an address in front of the nodes, not to one node.</summary>
+    public const int ThroughBalancer = -1;
+
+    private async Task<Attempt> SubmitOnceAsync(Uri queue, int node, int job, CancellationToken ct)
     {
         var number = Interlocked.Increment(ref _number);
         var started = DateTimeOffset.UtcNow;
         Attempt attempt;
         try
         {
-            var result = await _ipp.PrintJobAsync(_cluster.QueueUri(node), new MemoryStream(Document(number)), "chaos", JobName(number), ct: ct);
+            var result = await _ipp.PrintJobAsync(queue, new MemoryStream(Document(number)), "chaos", JobName(number), ct: ct);
             attempt = result.Status == IppStatusCode.SuccessfulOk && result.JobId > 0
                 ? new Attempt(number, job, node, started, DateTimeOffset.UtcNow - started, true, result.JobId, null)
                 : new Attempt(number, job, node, started, DateTimeOffset.UtcNow - started, false, 0, $"IPP {result.Status}: {result.StatusMessage}");
@@ -114,9 +125,11 @@ public sealed class IppSubmitter : IDisposable
     }
 
     /// <summary>Failed requests by kind, e.g. "connection refused: 12, connection broken: 3".</summary>
-    public string FailureSummary()
+    public string FailureSummary() => FailureSummary(Failed);
+
+    /// <summary>The given failed requests by kind.</summary>
+    public static string FailureSummary(IReadOnlyCollection<Attempt> failed)
     {
-        var failed = Failed;
         if (failed.Count == 0) return "none";
         return string.Join(", ", failed.GroupBy(a => Kind(a.Failure!)).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}: {g.Count()}"));
     }

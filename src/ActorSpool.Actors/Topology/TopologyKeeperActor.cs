@@ -165,10 +165,11 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
             {
                 UnbecomeStacked();
                 Stash.UnstashAll();
+                // Other changes waited in the stash, so the topology is still the one the result was computed from.
                 if (checkedRemoval.Busy.Length > 0)
                     checkedRemoval.ReplyTo.Tell(Answer(TopologyChangeOutcome.Conflict, checkedRemoval.Busy));
                 else
-                    Self.Tell(checkedRemoval.Change, checkedRemoval.ReplyTo); // again from the top: another change may have come first
+                    Commit(checkedRemoval.Change, checkedRemoval.Result, checkedRemoval.ReplyTo);
             });
             CommandAny(_ => Stash.Stash());
         });

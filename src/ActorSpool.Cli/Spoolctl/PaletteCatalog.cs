@@ -43,6 +43,19 @@ public sealed class PaletteCatalog(IReadOnlyList<PaletteDefinition> palettes)
             return false;
         }
         if (!ArgumentParser.TryParse(palette.Name, verb, words.Skip(2).ToList(), out var args, out error)) return false;
+        foreach (var file in verb.Arguments.Where(a => a.LocalFile && args.ContainsKey(a.Name)))
+        {
+            var path = args[file.Name][^1];
+            try
+            {
+                args[file.Name] = [File.ReadAllText(path)];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                error = $"{palette.Name} {verb.Name}: cannot read {path}: {e.Message}";
+                return false;
+            }
+        }
         command = new ResolvedCommand(palette, verb, args);
         return true;
     }

@@ -24,6 +24,12 @@ public static class ArgumentParser
                 inlineValue = word[(eq + 1)..];
                 word = word[..eq];
             }
+            if ((!word.StartsWith('-') || word.Length < 2)
+                && verb.Arguments.FirstOrDefault(a => a.Positional && !collected.ContainsKey(a.Name)) is { } positional)
+            {
+                collected[positional.Name] = [word];
+                continue;
+            }
             if (!word.StartsWith('-') || word.Length < 2)
             {
                 error = verb.Arguments.Length == 0

@@ -47,6 +47,15 @@ public sealed record ArgumentDefinition(string Name, string[] Switches, string D
 
     public bool IsFlag { get; init; }
 
+    /// <summary>May also be given as a bare word (<c>config apply FILE</c>): the first bare word fills it.</summary>
+    public bool Positional { get; init; }
+
+    /// <summary>
+    /// The value names a file on spoolctl's own machine: spoolctl sends the file's content (text) in its place, so
+    /// the node need not see the operator's file system.
+    /// </summary>
+    public bool LocalFile { get; init; }
+
     /// <summary>Placeholder in help, e.g. <c>ADDR</c>.</summary>
     public string ValueName { get; init; } = "VALUE";
 
@@ -59,7 +68,7 @@ public sealed record ArgumentDefinition(string Name, string[] Switches, string D
     {
         get
         {
-            var text = IsFlag ? ShortSwitch : $"{ShortSwitch} {ValueName}";
+            var text = IsFlag ? ShortSwitch : Positional ? ValueName : $"{ShortSwitch} {ValueName}";
             if (Repeatable) text += " …";
             return Mandatory ? text : $"[{text}]";
         }

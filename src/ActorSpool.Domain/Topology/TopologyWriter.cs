@@ -33,7 +33,8 @@ public static class TopologyWriter
         return text.ToString();
     }
 
-    private static string PrinterFields(PrinterDefinition printer)
+    /// <summary>The printer's printers.conf fields (<c>uri = "...", sequential = on</c>): equal text, equal definition.</summary>
+    public static string PrinterFields(PrinterDefinition printer)
     {
         var fields = new List<string> { $"uri = {Quote(printer.Uri.OriginalString)}" };
         if (printer.FallbackUris.Count > 0)
@@ -42,7 +43,8 @@ public static class TopologyWriter
         return string.Join(", ", fields);
     }
 
-    private static string QueueFields(QueueDefinition queue)
+    /// <summary>The queue's printers.conf fields, defaults left out.</summary>
+    public static string QueueFields(QueueDefinition queue)
     {
         var fields = new List<string> { $"printers = [{string.Join(", ", queue.Printers)}]" };
         if (queue.Mode != TopologyDefaults.Mode) fields.Add($"mode = {queue.Mode.ToString().ToLowerInvariant()}");

@@ -18,6 +18,7 @@ public static class ManagementServices
         services.AddSingleton<JobCatalog>();
         services.AddSingleton<BalancerCatalog>();
         services.AddSingleton<ClusterCatalog>();
+        services.AddSingleton<TopologyCatalog>();
 
         services.AddCommandPalette<ClusterPalette>();
         services.AddCommandPalette<ActorPalette>();
@@ -29,6 +30,7 @@ public static class ManagementServices
         services.AddCommandPalette<WorkerPalette>();
         services.AddCommandPalette<BalancerPalette>();
         services.AddCommandPalette<StoragePalette>();
+        services.AddCommandPalette<ConfigPalette>();
 
         services.AddSingleton<CommandHost>();
         services.AddHostedService(sp => sp.GetRequiredService<CommandHost>());

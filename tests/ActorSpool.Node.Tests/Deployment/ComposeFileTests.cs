@@ -5,7 +5,7 @@ using ActorSpool.TestSupport;
 namespace ActorSpool.Node.Tests.Deployment;
 
 /// <summary>
-/// docker-compose.yml stays a file Compose accepts, with PostgreSQL and the three-node cluster. No Docker engine
+/// docker-compose.yml stays a file Compose accepts, with PostgreSQL, the three-node cluster and HAProxy in front of it. No Docker engine
 /// runs where the tests run; <c>docker-compose config</c> validates and resolves the file without one
 /// (./test.sh installs Debian's docker-compose 1.29 when it is missing).
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class ComposeFileTests
     {
         var services = await ResolvedServicesAsync();
 
-        Assert.Equal(new[] { "node1", "node2", "node3", "postgres" }, services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "haproxy", "node1", "node2", "node3", "postgres" }, services.Keys.Order(StringComparer.Ordinal));
 
         var node1 = EnvironmentOf(services["node1"]);
         // Every node lists every seed (node1 first); a seedless node1 would form a second cluster when restarted.
@@ -114,6 +114,67 @@ public sealed class ComposeFileTests
         Assert.True(code == 0, output);
         Assert.Equal(before, await File.ReadAllBytesAsync(certificate));
         Assert.Equal(token, await File.ReadAllTextAsync(Path.Combine(secrets, "cmd-token")));
+    }
+
+    [Fact]
+    public async Task HAProxy_is_the_one_client_address_in_front_of_every_node_checked_on_health_ready()
+    {
+        var services = await ResolvedServicesAsync();
+        var haproxy = services["haproxy"];
+
+        Assert.Contains(haproxy, l => l.Indent == 4 && l.Text.StartsWith("image: haproxy:", StringComparison.Ordinal));
+        Assert.Contains(haproxy, l => l.Text == "restart: unless-stopped");
+        // It starts with the nodes (its own checks decide who gets clients), so it depends on each of them.
+        Assert.Equal(["node1", "node2", "node3"], Section(haproxy, "depends_on").Where(l => l.Indent == 6).Select(l => l.Text.TrimEnd(':')).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { (8079, 8080), (8404, 8404), (8630, 8631) }, PublishedPorts(haproxy).Order());
+        // Its stats page only on the Compose host's loopback.
+        Assert.Contains(Section(haproxy, "ports"), l => l.Text == "- 127.0.0.1:8404:8404/tcp" || l.Text == "host_ip: 127.0.0.1");
+
+        // The file it runs is config/haproxy/haproxy.cfg, the one the chaos test runs with Debian's haproxy.
+        var mount = Assert.Single(Section(haproxy, "volumes"), l => l.Text.StartsWith("- ", StringComparison.Ordinal)).Text[2..].Split(':');
+        Assert.Equal(Path.GetFullPath(HaproxyConfig.DefaultPath), Path.GetFullPath(mount[0]));
+        Assert.Equal("/usr/local/etc/haproxy/haproxy.cfg", mount[1]);
+        Assert.Equal("ro", mount.ElementAtOrDefault(2));
+
+        var config = HaproxyConfig.Load();
+        // Every node's IPP and HTTP port behind one frontend each, on the ports the nodes listen on in their containers.
+        Assert.Equal(["ipp:8631", "stats:8404", "web:8080"], config.Binds.Select(b => $"{b.Frontend}:{b.Port}").Order(StringComparer.Ordinal));
+        foreach (var (backend, port) in new[] { ("ipp-nodes", 8631), ("web-nodes", 8080) })
+        {
+            Assert.Equal(["node1", "node2", "node3"], config.Servers.Where(s => s.Backend == backend && s.Port == port).Select(s => s.Host).Order(StringComparer.Ordinal));
+        }
+        // A server gets clients while GET /health/ready on the node's HTTP port answers 200; clients of a node marked
+        // down are closed; a connection that fails is retried on another server.
+        var defaults = Section(config, "defaults");
+        Assert.Contains("mode tcp", defaults);
+        Assert.Contains("option httpchk", defaults);
+        Assert.Contains(defaults, l => l.StartsWith("http-check send meth GET uri /health/ready ", StringComparison.Ordinal));
+        Assert.Contains("http-check expect status 200", defaults);
+        Assert.Contains("option redispatch 1", defaults);
+        var defaultServer = Assert.Single(defaults, l => l.StartsWith("default-server ", StringComparison.Ordinal)).Split(' ');
+        Assert.Equal("8080", defaultServer[Array.IndexOf(defaultServer, "check") + 2]);
+        Assert.Equal("port", defaultServer[Array.IndexOf(defaultServer, "check") + 1]);
+        Assert.Equal("shutdown-sessions", defaultServer[Array.IndexOf(defaultServer, "on-marked-down") + 1]);
+
+        // Debian's haproxy (./test.sh installs it) accepts the file as Compose mounts it; names that do not resolve
+        // here leave their servers down instead of failing the check (init-addr libc,none).
+        var (code, output) = await HaproxyCheckAsync(HaproxyConfig.DefaultPath);
+        Assert.True(code == 0, $"haproxy -c -f {HaproxyConfig.DefaultPath} exited with {code}:\n{output}");
+    }
+
+    private static List<string> Section(HaproxyConfig config, string header) => [.. config.Section(header)];
+
+    private static async Task<(int Code, string Output)> HaproxyCheckAsync(string path)
+    {
+        try
+        {
+            return await RunAsync("haproxy", "-c", "-f", path);
+        }
+        catch (Win32Exception e)
+        {
+            Assert.Fail($"haproxy is not installed ({e.Message}): run ./test.sh, which installs it (Debian package haproxy), or apt-get install haproxy");
+            throw;
+        }
     }
 
     /// <summary>The names of the secrets a service mounts (<c>- source: NAME</c> or <c>- NAME</c>).</summary>

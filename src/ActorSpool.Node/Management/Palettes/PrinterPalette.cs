@@ -1,12 +1,13 @@
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Management.Catalogs;
 using static ActorSpool.Node.Management.Define;
 
 namespace ActorSpool.Node.Management.Palettes;
 
-/// <summary><c>printer</c>: every device's health and counters; pause, resume, test page.</summary>
-public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
+/// <summary><c>printer</c>: every device's health and counters; pause, resume, test page; add, set, remove in the live topology.</summary>
+public sealed class PrinterPalette(PrinterCatalog catalog, TopologyCatalog topology) : ICommandPalette
 {
     private static readonly ArgumentDefinition Printer = Option("printer", 'p', "PRINTER", "printer name", mandatory: true);
 
@@ -17,6 +18,11 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
         Change("pause", "Stop sending jobs to the printer (its queues use the other printers of their pool); kept across restarts until printer resume", Printer),
         Change("resume", "Send jobs to the printer again", Printer),
         Change("test", "Print a small test page on the printer directly (not through a queue), and wait for the outcome", Printer),
+        Change("add", "Add a printer to the live topology (every node, kept across restarts); a queue must name it to get jobs",
+            [Printer, .. TopologyEditing.PrinterArguments]),
+        Change("set", "Change a printer in the live topology (only the options given); a delivery under way finishes first",
+            [Printer, .. TopologyEditing.PrinterArguments]),
+        Change("remove", "Remove a printer from the live topology; refused while a queue uses it", Printer),
     ]);
 
     public Task ExecuteAsync(CommandContext context, CancellationToken ct) => context.Verb.Name switch
@@ -26,6 +32,9 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
         "pause" => PauseOrResumeAsync(context, pause: true, ct),
         "resume" => PauseOrResumeAsync(context, pause: false, ct),
         "test" => TestPageAsync(context, ct),
+        "add" => PutAsync(context, PutMode.Add, ct),
+        "set" => PutAsync(context, PutMode.Set, ct),
+        "remove" => RemoveAsync(context, ct),
         _ => throw CommandException.Usage($"printer: no verb {context.Verb.Name}"),
     };
 
@@ -81,6 +90,23 @@ public sealed class PrinterPalette(PrinterCatalog catalog) : ICommandPalette
             throw new CommandException($"test page on {definition.Name} not printed: {finished.Error ?? finished.Outcome.ToString()}");
         }
         await c.ReportAsync(data, [$"Test page printed on {definition.Name} ({finished.Bytes} bytes delivered)"], ct);
+    }
+
+    private async Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct)
+    {
+        var name = c.Required("printer");
+        var old = topology.Topology.FindPrinter(name);
+        if (mode == PutMode.Set && old is null) throw new CommandException($"no printer {name} (printer add creates one)");
+        var printer = TopologyEditing.Printer(c, old?.Name ?? name, mode == PutMode.Set ? old : null);
+        var result = await topology.ChangeAsync([new TopologyEdit.PutPrinter(printer, mode)], "spoolctl", ct);
+        await TopologyEditing.ReportAsync(c, result, $"Printer {printer.Name} {(mode == PutMode.Add ? "added" : "changed")}: {TopologyWriter.PrinterFields(printer)}", null, ct);
+    }
+
+    private async Task RemoveAsync(CommandContext c, CancellationToken ct)
+    {
+        var printer = Lookup.Printer(topology.Topology, c.Required("printer"));
+        var result = await topology.ChangeAsync([new TopologyEdit.RemovePrinter(printer.Name)], "spoolctl", ct);
+        await TopologyEditing.ReportAsync(c, result, $"Printer {printer.Name} removed", null, ct);
     }
 
     private static IEnumerable<string> Describe(PrinterView v) =>

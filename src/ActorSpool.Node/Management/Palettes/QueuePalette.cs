@@ -1,12 +1,13 @@
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Management.Catalogs;
 using static ActorSpool.Node.Management.Define;
 
 namespace ActorSpool.Node.Management.Palettes;
 
-/// <summary><c>queue</c>: the configured queues with their job counts; pause and resume dispatching.</summary>
-public sealed class QueuePalette(QueueCatalog catalog) : ICommandPalette
+/// <summary><c>queue</c>: the queues with their job counts; pause and resume dispatching; add, set, remove in the live topology.</summary>
+public sealed class QueuePalette(QueueCatalog catalog, TopologyCatalog topology) : ICommandPalette
 {
     private static readonly ArgumentDefinition Queue = Option("queue", 'q', "QUEUE", "queue name", mandatory: true);
 
@@ -16,6 +17,15 @@ public sealed class QueuePalette(QueueCatalog catalog) : ICommandPalette
         Verb("show", "One queue: settings, printers, job counts", Queue),
         Change("pause", "Stop dispatching: the queue keeps accepting jobs and prints none until resumed (persisted)", Queue),
         Change("resume", "Dispatch again after a pause", Queue),
+        Change("add", "Add a queue to the live topology (every node, kept across restarts); its printers must exist",
+            [Queue, .. TopologyEditing.QueueArguments]),
+        Change("set", "Change a queue in the live topology (only the options given); jobs already accepted keep their place",
+            [Queue, .. TopologyEditing.QueueArguments]),
+        Change("remove", "Remove a queue from the live topology; refused while it holds unfinished jobs unless --force",
+            Queue,
+            Flag("force", 'F', "move (--move-to) or cancel the unfinished jobs first; jobs being printed finish (move) or are canceled"),
+            Option("move-to", 't', "QUEUE", "with --force: move pending and held jobs to this queue (default: cancel them)")),
+        Change("default", "Make a queue the default (for jobs that name none)", Queue),
     ]);
 
     public Task ExecuteAsync(CommandContext context, CancellationToken ct) => context.Verb.Name switch
@@ -24,6 +34,10 @@ public sealed class QueuePalette(QueueCatalog catalog) : ICommandPalette
         "show" => ShowAsync(context, ct),
         "pause" => PauseOrResumeAsync(context, pause: true, ct),
         "resume" => PauseOrResumeAsync(context, pause: false, ct),
+        "add" => PutAsync(context, PutMode.Add, ct),
+        "set" => PutAsync(context, PutMode.Set, ct),
+        "remove" => RemoveAsync(context, ct),
+        "default" => DefaultAsync(context, ct),
         _ => throw CommandException.Usage($"queue: no verb {context.Verb.Name}"),
     };
 
@@ -63,6 +77,32 @@ public sealed class QueuePalette(QueueCatalog catalog) : ICommandPalette
             ? $"Queue {v.Name} paused: it accepts jobs and dispatches none ({v.Pending} pending, {v.Processing} still being delivered)"
             : $"Queue {v.Name} resumed ({v.Pending} pending)";
         await c.ReportAsync(v, [line], ct);
+    }
+
+    private async Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct)
+    {
+        var name = c.Required("queue");
+        var old = topology.Topology.FindQueue(name);
+        if (mode == PutMode.Set && old is null) throw new CommandException($"no queue {name} (queue add creates one)");
+        var queue = TopologyEditing.Queue(c, old?.Name ?? name, mode == PutMode.Set ? old : null);
+        var result = await topology.ChangeAsync([new TopologyEdit.PutQueue(queue, mode)], "spoolctl", ct);
+        await TopologyEditing.ReportAsync(c, result, $"Queue {queue.Name} {(mode == PutMode.Add ? "added" : "changed")}: {TopologyWriter.QueueFields(queue)}", null, ct);
+    }
+
+    private async Task RemoveAsync(CommandContext c, CancellationToken ct)
+    {
+        var queue = Lookup.Queue(topology.Topology, c.Required("queue"));
+        if (c.Value("move-to") is not null && !c.Flag("force")) throw CommandException.Usage("queue remove: --move-to goes with --force");
+        var force = c.Flag("force") ? new QueueRemoval(c.Value("move-to")) : null;
+        var removal = await topology.RemoveQueueAsync(queue.Name, force, "spoolctl", ct);
+        await TopologyEditing.ReportAsync(c, removal.Change, $"Queue {queue.Name} removed", removal.JobLines, ct);
+    }
+
+    private async Task DefaultAsync(CommandContext c, CancellationToken ct)
+    {
+        var queue = Lookup.Queue(topology.Topology, c.Required("queue"));
+        var result = await topology.ChangeAsync([new TopologyEdit.SetDefaultQueue(queue.Name)], "spoolctl", ct);
+        await TopologyEditing.ReportAsync(c, result, $"Queue {queue.Name} is the default queue", null, ct);
     }
 
     private static IEnumerable<string> Describe(QueueView v) =>
