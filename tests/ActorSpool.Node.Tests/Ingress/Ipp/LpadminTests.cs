@@ -64,6 +64,11 @@ public sealed class LpadminTests(ITestOutputHelper output) : IAsyncLifetime
         var (_, printers) = await CupsTool.RunAsync(output, "lpstat", "-h", Server, "-p");
         Assert.Contains("printer lj-9 is idle", printers);
 
+        var (moved, moveText) = await CupsTool.RunOnTerminalAsync(output, "root-pw",
+            "lpadmin", "-h", Server, "-U", "root", "-p", "lj-9", "-v", "lpd://10.0.0.10/raw");
+        Assert.True(moved == 0, moveText);
+        Assert.Equal("lpd://10.0.0.10/raw", _admin.Live.Current.FindPrinter("lj-9")!.Uri.OriginalString);
+
         var (removed, removeText) = await CupsTool.RunOnTerminalAsync(output, "root-pw", "lpadmin", "-h", Server, "-U", "root", "-x", "lj-9");
 
         Assert.True(removed == 0, removeText);
