@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 missing=()
 command -v ipptool >/dev/null 2>&1 || missing+=(cups-ipp-utils)
-[ -x /usr/bin/lp ] || missing+=(cups-client)                 # CUPS's lp, lpstat, cancel as real IPP clients
+[ -x /usr/bin/lp ] || missing+=(cups-client)                 # CUPS's lp, lpstat, cancel, lpadmin as real IPP clients
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ -x /usr/sbin/lpd ] || missing+=(lpr)                       # a real BSD lpd for the LPD client tests
 command -v avahi-daemon >/dev/null 2>&1 || missing+=(avahi-daemon)  # ippeveprinter needs DNS-SD ...

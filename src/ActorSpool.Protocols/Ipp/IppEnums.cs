@@ -75,6 +75,14 @@ public enum IppOperation : short
     CloseJob = 0x003B,
     IdentifyPrinter = 0x003C,
     ValidateDocument = 0x003D,
+
+    // CUPS's own operations (CUPS Implementation of IPP), as lpstat and lpadmin send them.
+    CupsGetDefault = 0x4001,
+    CupsGetPrinters = 0x4002,
+    CupsAddModifyPrinter = 0x4003,
+    CupsDeletePrinter = 0x4004,
+    CupsGetClasses = 0x4005,
+    CupsSetDefault = 0x400A,
 }
 
 /// <summary>IPP status-code values (RFC 8011 Appendix B and extensions).</summary>

@@ -35,6 +35,9 @@ internal static class IppCapabilities
         IppOperation.HoldJob, IppOperation.ReleaseJob, IppOperation.RestartJob, IppOperation.PausePrinter,
         IppOperation.ResumePrinter, IppOperation.PurgeJobs, IppOperation.CancelMyJobs, IppOperation.CloseJob,
         IppOperation.IdentifyPrinter,
+        // CUPS's, for lpstat and lpadmin (IppAdminOperations).
+        IppOperation.CupsGetDefault, IppOperation.CupsGetPrinters, IppOperation.CupsGetClasses,
+        IppOperation.CupsAddModifyPrinter, IppOperation.CupsDeletePrinter, IppOperation.CupsSetDefault,
     ];
 
     public static readonly string[] Charsets = ["utf-8", "us-ascii"];
@@ -123,6 +126,8 @@ internal static class IppCapabilities
         "document-format", "document-natural-language", "job-k-octets", "job-impressions", "job-media-sheets",
         "requested-attributes", "which-jobs", "my-jobs", "limit", "message", "job-hold-until", "job-ids",
         "identify-actions", "last-document",
+        // CUPS-Get-Printers' filters.
+        "first-printer-name", "printer-type", "printer-type-mask",
     };
 
     public static bool IsSupportedVersion(byte major, byte minor) =>

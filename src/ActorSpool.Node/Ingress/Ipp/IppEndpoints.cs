@@ -37,6 +37,8 @@ public static class IppEndpoints
         group.MapPost("/", HandleAsync);
         // CUPS's cancel, lpstat and lp -i post job operations (with a job-uri) to /jobs/ or /jobs/ID.
         group.MapPost("/jobs/{**job}", HandleAsync);
+        // lpadmin posts CUPS-Add-Modify-Printer, -Delete-Printer and -Set-Default to /admin/.
+        group.MapPost("/admin/{**path}", HandleAsync);
         group.WithMetadata(new AcceptsMetadata([ContentType]));
         return group;
     }

@@ -23,6 +23,9 @@ internal static class IppOperationAttributes
 
     public static int? Integer(IppMessage request, string name) => Single(request, name, IppTag.Integer)?.AsInt();
 
+    /// <summary>An integer that CUPS sends as an enum (printer-type, printer-type-mask) and other clients as an integer.</summary>
+    public static int? IntegerOrEnum(IppMessage request, string name) => Single(request, name, IppTag.Integer, IppTag.Enum)?.AsInt();
+
     public static bool? Boolean(IppMessage request, string name) => Single(request, name, IppTag.Boolean)?.AsBool();
 
     /// <summary>All values of a 1setOf keyword attribute (e.g. requested-attributes), or null when absent.</summary>

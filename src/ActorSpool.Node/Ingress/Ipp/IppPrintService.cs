@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Hosting;
@@ -25,18 +26,24 @@ public sealed class IppPrintService
     private readonly PrinterStateHistory _stateHistory = new();
     private readonly JobIntake _intake;
     private readonly LimitsSettings _limits;
+    private readonly ILiveTopology _topology;
+    private readonly IppAdminOperations _admin;
 
     /// <param name="intake">How new jobs enter the spooler (with the node's intake limit); one without a limit when null.</param>
     /// <param name="limits">Attributes per request and Get-Jobs sizes; the defaults of <c>actorspool.limits</c> when null.</param>
+    /// <param name="topology">The printers and queues as they are now; the gateway's when null.</param>
+    /// <param name="topologyAdmin">Changes them (CUPS-Add-Modify-Printer and the like); without one those are refused.</param>
     public IppPrintService(ISpoolGateway gateway, TimeProvider? timeProvider = null, ILogger<IppPrintService>? logger = null, JobIntake? intake = null,
-        LimitsSettings? limits = null)
+        LimitsSettings? limits = null, ILiveTopology? topology = null, ITopologyAdmin? topologyAdmin = null)
     {
         _limits = limits ?? new LimitsSettings();
         _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
         _intake = intake ?? new JobIntake(gateway);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<IppPrintService>.Instance;
-        _targets = new IppTargetResolver(gateway);
+        _topology = topology ?? new GatewayTopology(gateway);
+        _targets = new IppTargetResolver(gateway, _topology);
+        _admin = new IppAdminOperations(gateway, _topology, topologyAdmin, _targets, DescribePrinterAsync, _logger);
     }
 
     /// <summary>
@@ -143,6 +150,12 @@ public sealed class IppPrintService
             IppOperation.ResumePrinter => PauseOrResumeAsync(request, context, by, pause: false, ct),
             IppOperation.CancelMyJobs => CancelMyJobsAsync(request, context, by, ct),
             IppOperation.PurgeJobs => PurgeJobsAsync(request, context, by, ct),
+            IppOperation.CupsGetPrinters => _admin.GetPrintersAsync(request, context, response, ct),
+            IppOperation.CupsGetDefault => _admin.GetDefaultAsync(request, context, response, ct),
+            IppOperation.CupsGetClasses => IppAdminOperations.GetClasses(),
+            IppOperation.CupsAddModifyPrinter => _admin.AddModifyPrinterAsync(request, context, by, response, ct),
+            IppOperation.CupsDeletePrinter => _admin.DeletePrinterAsync(request, context, by, ct),
+            IppOperation.CupsSetDefault => _admin.SetDefaultAsync(request, context, by, ct),
             _ => throw new InvalidOperationException($"{request.Operation} is listed as supported but has no handler."),
         };
     }
@@ -410,15 +423,28 @@ public sealed class IppPrintService
         IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
     {
         var queue = _targets.ResolvePrinter(request, context);
-        var requested = RequestedAttributes.From(request, AttributeGroups.All);
+        response.Groups.Add(await DescribePrinterAsync(queue, RequestedAttributes.From(request, AttributeGroups.All), context, ct).ConfigureAwait(false));
+    }
+
+    private async Task<IppAttributeGroup> DescribePrinterAsync(
+        QueueDefinition queue, RequestedAttributes requested, IppRequestContext context, CancellationToken ct)
+    {
         var status = await _gateway.GetQueueStatusAsync(queue.Name, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var state = PrinterState.Of(status);
         var changedAt = _stateHistory.ChangedAt(queue.Name, state, now, _gateway.StartedAt);
+        var topology = _topology.Current;
+        var device = queue.Printers.Count > 0 ? topology.FindPrinter(queue.Printers[0]) : null;
         var snapshot = new PrinterSnapshot(
-            queue, status, state, new IppUris(context), _gateway.StartedAt, changedAt, now, _gateway.MultipleOperationTimeout);
-        response.Groups.Add(PrinterAttributes.Describe(snapshot, requested));
+            queue, status, state, new IppUris(context), _gateway.StartedAt, changedAt, now, _gateway.MultipleOperationTimeout,
+            device is null ? null : DeviceUriOf(device.Uri),
+            string.Equals(topology.DefaultQueue, queue.Name, StringComparison.OrdinalIgnoreCase));
+        return PrinterAttributes.Describe(snapshot, requested);
     }
+
+    /// <summary>The device uri as configured, without a password in it (everyone may read device-uri, as in CUPS).</summary>
+    private static string DeviceUriOf(Uri uri) =>
+        uri.UserInfo.Contains(':') ? new UriBuilder(uri) { Password = string.Empty }.Uri.ToString() : uri.OriginalString;
 
     private async Task GetJobsAsync(IppMessage request, IppRequestContext context, IppResponse response, CancellationToken ct)
     {
@@ -447,7 +473,7 @@ public sealed class IppPrintService
             : null;
         var requested = RequestedAttributes.From(request, "job-uri", "job-id");
 
-        var queues = queue is null ? _gateway.Topology.QueueNames : [queue.Name];
+        var queues = queue is null ? _topology.Current.QueueNames : [queue.Name];
         var jobs = new List<JobRecord>();
         foreach (var name in queues)
         {
@@ -505,6 +531,18 @@ public sealed class IppPrintService
         var (major, minor, requestId) = recorder.Header ?? (1, 1, 0);
         return IppResponse.Error(status, message).ToMessage(major, minor, requestId);
     }
+}
+
+/// <summary>The gateway's topology, for a service built without a live one (tests, tools).</summary>
+internal sealed class GatewayTopology(ISpoolGateway gateway) : ILiveTopology
+{
+    public SpoolTopology Current => gateway.Topology;
+
+    public long Version => 0;
+
+    public bool IsLive => false;
+
+    public IDisposable Subscribe(Action<SpoolTopology> changed) => new FixedTopology(gateway.Topology).Subscribe(changed);
 }
 
 /// <summary>Passes reads through but leaves the request body open when disposed (uncompressed documents).</summary>

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Topology;
 using ActorSpool.Node.Spool;
 using ActorSpool.Protocols.Ipp;
@@ -9,9 +10,10 @@ internal sealed record JobTarget(QueueDefinition Queue, long JobId);
 
 /// <summary>
 /// Finds the queue or job a request addresses (RFC 8011 §4.1.5): printer-uri for printer operations; job-uri, or
-/// printer-uri plus job-id, for job operations.
+/// printer-uri plus job-id, for job operations. Queues are looked up in the live topology, so a queue added or
+/// removed while the node runs is found or not found from then on.
 /// </summary>
-internal sealed class IppTargetResolver(ISpoolGateway gateway)
+internal sealed class IppTargetResolver(ISpoolGateway gateway, ILiveTopology topology)
 {
     public QueueDefinition ResolvePrinter(IppMessage request, IppRequestContext context)
     {
@@ -29,7 +31,7 @@ internal sealed class IppTargetResolver(ISpoolGateway gateway)
     {
         var uri = IppOperationAttributes.Uri(request, "printer-uri")
             ?? throw IppRequestException.BadRequest("printer-uri is required.");
-        if (IsUnspecificPrinterUri(uri) && QueueNameFromPath(context.ResourcePath, gateway.Topology) is null)
+        if (IsUnspecificPrinterUri(uri) && QueueNameFromPath(context.ResourcePath, topology.Current) is null)
             return null;
         return ResolvePrinter(request, context);
     }
@@ -61,20 +63,34 @@ internal sealed class IppTargetResolver(ISpoolGateway gateway)
             ?? throw IppRequestException.NotFound($"There is no job {jobId}.");
         if (printer is not null && !string.Equals(printer.Name, queueName, StringComparison.OrdinalIgnoreCase))
             throw IppRequestException.NotFound($"Job {jobId} is not in queue {printer.Name}.");
-        var queue = gateway.Topology.FindQueue(queueName)
+        var queue = topology.Current.FindQueue(queueName)
             ?? throw IppRequestException.NotFound($"Job {jobId} belongs to queue {queueName}, which is no longer configured.");
         return new JobTarget(queue, jobId);
     }
 
+    /// <summary>The queue name a printer-uri gives, whether or not such a queue exists (CUPS-Add-Modify-Printer creates it).</summary>
+    public string NamedPrinter(IppMessage request, IppRequestContext context)
+    {
+        var uri = IppOperationAttributes.Uri(request, "printer-uri")
+            ?? throw IppRequestException.BadRequest("printer-uri is required.");
+        return NameOf(uri, context, topology.Current)
+            ?? throw IppRequestException.BadRequest($"{uri} does not name a printer; use ipp://host/printers/NAME.");
+    }
+
     private QueueDefinition? ResolvePrinterUri(string value, IppRequestContext context)
     {
+        var current = topology.Current;
+        return NameOf(value, context, current) is { } name ? current.FindQueue(name) : null;
+    }
+
+    private static string? NameOf(string value, IppRequestContext context, SpoolTopology current)
+    {
         var uri = ParseUri(value, "printer-uri");
-        var topology = gateway.Topology;
-        var name = QueueNameFromPath(uri.AbsolutePath, topology);
+        var name = QueueNameFromPath(uri.AbsolutePath, current);
         // ipp://host/ posted to /printers/NAME: the HTTP resource names the queue (CUPS clients do this).
         if (name is null && IsRoot(uri.AbsolutePath))
-            name = QueueNameFromPath(context.ResourcePath, topology);
-        return name is null ? null : topology.FindQueue(name);
+            name = QueueNameFromPath(context.ResourcePath, current);
+        return name;
     }
 
     private static long ParseJobUri(string value)

@@ -6,6 +6,8 @@ using C = ActorSpool.Node.Ingress.Ipp.IppCapabilities;
 namespace ActorSpool.Node.Ingress.Ipp;
 
 /// <summary>What <see cref="PrinterAttributes"/> describes: one queue as an IPP printer, at one moment.</summary>
+/// <param name="DeviceUri">The uri of the queue's first printer (CUPS's device-uri); null when the printer is gone.</param>
+/// <param name="IsDefault">The queue is the spooler's default queue.</param>
 internal sealed record PrinterSnapshot(
     QueueDefinition Queue,
     Replies.QueueStatus Status,
@@ -14,7 +16,9 @@ internal sealed record PrinterSnapshot(
     DateTimeOffset StartedAt,
     DateTimeOffset StateChangedAt,
     DateTimeOffset Now,
-    TimeSpan MultipleOperationTimeout);
+    TimeSpan MultipleOperationTimeout,
+    string? DeviceUri = null,
+    bool IsDefault = false);
 
 /// <summary>
 /// The printer attributes of a queue: the IPP/1.1 (RFC 8011 §5.4) and IPP/2.0 (PWG 5100.12) required ones plus the
@@ -80,6 +84,11 @@ internal static class PrinterAttributes
         D("job-creation-attributes-supported",
             _ => IppAttribute.Keyword("job-creation-attributes-supported", C.JobCreationAttributes)),
         D("printer-get-attributes-supported", _ => IppAttribute.Keyword("printer-get-attributes-supported", "document-format")),
+        // CUPS's extensions, which lpstat and lpadmin read: where the queue prints, what kind of destination it is.
+        D("device-uri", s => s.DeviceUri is { } uri ? IppAttribute.Uri("device-uri", uri) : IppAttribute.NoValue("device-uri")),
+        D("printer-type", s => IppAttribute.Enum("printer-type", CupsPrinterType.Of(s.IsDefault))),
+        // Every queue is served to every IPP client of the node (no per-queue sharing switch).
+        D("printer-is-shared", _ => IppAttribute.Boolean("printer-is-shared", true)),
 
         // Job template: defaults and supported values.
         T("job-priority-supported", _ => IppAttribute.Integer("job-priority-supported", 100)),

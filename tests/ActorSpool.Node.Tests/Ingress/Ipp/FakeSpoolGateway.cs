@@ -47,7 +47,20 @@ internal sealed class FakeSpoolGateway : ISpoolGateway
             _queues[definition.Name] = new FakeQueue(new QueueRules(definition, HoldZone));
     }
 
-    public SpoolTopology Topology { get; }
+    public SpoolTopology Topology { get; private set; }
+
+    /// <summary>Takes a changed topology (a live change): new queues start empty, removed ones are forgotten.</summary>
+    public void Follow(SpoolTopology topology)
+    {
+        lock (_lock)
+        {
+            Topology = topology;
+            foreach (var definition in topology.Queues.Values.Where(q => !_queues.ContainsKey(q.Name)))
+                _queues[definition.Name] = new FakeQueue(new QueueRules(definition, HoldZone));
+            foreach (var gone in _queues.Keys.Where(name => topology.FindQueue(name) is null).ToArray())
+                _queues.Remove(gone);
+        }
+    }
 
     /// <summary>The spooler's clock (see the class remarks).</summary>
     public TimeProvider Clock { get; }
