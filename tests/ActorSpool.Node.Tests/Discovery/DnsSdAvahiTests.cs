@@ -64,6 +64,34 @@ public sealed class DnsSdAvahiTests
     }
 
     [AvahiFact]
+    public async Task A_queue_added_and_removed_with_spoolctl_appears_in_and_leaves_avahi_browse()
+    {
+        await using var avahi = await PrivateAvahi.StartAsync();
+        await using var printer = await Printers.SimulatorAsync("lj-1");
+        using var directory = new TempDirectory();
+        var printers = Printers.WriteFile(directory.Path, [printer], "  office { printers = [lj-1] }");
+        var node = await InProcessNode.StartAsync(InProcessNode.Options(Path.Combine(directory.Path, "data"), printers) with { DnsSd = true },
+            $"actorspool.dnssd.dbus-address = \"{avahi.BusAddress}\"");
+        try
+        {
+            await QueuesAsync(avahi, "_ipp._tcp", ["office"]);
+            await using var cmd = await Management.CommandConnection.OpenAsync(node.Services.GetRequiredService<ActorSpool.Node.Management.CommandHost>().Endpoint.Port);
+            var added = await cmd.RunAsync("queue", "add", new Dictionary<string, string[]> { ["queue"] = ["labels"], ["printers"] = ["lj-1"] });
+            Assert.True(added.Code == 0, added.ToString());
+            var both = await QueuesAsync(avahi, "_ipp._tcp", ["labels", "office"]);
+            Assert.Equal("printers/labels", both["labels"].Txt["rp"]);
+
+            var removed = await cmd.RunAsync("queue", "remove", new Dictionary<string, string[]> { ["queue"] = ["labels"] });
+            Assert.True(removed.Code == 0, removed.ToString());
+            await QueuesAsync(avahi, "_ipp._tcp", ["office"]);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [AvahiFact]
     public async Task Queues_added_to_the_live_topology_are_advertised_removed_ones_withdrawn_and_all_come_back_after_avahi_restarts()
     {
         await using var avahi = await PrivateAvahi.StartAsync();

@@ -138,6 +138,22 @@ public sealed class LiveTopologyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sites_are_set_and_cleared_on_a_printer_and_their_rules_hold()
+    {
+        var set = await Run("printer", "set", new { printer = new[] { "p1" }, site = new[] { "a" }, alternate_site = new[] { "b" } });
+        Assert.True(set.Code == 0, set.ToString());
+        var export = await Run("config", "export");
+        Assert.Contains("p1 { uri = \"socket://127.0.0.1:" + _printers.P1.Port + "\", site = a, alternate-site = b }", export.Text);
+
+        var same = await Run("printer", "set", new { printer = new[] { "p1" }, alternate_site = new[] { "a" } });
+        Assert.NotEqual(0, same.Code);
+        Assert.Contains("actorspool.printers.p1.alternate-site", string.Join("\n", same.Errors));
+
+        Assert.Equal(0, (await Run("printer", "set", new { printer = new[] { "p1" }, site = new[] { "none" }, alternate_site = new[] { "none" } })).Code);
+        Assert.Contains("p1 { uri = \"socket://127.0.0.1:" + _printers.P1.Port + "\" }", (await Run("config", "export")).Text);
+    }
+
+    [Fact]
     public async Task A_queue_with_unfinished_jobs_is_removed_only_with_force_which_moves_them()
     {
         Assert.Equal(0, (await Run("queue", "add", new { queue = new[] { "lab" }, printers = new[] { "p1" } })).Code);

@@ -17,6 +17,8 @@ internal static class TopologyEditing
         Option("uri", 'u', "URI", "device URI: socket://host:9100, ipp://host/ipp/print, ipps://..., lpd://host/queue"),
         Option("fallback-uri", 'f', "URI", "a further path to the same device, in order; 'none' clears them", repeatable: true),
         Option("sequential", 's', "on|off", "keep submission order across every queue that uses the printer", allowed: ["on", "off"]),
+        Option("site", 'S', "SITE", "deliveries run on nodes of this site (--site of the node); 'none' for any node"),
+        Option("alternate-site", 'A', "SITE", "the site that delivers while SITE has no node; 'none' for no alternate"),
     ];
 
     public static readonly ArgumentDefinition[] QueueArguments =
@@ -31,6 +33,8 @@ internal static class TopologyEditing
         Option("max-jobs", 'J', "N", "unfinished jobs the queue holds at most"),
         Option("max-jobs-per-user", 'U', "N", "unfinished jobs one owner may have (0: no limit)"),
         Option("max-documents-per-job", 'D', "N", "documents one job may have"),
+        Option("site", 'S', "SITE", "deliveries run on nodes of this site (for printers that name none); 'none' for any node"),
+        Option("alternate-site", 'A', "SITE", "the site that delivers while SITE has no node; 'none' for no alternate"),
     ];
 
     /// <summary>The printer as the arguments say, over <paramref name="old"/> (set) or nothing (add: --uri is needed).</summary>
@@ -47,6 +51,8 @@ internal static class TopologyEditing
             FallbackUri = fallbacks.FirstOrDefault(),
             FallbackUris = fallbacks,
             Sequential = c.Value("sequential") is { } sequential ? sequential.Equals("on", StringComparison.OrdinalIgnoreCase) : old?.Sequential ?? false,
+            Site = SiteOption(c, "site", old?.Site),
+            AlternateSite = SiteOption(c, "alternate-site", old?.AlternateSite),
         };
     }
 
@@ -75,6 +81,8 @@ internal static class TopologyEditing
             MaxJobs = Number(c, "max-jobs") ?? baseline.MaxJobs,
             MaxJobsPerUser = Number(c, "max-jobs-per-user") ?? baseline.MaxJobsPerUser,
             MaxDocumentsPerJob = Number(c, "max-documents-per-job") ?? baseline.MaxDocumentsPerJob,
+            Site = SiteOption(c, "site", baseline.Site),
+            AlternateSite = SiteOption(c, "alternate-site", baseline.AlternateSite),
         };
     }
 
@@ -101,6 +109,10 @@ internal static class TopologyEditing
                 });
         }
     }
+
+    /// <summary>The option's site, 'none' for no site, or <paramref name="old"/> when not given.</summary>
+    private static string? SiteOption(CommandContext c, string name, string? old) =>
+        c.Value(name) is not { } text ? old : string.Equals(text, "none", StringComparison.OrdinalIgnoreCase) ? null : text;
 
     private static int? Number(CommandContext c, string name) =>
         c.Value(name) is not { } text ? null
