@@ -26,9 +26,25 @@ public sealed class PrivateAvahi : IAsyncDisposable
     }
 
     /// <summary>Why these tests cannot run here, or null: namespaces and avahi's privileges need root (as here and in CI).</summary>
-    public static string? WhyUnavailable => Environment.IsPrivilegedProcess
-        ? null
+    public static string? WhyUnavailable { get; } = Environment.IsPrivilegedProcess
+        ? NamespacesRefused()
         : "needs root: the test's avahi-daemon runs in a network namespace of its own (unshare --net), so no mDNS packet leaves the machine";
+
+    /// <summary>Root in a container without CAP_SYS_ADMIN still may not make namespaces: say so instead of failing.</summary>
+    private static string? NamespacesRefused()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("unshare", "--net --mount true") { RedirectStandardError = true, UseShellExecute = false })!;
+            var error = probe.StandardError.ReadToEnd();
+            probe.WaitForExit();
+            return probe.ExitCode == 0 ? null : $"this machine refuses network namespaces (unshare --net: {error.Trim()}), where the test's avahi-daemon runs";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"unshare cannot run ({e.Message})";
+        }
+    }
 
     /// <summary>The bus's socket: <see cref="StartAsync"/> creates it here, so a client can be pointed at it before avahi runs.</summary>
     public static string BusAddressIn(string directory) => $"unix:path={Path.Combine(directory, "bus")}";

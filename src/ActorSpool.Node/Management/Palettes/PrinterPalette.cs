@@ -92,15 +92,10 @@ public sealed class PrinterPalette(PrinterCatalog catalog, TopologyCatalog topol
         await c.ReportAsync(data, [$"Test page printed on {definition.Name} ({finished.Bytes} bytes delivered)"], ct);
     }
 
-    private async Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct)
-    {
-        var name = c.Required("printer");
-        var old = topology.Topology.FindPrinter(name);
-        if (mode == PutMode.Set && old is null) throw new CommandException($"no printer {name} (printer add creates one)");
-        var printer = TopologyEditing.Printer(c, old?.Name ?? name, mode == PutMode.Set ? old : null);
-        var result = await topology.ChangeAsync([new TopologyEdit.PutPrinter(printer, mode)], "spoolctl", ct);
-        await TopologyEditing.ReportAsync(c, result, $"Printer {printer.Name} {(mode == PutMode.Add ? "added" : "changed")}: {TopologyWriter.PrinterFields(printer)}", null, ct);
-    }
+    private Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct) =>
+        TopologyEditing.PutAsync(c, topology, mode, "printer", (t, name) => t.FindPrinter(name),
+            (name, old) => TopologyEditing.Printer(c, old?.Name ?? name, old), p => new TopologyEdit.PutPrinter(p, mode),
+            p => (p.Name, TopologyWriter.PrinterFields(p)), ct);
 
     private async Task RemoveAsync(CommandContext c, CancellationToken ct)
     {

@@ -79,15 +79,10 @@ public sealed class QueuePalette(QueueCatalog catalog, TopologyCatalog topology)
         await c.ReportAsync(v, [line], ct);
     }
 
-    private async Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct)
-    {
-        var name = c.Required("queue");
-        var old = topology.Topology.FindQueue(name);
-        if (mode == PutMode.Set && old is null) throw new CommandException($"no queue {name} (queue add creates one)");
-        var queue = TopologyEditing.Queue(c, old?.Name ?? name, mode == PutMode.Set ? old : null);
-        var result = await topology.ChangeAsync([new TopologyEdit.PutQueue(queue, mode)], "spoolctl", ct);
-        await TopologyEditing.ReportAsync(c, result, $"Queue {queue.Name} {(mode == PutMode.Add ? "added" : "changed")}: {TopologyWriter.QueueFields(queue)}", null, ct);
-    }
+    private Task PutAsync(CommandContext c, PutMode mode, CancellationToken ct) =>
+        TopologyEditing.PutAsync(c, topology, mode, "queue", (t, name) => t.FindQueue(name),
+            (name, old) => TopologyEditing.Queue(c, old?.Name ?? name, old), q => new TopologyEdit.PutQueue(q, mode),
+            q => (q.Name, TopologyWriter.QueueFields(q)), ct);
 
     private async Task RemoveAsync(CommandContext c, CancellationToken ct)
     {

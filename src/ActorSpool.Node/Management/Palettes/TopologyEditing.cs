@@ -2,6 +2,7 @@ using System.Globalization;
 using ActorSpool.Actors.Topology;
 using ActorSpool.Contracts.Spoolctl;
 using ActorSpool.Domain.Topology;
+using ActorSpool.Node.Management.Catalogs;
 using static ActorSpool.Node.Management.Define;
 
 namespace ActorSpool.Node.Management.Palettes;
@@ -84,6 +85,24 @@ internal static class TopologyEditing
             Site = SiteOption(c, "site", baseline.Site),
             AlternateSite = SiteOption(c, "alternate-site", baseline.AlternateSite),
         };
+    }
+
+    /// <summary>
+    /// printer/queue add|set: the definition <paramref name="build"/> makes from the arguments over the existing one
+    /// (set) or none (add), sent as one change and reported.
+    /// </summary>
+    public static async Task PutAsync<T>(CommandContext c, TopologyCatalog topology, PutMode mode, string kind, Func<SpoolTopology, string, T?> find,
+        Func<string, T?, T> build, Func<T, TopologyEdit> edit, Func<T, (string Name, string Fields)> describe, CancellationToken ct)
+        where T : class
+    {
+        var name = c.Required(kind);
+        var old = find(topology.Topology, name);
+        if (mode == PutMode.Set && old is null) throw new CommandException($"no {kind} {name} ({kind} add creates one)");
+        var definition = build(name, mode == PutMode.Set ? old : null);
+        var result = await topology.ChangeAsync([edit(definition)], "spoolctl", ct);
+        var (what, fields) = describe(definition);
+        var done = $"{char.ToUpperInvariant(kind[0])}{kind[1..]} {what} {(mode == PutMode.Add ? "added" : "changed")}: {fields}";
+        await ReportAsync(c, result, done, null, ct);
     }
 
     /// <summary>Reports an applied change, or turns a refused one into the command's error (exit code 1).</summary>
