@@ -23,7 +23,7 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
     public const string PersistenceIdValue = "actorspool-topology";
 
     /// <summary>How often the version is published anyway, so a replica that missed a change catches up.</summary>
-    public static readonly TimeSpan VersionInterval = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan VersionInterval = TimeSpan.FromSeconds(1);
 
     private const int SnapshotEvery = 20;
     private static readonly TimeSpan QueueCheckTimeout = TimeSpan.FromSeconds(10);
