@@ -34,7 +34,7 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>The unfinished-jobs check of a change that removes queues, done.</summary>
-    private sealed record RemovalChecked(Commands.ChangeTopology Change, SpoolTopology Result, IActorRef ReplyTo, string[] Busy);
+    private sealed record RemovalChecked(Commands.ChangeTopology Change, SpoolTopology Result, string Summary, IActorRef ReplyTo, string[] Busy);
 
     private readonly SpoolTopology _seed;
     private readonly string _seedSource;
@@ -125,6 +125,7 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
         }
 
         var outcome = problems.Count == 0 ? TopologyEditor.Apply(_current, edits) : new TopologyEditOutcome(null, problems);
+        var summary = string.Join(", ", edits.Select(e => e.Describe()));
         if (outcome.Topology is not { } result)
         {
             Sender.Tell(Answer(TopologyChangeOutcome.Invalid, outcome.Problems));
@@ -140,7 +141,7 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
         var removed = _current.Queues.Keys.Where(q => result.FindQueue(q) is null).ToArray();
         if (removed.Length == 0)
         {
-            Commit(change, result, Sender);
+            Commit(change, result, summary, Sender);
             return;
         }
 
@@ -156,8 +157,8 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
                       "move or cancel them first (spoolctl queue remove " + q + " --force --move-to QUEUE | --cancel)";
             }))
             .ContinueWith(t => t.IsCompletedSuccessfully
-                ? new RemovalChecked(change, result, replyTo, t.Result.OfType<string>().ToArray())
-                : new RemovalChecked(change, result, replyTo, [$"the queues to remove did not answer ({t.Exception?.GetBaseException().Message}); nothing changed"]))
+                ? new RemovalChecked(change, result, summary, replyTo, t.Result.OfType<string>().ToArray())
+                : new RemovalChecked(change, result, summary, replyTo, [$"the queues to remove did not answer ({t.Exception?.GetBaseException().Message}); nothing changed"]))
             .PipeTo(Self);
         BecomeStacked(() =>
         {
@@ -169,16 +170,15 @@ public sealed class TopologyKeeperActor : ReceivePersistentActor, IWithTimers
                 if (checkedRemoval.Busy.Length > 0)
                     checkedRemoval.ReplyTo.Tell(Answer(TopologyChangeOutcome.Conflict, checkedRemoval.Busy));
                 else
-                    Commit(checkedRemoval.Change, checkedRemoval.Result, checkedRemoval.ReplyTo);
+                    Commit(checkedRemoval.Change, checkedRemoval.Result, checkedRemoval.Summary, checkedRemoval.ReplyTo);
             });
             CommandAny(_ => Stash.Stash());
         });
     }
 
-    private void Commit(Commands.ChangeTopology change, SpoolTopology result, IActorRef replyTo)
+    private void Commit(Commands.ChangeTopology change, SpoolTopology result, string summary, IActorRef replyTo)
     {
         var before = _current!;
-        var summary = string.Join(", ", change.Edits.Select(w => TopologyEditWire.FromWire(w).Edit?.Describe() ?? w.Kind));
         var text = TopologyWriter.ToHocon(result);
         Persist(new Events.TopologyReplaced(text, summary, change.By, DateTimeOffset.UtcNow), e =>
         {

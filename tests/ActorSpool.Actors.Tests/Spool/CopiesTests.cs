@@ -12,21 +12,8 @@ namespace ActorSpool.Actors.Tests.Spool;
 /// collation, LPD a control file that names them once per copy, and an IPP device that cannot make copies itself one
 /// job per document and copy.
 /// </summary>
-public sealed class CopiesTests : IAsyncLifetime
+public sealed class CopiesTests : SpoolScenario
 {
-    private readonly TempDirectory _data = new();
-    private readonly List<IAsyncDisposable> _peers = new();
-    private SpoolHarness? _spool;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_spool is not null) await _spool.DisposeAsync();
-        foreach (var peer in _peers) await peer.DisposeAsync();
-        _data.Dispose();
-    }
-
     private static readonly byte[] First = Encoding.ASCII.GetBytes("first document\n");
     private static readonly byte[] Second = Encoding.ASCII.GetBytes("second document, a little longer\n");
 
@@ -34,19 +21,19 @@ public sealed class CopiesTests : IAsyncLifetime
     {
         var simulator = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "lj-1" });
         await simulator.StartAsync();
-        _peers.Add(simulator);
+        Peers.Add(simulator);
         return simulator;
     }
 
     private async Task<JobRecord> PrintAsync(string uri, int copies, bool uncollated = false)
     {
-        _spool = await SpoolHarness.StartAsync($$"""
+        Spool = await SpoolHarness.StartAsync($$"""
             actorspool.printers { device { uri = "{{uri}}" } }
             actorspool.queues { office { printers = [device] } }
-            """, _data.Path);
-        var submitted = await _spool.SubmitCopiesAsync("office", [First, Second], copies, uncollated);
+            """, Data.Path);
+        var submitted = await Spool.SubmitCopiesAsync("office", [First, Second], copies, uncollated);
         Assert.Equal(new Copies(copies, uncollated), submitted.Copies);
-        var job = (await _spool.WaitForJobsAsync("office", all => all.Single().State.IsTerminal(), TimeSpan.FromMinutes(2))).Single();
+        var job = (await Spool.WaitForJobsAsync("office", all => all.Single().State.IsTerminal(), TimeSpan.FromMinutes(2))).Single();
         Assert.True(job.State == JobState.Completed, $"{job.State}: {job.LastError}");
         return job;
     }
@@ -80,7 +67,7 @@ public sealed class CopiesTests : IAsyncLifetime
     {
         var device = new LpdPrinterSimulator(new LpdSimulatorOptions { Queues = ["raw"] });
         await device.StartAsync();
-        _peers.Add(device);
+        Peers.Add(device);
 
         await PrintAsync($"lpd://127.0.0.1:{device.Port}/raw", copies: 3);
 
@@ -96,7 +83,7 @@ public sealed class CopiesTests : IAsyncLifetime
     {
         // Only text/plain: ippeveprinter then says copies-supported 1..1 and takes one document per job.
         var device = await IppEvePrinter.StartAsync("/bin/true", formats: "text/plain");
-        _peers.Add(device);
+        Peers.Add(device);
 
         await PrintAsync(device.PrinterUri.ToString(), copies: 2);
 

@@ -12,31 +12,18 @@ namespace ActorSpool.Actors.Tests.Spool;
 /// usable one, moves down the chain when a path refuses or its error ratio passes <c>fallback-error-ratio</c>, and
 /// says which path it uses in its status (spoolctl printer show, the REST API) and in /metrics.
 /// </summary>
-public sealed class FallbackChainTests : IAsyncLifetime
+public sealed class FallbackChainTests : SpoolScenario
 {
-    private readonly TempDirectory _data = new();
-    private readonly List<IAsyncDisposable> _peers = new();
-    private SpoolHarness? _spool;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_spool is not null) await _spool.DisposeAsync();
-        foreach (var peer in _peers) await peer.DisposeAsync();
-        _data.Dispose();
-    }
-
     private async Task<PrinterStatus> StatusAsync(string printer) =>
-        await _spool!.Printers.Ask<PrinterStatus>(new GetPrinterStatus(printer), SpoolHarness.Patience);
+        await Spool!.Printers.Ask<PrinterStatus>(new GetPrinterStatus(printer), SpoolHarness.Patience);
 
     private async Task WaitForPathAsync(string printer, string uri) =>
         await SpoolHarness.WaitUntilAsync(async () => (await StatusAsync(printer)).PathInUse == uri, $"printer {printer} to deliver over {uri}");
 
     private async Task<JobRecord> PrintAsync(byte[] document)
     {
-        var submitted = await _spool!.SubmitAsync("office", document);
-        var jobs = await _spool.WaitForJobsAsync("office", all => all.Single(j => j.JobId == submitted.JobId).State.IsTerminal(), TimeSpan.FromMinutes(2));
+        var submitted = await Spool!.SubmitAsync("office", document);
+        var jobs = await Spool.WaitForJobsAsync("office", all => all.Single(j => j.JobId == submitted.JobId).State.IsTerminal(), TimeSpan.FromMinutes(2));
         var job = jobs.Single(j => j.JobId == submitted.JobId);
         Assert.True(job.State == JobState.Completed, $"{job.State}: {job.LastError}");
         return job;
@@ -46,19 +33,19 @@ public sealed class FallbackChainTests : IAsyncLifetime
     public async Task The_chain_goes_from_ipp_to_lpd_to_socket_as_each_device_path_stops_answering()
     {
         var eve = await IppEvePrinter.StartAsync("/bin/true");
-        _peers.Add(eve);
+        Peers.Add(eve);
         var lpd = await BsdLpdServer.StartAsync("raw");
-        _peers.Add(lpd);
+        Peers.Add(lpd);
         var socket = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "socket-path" });
         await socket.StartAsync();
-        _peers.Add(socket);
+        Peers.Add(socket);
         var ippUri = eve.PrinterUri.ToString();
         var lpdUri = $"lpd://127.0.0.1:{lpd.Port}/raw";
         var socketUri = $"socket://127.0.0.1:{socket.Port}/";
-        _spool = await SpoolHarness.StartAsync($$"""
+        Spool = await SpoolHarness.StartAsync($$"""
             actorspool.printers { chain { uri = "{{ippUri}}", fallback-uris = ["{{lpdUri}}", "{{socketUri}}"] } }
             actorspool.queues { office { printers = [chain], max-attempts = 10 } }
-            """, _data.Path);
+            """, Data.Path);
 
         // All three answer: the printer's own uri.
         await WaitForPathAsync("chain", ippUri);
@@ -95,13 +82,13 @@ public sealed class FallbackChainTests : IAsyncLifetime
         var steady = new AppSocketPrinterSimulator(new SimulatorOptions { Name = "steady" });
         await flaky.StartAsync();
         await steady.StartAsync();
-        _peers.Add(flaky);
-        _peers.Add(steady);
+        Peers.Add(flaky);
+        Peers.Add(steady);
         var steadyUri = $"socket://127.0.0.1:{steady.Port}/";
-        _spool = await SpoolHarness.StartAsync($$"""
+        Spool = await SpoolHarness.StartAsync($$"""
             actorspool.printers { lj-1 { uri = "socket://127.0.0.1:{{flaky.Port}}", fallback-uris = ["{{steadyUri}}"] } }
             actorspool.queues { office { printers = [lj-1], max-attempts = 20 } }
-            """, _data.Path, SpoolHarness.FastSettings with
+            """, Data.Path, SpoolHarness.FastSettings with
         {
             BreakerFailures = 1000,
             FallbackErrorRatio = 0.05,
@@ -109,8 +96,8 @@ public sealed class FallbackChainTests : IAsyncLifetime
             FallbackErrorWindow = TimeSpan.FromMinutes(10),
         });
 
-        for (var i = 0; i < 30; i++) await _spool.SubmitAsync("office", Encoding.ASCII.GetBytes($"job {i}\n"));
-        await _spool.WaitForJobsAsync("office", all => all.Length == 30 && all.All(j => j.State == JobState.Completed), TimeSpan.FromMinutes(3));
+        for (var i = 0; i < 30; i++) await Spool.SubmitAsync("office", Encoding.ASCII.GetBytes($"job {i}\n"));
+        await Spool.WaitForJobsAsync("office", all => all.Length == 30 && all.All(j => j.State == JobState.Completed), TimeSpan.FromMinutes(3));
 
         var status = await StatusAsync("lj-1");
         Assert.False(status.BreakerOpen);
