@@ -27,6 +27,7 @@ public sealed class LiveTopology : ILiveTopology
     private readonly Lock _gate = new();
     private readonly List<Action<SpoolTopology>> _subscribers = [];
     private volatile State _state;
+    private long _notifiedVersion;
 
     public LiveTopology(SpoolTopology seed) => _state = new State(seed, 0, false);
 
@@ -56,8 +57,14 @@ public sealed class LiveTopology : ILiveTopology
         }
 
         foreach (var subscriber in subscribers) subscriber(topology);
+        // After the subscribers: whoever waits for this version (KeeperTopologyAdmin) then knows that every entity's
+        // message about it is already in the entity's mailbox, ahead of anything the caller sends next.
+        Interlocked.Exchange(ref _notifiedVersion, version);
         return true;
     }
+
+    /// <summary>The newest version whose subscribers have all been called.</summary>
+    public long NotifiedVersion => Interlocked.Read(ref _notifiedVersion);
 
     private sealed record State(SpoolTopology Topology, long Version, bool Live);
 

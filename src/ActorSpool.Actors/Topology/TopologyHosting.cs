@@ -68,18 +68,24 @@ public sealed class KeeperTopologyAdmin(IRequiredActor<TopologyKeeperProxy> keep
         return new TopologyChangeResult(outcome, answer.Version, answer.Problems);
     }
 
-    /// <summary>Waits until this node's replica has <paramref name="version"/> (the publication normally takes milliseconds).</summary>
+    /// <summary>
+    /// Waits until this node's replica has <paramref name="version"/> and has told every subscriber (the publication
+    /// normally takes milliseconds), so a job the caller submits next meets its queue's new definition.
+    /// </summary>
     private async Task FollowAsync(long version, CancellationToken ct)
     {
-        if (live.Version >= version) return;
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = live.Subscribe(_ =>
+        var deadline = DateTimeOffset.UtcNow + FollowTimeout;
+        var asked = false;
+        while (live.NotifiedVersion < version && DateTimeOffset.UtcNow < deadline)
         {
-            if (live.Version >= version) reached.TrySetResult();
-        });
-        if (live.Version >= version) return;
-        // The publication may have been missed: the replica asks the keeper when it hears a newer version.
-        (await replica.GetAsync(ct).ConfigureAwait(false)).Tell(new Domain.Messages.TopologyProtocol.Replies.TopologyVersion(version));
-        await Task.WhenAny(reached.Task, Task.Delay(FollowTimeout, ct)).ConfigureAwait(false);
+            if (!asked && live.Version < version)
+            {
+                // The publication may have been missed: the replica asks the keeper when it hears a newer version.
+                (await replica.GetAsync(ct).ConfigureAwait(false)).Tell(new Domain.Messages.TopologyProtocol.Replies.TopologyVersion(version));
+                asked = true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5), ct).ConfigureAwait(false);
+        }
     }
 }
