@@ -21,6 +21,7 @@ public sealed class KillAnatomy
         foreach (var (phase, pattern) in new[]
                  {
                      ("unreachable", $@"Marking node\(s\) as UNREACHABLE \[Member\(address = [^ ,]*{address},"),
+                     ("downed as crashed", $@"Member [^ ]*{address} crashed:"),
                      ("SBR downs it", $@"SBR is downing \[UniqueAddress: \([^ ,]*{address},"),
                      ("leader removes it", $@"Leader is removing unreachable node \[[^\]]*{address}\]"),
                      ("singleton managers see it removed", $@"Member removed \[[^\]]*{address}\]"),

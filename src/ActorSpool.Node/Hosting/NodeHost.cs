@@ -4,6 +4,7 @@ using ActorSpool.Actors;
 using ActorSpool.Actors.Balancing;
 using ActorSpool.Actors.Hosting;
 using ActorSpool.Actors.Housekeeping;
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
@@ -139,6 +140,7 @@ public static class NodeHost
             akka.WithWakeUpOnMemberUp(topology); // after the regions and the balancer: a woken queue needs both
             akka.WithLiveFeed(options, topology); // the web console's events, stats and history (after the balancer proxy)
             akka.WithAlerts(alerts, topology, hostsSingleton: runsWorkers); // the alert manager singleton (docs/alerts.md)
+            akka.WithCrashedNodeDowning(hocon.GetBoolean("actorspool.cluster.down-crashed-nodes", true)); // docs/cluster.md
 
             // Joins once the journal and snapshot store answer: the first shards are then placed at once (PersistenceWarmUp).
             akka.WithActors((system, _) => PersistenceWarmUp.JoinWhenStorageAnswers(system, options.Seeds.Select(seed => NodeConfiguration.ParseSeed(seed, tls: clusterCertificate is not null)).ToArray()));

@@ -1,0 +1,116 @@
+using System.Net.Sockets;
+using ActorSpool.Domain.Membership;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Remote;
+
+namespace ActorSpool.Actors.Membership;
+
+/// <summary>
+/// Downs a member whose process is gone as soon as that is certain, instead of after the failure detector's
+/// acceptable pause and the split brain resolver's stable-after (about 7 s together). The kernel closes a dead
+/// process's connections at once, so the survivors see the association drop; this actor then connects to the
+/// member's remoting port, and when every attempt is refused (no process listens there) and this node's side keeps a
+/// majority, it downs the member (<see cref="CrashedMemberRule"/>). A member that is slow, paused or partitioned still
+/// has its port open or does not answer at all: it is left to the failure detector and the split brain resolver.
+/// </summary>
+public sealed class CrashedNodeDownerActor : ReceiveActor
+{
+    public const string Name = "crashed-node-downer";
+
+    private sealed record ProbeResult(UniqueAddress Member, string Trigger, bool Refused, string Detail);
+
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<UniqueAddress> _probing = [];
+
+    public CrashedNodeDownerActor()
+    {
+        Receive<DisassociatedEvent>(e => Suspect(e.RemoteAddress, "its connection closed"));
+        Receive<ClusterEvent.UnreachableMember>(e => Suspect(e.Member.Address, "it was marked unreachable"));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<ProbeResult>(Decide);
+    }
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new CrashedNodeDownerActor());
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.UnreachableMember));
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _cluster.Unsubscribe(Self);
+    }
+
+    private static bool CountsForMajority(Member m) =>
+        m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up or MemberStatus.Leaving;
+
+    private Member? LiveMemberAt(Address address) =>
+        _cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address) && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up);
+
+    private void Suspect(Address address, string trigger)
+    {
+        if (_cluster.SelfMember.Status != MemberStatus.Up || address.Equals(_cluster.SelfAddress)) return;
+        if (LiveMemberAt(address) is not { } member || !_probing.Add(member.UniqueAddress)) return;
+        if (address.Host is not { } host || address.Port is not { } port) return;
+        ProbeAsync(member.UniqueAddress, host, port, trigger).PipeTo(Self);
+    }
+
+    private static async Task<ProbeResult> ProbeAsync(UniqueAddress member, string host, int port, string trigger)
+    {
+        for (var attempt = 1; attempt <= CrashedMemberRule.RefusalsNeeded; attempt++)
+        {
+            if (attempt > 1) await Task.Delay(CrashedMemberRule.BetweenAttempts);
+            using var client = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await client.ConnectAsync(host, port, timeout.Token);
+                return new ProbeResult(member, trigger, false, "its remoting port accepts connections");
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                // No process listens there: the next attempt confirms it.
+            }
+            catch (Exception e)
+            {
+                // A timeout or an unreachable network proves nothing about the process: the failure detector decides.
+                return new ProbeResult(member, trigger, false, $"connecting to its remoting port did not settle it ({e.GetType().Name})");
+            }
+        }
+        return new ProbeResult(member, trigger, true, $"{CrashedMemberRule.RefusalsNeeded} connections to its remoting port were refused");
+    }
+
+    private void Decide(ProbeResult result)
+    {
+        _probing.Remove(result.Member);
+        var state = _cluster.State;
+        var member = state.Members.FirstOrDefault(m => m.UniqueAddress.Equals(result.Member));
+        if (member is null || !CountsForMajority(member) || member.Status == MemberStatus.Leaving) return;
+        if (!result.Refused)
+        {
+            _log.Debug("Member {0} is not treated as crashed after {1}: {2}", member.Address, result.Trigger, result.Detail);
+            return;
+        }
+        var counted = state.Members.Where(CountsForMajority).ToList();
+        var reachable = counted.Count(m => !m.UniqueAddress.Equals(result.Member) && !state.Unreachable.Contains(m));
+        if (!CrashedMemberRule.ObserverKeepsMajority(counted.Count, reachable))
+        {
+            _log.Warning("Member {0} looks crashed ({1}), but this node reaches only {2} of {3} members: the split brain resolver decides",
+                member.Address, result.Detail, reachable, counted.Count);
+            return;
+        }
+        _log.Warning("Member {0} crashed: after {1}, {2}. Downing it now rather than after the failure detector and the split brain resolver",
+            member.Address, result.Trigger, result.Detail);
+        // Quarantining the dead incarnation marks it terminated in the cluster's reachability, so the leader removes it
+        // as soon as it is down instead of first waiting for the failure detector to call it unreachable. Only that
+        // incarnation is affected: a process restarted on the same address comes with a new uid.
+        ((IRemoteActorRefProvider)((ExtendedActorSystem)Context.System).Provider).Quarantine(member.Address, member.UniqueAddress.Uid);
+        _cluster.Down(member.Address);
+    }
+}
