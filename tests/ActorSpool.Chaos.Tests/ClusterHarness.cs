@@ -149,7 +149,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         _printersFile = Path.Combine(_directory.Path, "printers.conf");
         await File.WriteAllTextAsync(_printersFile, text.ToString());
         // The journal keeps every event, so JournalInspector's report reads each job's whole history.
-        await File.WriteAllTextAsync(KeepJournalFile, "actorspool.spool.trim-journal = off\n");
+        // Every job of a long run stays listed, so the outcome can be checked against what the clients were told.
+        await File.WriteAllTextAsync(KeepJournalFile, "actorspool.spool.trim-journal = off\nactorspool.spool.retain-terminal-jobs = 20000\n");
     }
 
     private void AppendOneQueue(StringBuilder text)
@@ -236,6 +237,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             catch (InvalidOperationException) when (node.HasExited && node.ExitCode == JoinFailedExitCode && attempt < 3)
             {
                 // What a supervisor (systemd, Compose restart policy) does with a node that could not join: start it again.
+                Interlocked.Increment(ref _joinRetries);
                 Log($"{NodeName(i)} could not join through its seeds and exited with {JoinFailedExitCode}; starting it again (attempt {attempt + 1})");
             }
         }
@@ -246,6 +248,11 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             throw new InvalidOperationException($"{NodeName(i)} formed a second cluster on the same database although {string.Join(", ", membersUp.Select(NodeName))} were Up members");
         }
     }
+
+    private int _joinRetries;
+
+    /// <summary>Starts that ended with the node giving up joining (exit 3) and had to be started again, as a supervisor would.</summary>
+    public int JoinRetries => Volatile.Read(ref _joinRetries);
 
     /// <summary>ActorSpool.Node's exit code when it gave up joining the cluster (NodeHost.ExitJoinFailed).</summary>
     private const int JoinFailedExitCode = 3;

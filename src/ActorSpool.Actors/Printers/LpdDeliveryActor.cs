@@ -12,7 +12,7 @@ public sealed class LpdDeliveryActor(IDocumentStore documents, SpoolSettings set
         var target = delivery.Target;
         var queue = target.AbsolutePath.Trim('/');
         var files = delivery.Documents
-            .Select(d => new LpdDocument(d.Length, c => Documents.OpenReadAsync(delivery.JobId, d.Number, c), d.Name))
+            .Select(d => new LpdDocument(d.Length, c => OpenFencedAsync(delivery.JobId, d.Number, c), d.Name))
             .ToList();
         // RFC 1179 job numbers have three digits. Copies go in the control file (lpr -#N), the data files once.
         var info = new LpdJobInfo((int)(delivery.JobId % 1000), Environment.MachineName, "actorspool", $"job {delivery.JobId}")

@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Protocols.AppSocket;
 using Akka.Actor;
@@ -16,9 +17,13 @@ public abstract class ProtocolDeliveryActor : ReceiveActor
     {
         Documents = documents;
         Settings = settings;
+        Fence = DeliveryFence.Get(Context.System);
         ReceiveAsync<DeliverDocuments>(async delivery =>
         {
             using var deadline = new CancellationTokenSource(settings.DeliveryTimeout);
+            // A node that lost touch with the cluster's majority (frozen, cut off) does not start to print: the others
+            // may have downed it and given the job to a survivor (docs/cluster.md, "A frozen node").
+            await Fence.WaitOpenAsync(deadline.Token);
             var bytes = await DeliverAsync(delivery, deadline.Token);
             Context.Parent.Tell(new DocumentsDelivered(delivery.JobId, delivery.Attempt, bytes));
         });
@@ -28,13 +33,19 @@ public abstract class ProtocolDeliveryActor : ReceiveActor
 
     protected SpoolSettings Settings { get; }
 
+    private DeliveryFence Fence { get; }
+
     /// <summary>Sends the job; returns the bytes sent, throws on any failure.</summary>
     protected abstract Task<long> DeliverAsync(DeliverDocuments delivery, CancellationToken ct);
 
     protected IReadOnlyList<Func<CancellationToken, Task<Stream>>> Sources(DeliverDocuments delivery) =>
         delivery.Documents
-            .Select(d => (Func<CancellationToken, Task<Stream>>)(ct => Documents.OpenReadAsync(delivery.JobId, d.Number, ct)))
+            .Select(d => (Func<CancellationToken, Task<Stream>>)(ct => OpenFencedAsync(delivery.JobId, d.Number, ct)))
             .ToList();
+
+    /// <summary>A document to send: each piece is read only while the <see cref="DeliveryFence"/> is open.</summary>
+    protected async Task<Stream> OpenFencedAsync(long jobId, int documentNumber, CancellationToken ct) =>
+        new FencedReadStream(await Documents.OpenReadAsync(jobId, documentNumber, ct), Fence);
 
     protected override void PreRestart(Exception reason, object message)
     {

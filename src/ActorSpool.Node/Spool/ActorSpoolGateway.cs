@@ -1,4 +1,5 @@
 using ActorSpool.Actors;
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Topology;
@@ -17,7 +18,8 @@ public sealed class ActorSpoolGateway(
     IRequiredActor<JobQueueRegion> queues,
     TimeProvider clock,
     SpoolSettings settings,
-    ICrashPoints crashPoints) : ISpoolGateway
+    ICrashPoints crashPoints,
+    ActorSystem system) : ISpoolGateway
 {
     /// <summary>
     /// How long ingress waits for a queue. Generous: right after a crash the queue may first replay its journal
@@ -152,28 +154,52 @@ public sealed class ActorSpoolGateway(
         new($"the queue did not answer {message.GetType().Name} within {AskTimeout.TotalSeconds:0} s");
 
     /// <summary>
-    /// Asks in short tries within <see cref="AskTimeout"/>: a message sent to a shard on a node that just died is
-    /// lost until the shard moves, and a fresh try reaches it where it lives now. Only for idempotent messages.
+    /// Asks in tries within <see cref="AskTimeout"/>: a message sent to a shard on a node that just died is lost until
+    /// the shard moves, and a fresh try reaches it where it lives now. A try goes out every <see cref="RetryInterval"/>,
+    /// and at once (after <see cref="ShardMoveGrace"/>) when a member is removed, which is when the regions re-ask where
+    /// its shards went; an earlier try that is answered after all still counts. Only for idempotent messages.
     /// </summary>
     private async Task<T> AskWithRetries<T>(object message, CancellationToken ct)
     {
         var region = await queues.GetAsync(ct);
         var deadline = clock.GetUtcNow() + AskTimeout;
-        while (true)
+        var removals = MemberRemovals.Get(system);
+        var tries = new List<Task<object>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
         {
-            try
+            while (true)
             {
-                return Expected<T>(message, await region.Ask<object>(message, RetryInterval, ct));
-            }
-            catch (AskTimeoutException) when (clock.GetUtcNow() + RetryInterval < deadline)
-            {
-            }
-            catch (AskTimeoutException)
-            {
-                throw Unanswered(message);
+                var left = deadline - clock.GetUtcNow();
+                if (left <= TimeSpan.Zero) throw Unanswered(message);
+                tries.Add(region.Ask<object>(message, left, ct));
+                var retry = Task.Delay(RetryInterval, stop.Token);
+                var removed = removals.Next;
+                while (true)
+                {
+                    var done = await Task.WhenAny([.. tries, retry, removed]);
+                    if (done == retry) break;
+                    if (done == removed)
+                    {
+                        await Task.Delay(ShardMoveGrace, ct);
+                        break;
+                    }
+                    var answered = (Task<object>)done;
+                    tries.Remove(answered);
+                    if (answered.IsCompletedSuccessfully) return Expected<T>(message, answered.Result);
+                    if (answered.Exception?.InnerException is AskTimeoutException) throw Unanswered(message); // every try shares the deadline
+                    await answered; // canceled or failed: as it is
+                }
             }
         }
+        finally
+        {
+            await stop.CancelAsync(); // the pending delay; tries still out end at the deadline
+        }
     }
+
+    /// <summary>After a removal, the time the regions need to hear of it before a message sent again finds the shard's new home.</summary>
+    private static readonly TimeSpan ShardMoveGrace = TimeSpan.FromMilliseconds(300);
 
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 }
