@@ -185,7 +185,7 @@ report() {
   local n log prom unreachable reachable sbr crashed delayed gc_warn exited failures=() jobs refused tps hog_cpu
   jobs=$(rounds jobs)
   refused=$(rounds rejected)
-  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT/logs/pgbench.log" | tail -1)
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT/logs/pgbench.log" | tail -1 | awk '{ printf "%.0f", $1 }')
   echo "# Soak: no false downing under load"
   echo
   echo "- $(nproc) CPU(s), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); dotnet $(dotnet --version); PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
