@@ -83,6 +83,7 @@ public static class NodeHost
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
+        builder.Services.AddHostedService<GcPauseWatch>(); // first: the GC pauses of the start count too
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(commandHostTls);
         builder.Services.AddSingleton(new RemotingTlsState(clusterCertificate, remotingWarning));
