@@ -459,7 +459,7 @@ public sealed class AppSocketPrinterSimulator : IAsyncDisposable
                 return;
             }
 
-            Record(receivedAt, length, memory?.ToArray(), tempPath);
+            Record(receivedAt, length, memory?.ToArray(), tempPath, (client.RemoteEndPoint as IPEndPoint)?.Port);
             tempPath = null;
             graceful = true;
         }
@@ -505,7 +505,7 @@ public sealed class AppSocketPrinterSimulator : IAsyncDisposable
         }
     }
 
-    private void Record(DateTimeOffset receivedAt, long length, byte[]? data, string? tempPath)
+    private void Record(DateTimeOffset receivedAt, long length, byte[]? data, string? tempPath, int? clientPort)
     {
         ReceivedJob job;
         TaskCompletionSource changed;
@@ -521,7 +521,7 @@ public sealed class AppSocketPrinterSimulator : IAsyncDisposable
             }
 
             _sequence = sequence;
-            job = new ReceivedJob(sequence, Name, receivedAt, length, data, finalPath);
+            job = new ReceivedJob(sequence, Name, receivedAt, length, data, finalPath, clientPort);
             _jobs.Add(job);
             changed = _jobsChanged;
             _jobsChanged = NewSignal();

@@ -7,4 +7,5 @@ namespace ActorSpool.Simulators;
 /// <param name="Length">Size in bytes.</param>
 /// <param name="Data">The bytes, when <see cref="SimulatorOptions.KeepInMemory"/>.</param>
 /// <param name="FilePath">Full path of the output file, when <see cref="SimulatorOptions.OutputDirectory"/> is set.</param>
-public sealed record ReceivedJob(long Sequence, string Printer, DateTimeOffset ReceivedAt, long Length, byte[]? Data, string? FilePath);
+/// <param name="ClientPort">The sender's TCP port (tells which process on this machine sent the job).</param>
+public sealed record ReceivedJob(long Sequence, string Printer, DateTimeOffset ReceivedAt, long Length, byte[]? Data, string? FilePath, int? ClientPort = null);

@@ -270,6 +270,18 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         return at;
     }
 
+    /// <summary>Sends node i a signal (STOP freezes it as a stalled host would, CONT wakes it); returns the moment.</summary>
+    public async Task<DateTimeOffset> SignalAsync(int i, string signal)
+    {
+        var node = Node(i);
+        var at = DateTimeOffset.UtcNow;
+        using var kill = Process.Start("kill", $"-{signal} {node.ProcessId}") ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {node.ProcessId} exited with {kill.ExitCode}");
+        Log($"SIG{signal} {NodeName(i)} (pid {node.ProcessId})");
+        return at;
+    }
+
     public void Log(string message)
     {
         var line = $"[{Clock.Elapsed.TotalSeconds,7:0.0} s {DateTime.UtcNow:HH:mm:ss.fff}Z] {message}";

@@ -1,7 +1,9 @@
 using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Membership;
 using ActorSpool.Protocols.AppSocket;
 using Akka.Actor;
+using Akka.Event;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 
 namespace ActorSpool.Actors.Printers;
@@ -23,6 +25,11 @@ public abstract class ProtocolDeliveryActor : ReceiveActor
             using var deadline = new CancellationTokenSource(settings.DeliveryTimeout);
             // A node that lost touch with the cluster's majority (frozen, cut off) does not start to print: the others
             // may have downed it and given the job to a survivor (docs/cluster.md, "A frozen node").
+            if (Fence.Verdict != FenceVerdict.Open)
+            {
+                Context.GetLogger().Warning("Delivery of job {0} to {1} held: this node hears from too few cluster members (it was frozen, cut off or starved); it waits for them, or stops once the cluster has downed it",
+                    delivery.JobId, delivery.Target);
+            }
             await Fence.WaitOpenAsync(deadline.Token);
             var bytes = await DeliverAsync(delivery, deadline.Token);
             Context.Parent.Tell(new DocumentsDelivered(delivery.JobId, delivery.Attempt, bytes));

@@ -43,6 +43,8 @@ public static class SpoolWorkerHosting
             // the queues and printers over, so a leave fails and repeats nothing.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-spool-workers", async () =>
             {
+                // Downed (or gone): the survivors have this node's jobs already; nothing here may finish or print them.
+                if (CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason) return Done.Instance;
                 try
                 {
                     await pool.Ask<Drained>(Drain.Instance, TimeSpan.FromSeconds(28));
