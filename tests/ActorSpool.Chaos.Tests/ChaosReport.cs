@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text;
 using ActorSpool.TestSupport;
+using Xunit.Abstractions;
 
 namespace ActorSpool.Chaos.Tests;
 
@@ -15,6 +17,36 @@ public static class ChaosReport
         Environment.GetEnvironmentVariable("ACTORSPOOL_CHAOS_REPORT") is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(RepoPaths.Root, "tests", "ActorSpool.Chaos.Tests", "bin", "chaos-report.md");
+
+    /// <summary>
+    /// Runs a scenario's <paramref name="body"/> (which writes its findings into <paramref name="md"/>) and appends its
+    /// section: on failure the reason, and for anything but a failed assertion the cluster's state and the node logs;
+    /// always the timeline.
+    /// </summary>
+    public static async Task RunAsync(string scenario, ClusterHarness cluster, ITestOutputHelper output, StringBuilder md, Func<Task> body)
+    {
+        var passed = false;
+        try
+        {
+            await body();
+            passed = true;
+        }
+        catch (Exception e)
+        {
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**Failure:** {e.GetType().Name}: {e.Message}");
+            if (e is not Xunit.Sdk.XunitException) await Outcome.DescribeCurrentAsync(cluster, md);
+            cluster.DumpLogs(e.Message);
+            throw;
+        }
+        finally
+        {
+            md.AppendLine().AppendLine("<details><summary>timeline</summary>").AppendLine().AppendLine("```");
+            foreach (var line in cluster.Timeline) md.AppendLine(line);
+            md.AppendLine("```").AppendLine("</details>");
+            output.WriteLine(md.ToString());
+            Append(scenario, passed, md);
+        }
+    }
 
     /// <summary>Appends one scenario's section.</summary>
     public static void Append(string scenario, bool passed, StringBuilder body)

@@ -46,7 +46,6 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task Printing_resumes_after_each_of_many_kills_and_the_killed_node_rejoins_at_once()
     {
         var md = new StringBuilder();
-        var passed = false;
         var kills = new List<Kill>();
         await using var cluster = await ClusterHarness.StartAsync(postgres.Server, output, "failover-time",
             new ClusterHarness.Options { Workers = Workers, PrinterDelay = TimeSpan.FromMilliseconds(50) });
@@ -59,86 +58,76 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
         var load = cluster.Submitter.SubmitManyAsync(Endless(), Clients, Pace);
         try
         {
-            await cluster.Ledger.WaitForCountAsync(50, TimeSpan.FromMinutes(2));
-            // Kill the oldest member (balancer singleton; the queue lands there too, sharding placing a shard on the oldest
-            // of equally loaded nodes) until ten kills hit both, at most 16; then twice a node hosting neither.
-            while (kills.Count(k => k.Balancer && k.Queue) < HostKills && kills.Count < MaxHostKills)
+            await ChaosReport.RunAsync("Scenario 8: failover time over many kills", cluster, output, md, async () =>
             {
-                var kill = await KillAsync(cluster, plain: false);
-                kills.Add(kill);
-                // Started again as soon as the survivors took over (a supervisor restarting a crashed node on its old
-                // address): once the queue recovered elsewhere, or a survivor printed if the queue was not on it.
-                await Eventually.WaitUntilAsync(() => kill.Queue
-                    ? cluster.FirstLogAfter($"Queue {cluster.Queue}: recovered", kill.At) is not null
-                    : cluster.Ledger.Prints.Any(p => p.ReceivedAt > kill.At), "the survivors to take over", ResumeLimit);
-                await RestartAsync(cluster, kill);
-            }
-            for (var n = 0; n < PlainKills; n++)
-            {
-                var kill = await KillAsync(cluster, plain: true);
-                kills.Add(kill);
-                // Measured before the restart: a starting node's first seconds take both cores of the test machine.
-                await Task.Delay(PlainWindow);
-                await RestartAsync(cluster, kill);
-            }
-            Volatile.Write(ref stop, true);
-            await load.WaitAsync(TimeSpan.FromMinutes(3));
+                await cluster.Ledger.WaitForCountAsync(50, TimeSpan.FromMinutes(2));
+                // Kill the oldest member (balancer singleton; the queue lands there too, sharding placing a shard on the oldest
+                // of equally loaded nodes) until ten kills hit both, at most 16; then twice a node hosting neither.
+                while (kills.Count(k => k.Balancer && k.Queue) < HostKills && kills.Count < MaxHostKills)
+                {
+                    var kill = await KillAsync(cluster, plain: false);
+                    kills.Add(kill);
+                    // Started again as soon as the survivors took over (a supervisor restarting a crashed node on its old
+                    // address): once the queue recovered elsewhere, or a survivor printed if the queue was not on it.
+                    await Eventually.WaitUntilAsync(() => kill.Queue
+                        ? cluster.FirstLogAfter($"Queue {cluster.Queue}: recovered", kill.At) is not null
+                        : cluster.Ledger.Prints.Any(p => p.ReceivedAt > kill.At), "the survivors to take over", ResumeLimit);
+                    await RestartAsync(cluster, kill);
+                }
+                for (var n = 0; n < PlainKills; n++)
+                {
+                    var kill = await KillAsync(cluster, plain: true);
+                    kills.Add(kill);
+                    // Measured before the restart: a starting node's first seconds take both cores of the test machine.
+                    await Task.Delay(PlainWindow);
+                    await RestartAsync(cluster, kill);
+                }
+                Volatile.Write(ref stop, true);
+                await load.WaitAsync(TimeSpan.FromMinutes(3));
 
-            var acked = cluster.Submitter.Acked;
-            var jobs = await cluster.WaitForAllTerminalAsync(acked.Select(a => a.JobId).ToList(), TimeSpan.FromMinutes(5));
-            var outcome = await Outcome.AnalyseAsync(cluster, jobs);
-            var history = await JournalInspector.ReadAsync(cluster.ConnectionString, cluster.Queue);
-            var dispatches = history.Dispatches.OrderBy(d => d.At).ToList();
-            foreach (var kill in kills)
-            {
-                kill.FirstDispatch = dispatches.Where(d => d.At > kill.At && cluster.NodeOfAddress(d.Worker) != kill.Node).Select(d => (DateTimeOffset?)d.At).FirstOrDefault();
-                if (kill.FirstDispatch is { } f) kill.Anatomy.Add("first dispatch by a survivor (journal)", f - kill.At, "");
-                kill.GapBefore = LongestGap(dispatches.Select(d => d.At), kill.At - PlainWindow, kill.At);
-                kill.GapAfter = LongestGap(dispatches.Select(d => d.At), kill.At, kill.At + PlainWindow);
-            }
+                var acked = cluster.Submitter.Acked;
+                var jobs = await cluster.WaitForAllTerminalAsync(acked.Select(a => a.JobId).ToList(), TimeSpan.FromMinutes(5));
+                var outcome = await Outcome.AnalyseAsync(cluster, jobs);
+                var history = await JournalInspector.ReadAsync(cluster.ConnectionString, cluster.Queue);
+                var dispatches = history.Dispatches.OrderBy(d => d.At).ToList();
+                foreach (var kill in kills)
+                {
+                    kill.FirstDispatch = dispatches.Where(d => d.At > kill.At && cluster.NodeOfAddress(d.Worker) != kill.Node).Select(d => (DateTimeOffset?)d.At).FirstOrDefault();
+                    if (kill.FirstDispatch is { } f) kill.Anatomy.Add("first dispatch by a survivor (journal)", f - kill.At, "");
+                    kill.GapBefore = LongestGap(dispatches.Select(d => d.At), kill.At - PlainWindow, kill.At);
+                    kill.GapAfter = LongestGap(dispatches.Select(d => d.At), kill.At, kill.At + PlainWindow);
+                }
 
-            var hostKills = kills.Where(k => k.Balancer && k.Queue).Select(k => k.FirstDispatch - k.At).OfType<TimeSpan>().Order().ToList();
-            md.AppendLine(CultureInfo.InvariantCulture, $"3 nodes × {Workers} workers on PostgreSQL, 3 printers (balance, 50 ms per job), {Clients} IPP clients (one job each per {Pace.TotalMilliseconds:0} ms, any live node); {acked.Count} jobs acknowledged.");
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **SIGKILL of the node hosting the balancer and the queue, first dispatch by a survivor: {hostKills.Count} kills, min {Seconds(hostKills.FirstOrDefault())}, median {Seconds(Median(hostKills))}, max {Seconds(hostKills.LastOrDefault())}** (target {Target.TotalSeconds:0} s)");
-            foreach (var kill in kills.Where(k => !k.Balancer && !k.Queue))
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- SIGKILL of {ClusterHarness.NodeName(kill.Node)} (hosting neither): longest gap between dispatches in the {PlainWindow.TotalSeconds:0} s after it {Seconds(kill.GapAfter)} (in the {PlainWindow.TotalSeconds:0} s before it: {Seconds(kill.GapBefore)})");
-            }
-            md.AppendLine(CultureInfo.InvariantCulture, $"- restarts that had to be repeated because the node could not join (exit 3): {cluster.JoinRetries}");
-            md.AppendLine();
-            md.AppendLine("| kill | node | hosted | first dispatch by a survivor | where the time went |");
-            md.AppendLine("|---|---|---|---|---|");
-            foreach (var (kill, n) in kills.Select((k, n) => (k, n + 1)))
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {n} | {ClusterHarness.NodeName(kill.Node)} | {kill.What} | {Seconds(kill.FirstDispatch - kill.At)} | {kill.Anatomy} |");
-            }
-            outcome.WriteTo(md);
+                var hostKills = kills.Where(k => k.Balancer && k.Queue).Select(k => k.FirstDispatch - k.At).OfType<TimeSpan>().Order().ToList();
+                md.AppendLine(CultureInfo.InvariantCulture, $"3 nodes × {Workers} workers on PostgreSQL, 3 printers (balance, 50 ms per job), {Clients} IPP clients (one job each per {Pace.TotalMilliseconds:0} ms, any live node); {acked.Count} jobs acknowledged.");
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"- **SIGKILL of the node hosting the balancer and the queue, first dispatch by a survivor: {hostKills.Count} kills, min {Seconds(hostKills.FirstOrDefault())}, median {Seconds(Median(hostKills))}, max {Seconds(hostKills.LastOrDefault())}** (target {Target.TotalSeconds:0} s)");
+                foreach (var kill in kills.Where(k => !k.Balancer && !k.Queue))
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- SIGKILL of {ClusterHarness.NodeName(kill.Node)} (hosting neither): longest gap between dispatches in the {PlainWindow.TotalSeconds:0} s after it {Seconds(kill.GapAfter)} (in the {PlainWindow.TotalSeconds:0} s before it: {Seconds(kill.GapBefore)})");
+                }
+                md.AppendLine(CultureInfo.InvariantCulture, $"- restarts that had to be repeated because the node could not join (exit 3): {cluster.JoinRetries}");
+                md.AppendLine();
+                md.AppendLine("| kill | node | hosted | first dispatch by a survivor | where the time went |");
+                md.AppendLine("|---|---|---|---|---|");
+                foreach (var (kill, n) in kills.Select((k, n) => (k, n + 1)))
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture, $"| {n} | {ClusterHarness.NodeName(kill.Node)} | {kill.What} | {Seconds(kill.FirstDispatch - kill.At)} | {kill.Anatomy} |");
+                }
+                outcome.WriteTo(md);
 
-            outcome.AssertContract(maxDuplicates: Workers * kills.Count);
-            foreach (var kill in kills)
-            {
-                Assert.True(kill.FirstDispatch is not null, $"no survivor dispatched within the run after SIGKILL of {ClusterHarness.NodeName(kill.Node)}");
-            }
-            Assert.True(hostKills.Count >= HostKills, $"only {hostKills.Count} of {kills.Count(k => k.Balancer)} kills of the balancer's node hit the queue's node too");
-            Assert.True(cluster.JoinRetries == 0, $"{cluster.JoinRetries} restart(s) on the old address did not join on the first try");
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            Volatile.Write(ref stop, true);
-            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**Failure:** {e.GetType().Name}: {e.Message}");
-            if (e is not Xunit.Sdk.XunitException) await Outcome.DescribeCurrentAsync(cluster, md);
-            cluster.DumpLogs(e.Message);
-            throw;
+                outcome.AssertContract(maxDuplicates: Workers * kills.Count);
+                foreach (var kill in kills)
+                {
+                    Assert.True(kill.FirstDispatch is not null, $"no survivor dispatched within the run after SIGKILL of {ClusterHarness.NodeName(kill.Node)}");
+                }
+                Assert.True(hostKills.Count >= HostKills, $"only {hostKills.Count} of {kills.Count(k => k.Balancer)} kills of the balancer's node hit the queue's node too");
+                Assert.True(cluster.JoinRetries == 0, $"{cluster.JoinRetries} restart(s) on the old address did not join on the first try");
+            });
         }
         finally
         {
-            md.AppendLine().AppendLine("<details><summary>timeline</summary>").AppendLine().AppendLine("```");
-            foreach (var line in cluster.Timeline) md.AppendLine(line);
-            md.AppendLine("```").AppendLine("</details>");
-            output.WriteLine(md.ToString());
-            ChaosReport.Append("Scenario 8: failover time over many kills", passed, md);
+            Volatile.Write(ref stop, true);
         }
     }
 

@@ -23,10 +23,9 @@ public sealed class FrozenNodeTests(PostgresFixture postgres, ITestOutputHelper 
     public async Task A_node_frozen_and_downed_prints_nothing_when_it_wakes_and_the_survivors_deliver_its_jobs()
     {
         var md = new StringBuilder();
-        var passed = false;
         await using var cluster = await ClusterHarness.StartAsync(postgres.Server, output, "frozen-node",
             new ClusterHarness.Options { Workers = Workers, PrinterDelay = TimeSpan.FromMilliseconds(300) });
-        try
+        await ChaosReport.RunAsync("Scenario 9: a frozen node wakes after it was downed", cluster, output, md, async () =>
         {
             await cluster.Submitter.SubmitManyAsync(Enumerable.Range(1, Jobs), clients: 6).WaitAsync(TimeSpan.FromMinutes(3));
             var acked = cluster.Submitter.Acked;
@@ -93,23 +92,7 @@ public sealed class FrozenNodeTests(PostgresFixture postgres, ITestOutputHelper 
             Assert.Equal(4, exited); // NodeHost's exit code for "the cluster downed this node"
             // Each worker and printer entity of the frozen node may have had one job on the wire when it froze.
             outcome.AssertContract(maxDuplicates: Workers + cluster.Printers.Count);
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**Failure:** {e.GetType().Name}: {e.Message}");
-            if (e is not Xunit.Sdk.XunitException) await Outcome.DescribeCurrentAsync(cluster, md);
-            cluster.DumpLogs(e.Message);
-            throw;
-        }
-        finally
-        {
-            md.AppendLine().AppendLine("<details><summary>timeline</summary>").AppendLine().AppendLine("```");
-            foreach (var line in cluster.Timeline) md.AppendLine(line);
-            md.AppendLine("```").AppendLine("</details>");
-            output.WriteLine(md.ToString());
-            ChaosReport.Append("Scenario 9: a frozen node wakes after it was downed", passed, md);
-        }
+        });
     }
 
     private static async Task<(DateTimeOffset Time, string Node, string Line)?> WaitForLogAsync(ClusterHarness cluster, string pattern, DateTimeOffset after)

@@ -40,11 +40,10 @@ public sealed class RollingKillTests(PostgresFixture postgres, ITestOutputHelper
     public async Task Every_acknowledged_job_completes_while_the_oldest_node_and_then_another_are_killed_and_restarted()
     {
         var md = new StringBuilder();
-        var passed = false;
         var kills = new List<Kill>();
         await using var cluster = await ClusterHarness.StartAsync(postgres.Server, output, "rolling-kill",
             new ClusterHarness.Options { Workers = Workers, PrinterDelay = PrinterDelay });
-        try
+        await ChaosReport.RunAsync("Scenario 1: rolling SIGKILL of the oldest node, then another, under a backlog", cluster, output, md, async () =>
         {
             var submitStart = DateTimeOffset.UtcNow;
             await cluster.Submitter.SubmitManyAsync(Enumerable.Range(1, Jobs), Clients).WaitAsync(TimeSpan.FromMinutes(5));
@@ -139,23 +138,7 @@ public sealed class RollingKillTests(PostgresFixture postgres, ITestOutputHelper
                     $"printer(s) {string.Join(", ", kill.IdlePrinters)} got no delivery within {ResumeLimit.TotalSeconds:0} s after SIGKILL of {ClusterHarness.NodeName(kill.Node)} "
                     + $"although {kill.Backlog} jobs were waiting and the other printers kept printing");
             }
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**Failure:** {e.GetType().Name}: {e.Message}");
-            if (e is not Xunit.Sdk.XunitException) await Outcome.DescribeCurrentAsync(cluster, md);
-            cluster.DumpLogs(e.Message);
-            throw;
-        }
-        finally
-        {
-            md.AppendLine().AppendLine("<details><summary>timeline</summary>").AppendLine().AppendLine("```");
-            foreach (var line in cluster.Timeline) md.AppendLine(line);
-            md.AppendLine("```").AppendLine("</details>");
-            output.WriteLine(md.ToString());
-            ChaosReport.Append("Scenario 1: rolling SIGKILL of the oldest node, then another, under a backlog", passed, md);
-        }
+        });
     }
 
     private static string Seconds(TimeSpan? span) => span is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.TotalSeconds:0.0} s") : "—";
