@@ -155,46 +155,38 @@ public sealed class ActorSpoolGateway(
 
     /// <summary>
     /// Asks in tries within <see cref="AskTimeout"/>: a message sent to a shard on a node that just died is lost until
-    /// the shard moves, and a fresh try reaches it where it lives now. A try goes out every <see cref="RetryInterval"/>,
-    /// and at once (after <see cref="ShardMoveGrace"/>) when a member is removed, which is when the regions re-ask where
-    /// its shards went; an earlier try that is answered after all still counts. Only for idempotent messages.
+    /// the shard moves, and a fresh try reaches it where it lives now. A try waits <see cref="RetryInterval"/>; when a
+    /// member is removed while it is out, the message goes again after <see cref="ShardMoveGrace"/> (the regions then
+    /// re-ask where that member's shards went) and the earlier try's answer, if any, is dropped. Only for idempotent
+    /// messages.
     /// </summary>
     private async Task<T> AskWithRetries<T>(object message, CancellationToken ct)
     {
         var region = await queues.GetAsync(ct);
         var deadline = clock.GetUtcNow() + AskTimeout;
         var removals = MemberRemovals.Get(system);
-        var tries = new List<Task<object>>();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        try
+        while (true)
         {
-            while (true)
+            var removed = removals.Next;
+            var attempt = region.Ask<object>(message, RetryInterval, ct);
+            if (await Task.WhenAny(attempt, removed) == attempt)
             {
-                var left = deadline - clock.GetUtcNow();
-                if (left <= TimeSpan.Zero) throw Unanswered(message);
-                tries.Add(region.Ask<object>(message, left, ct));
-                var retry = Task.Delay(RetryInterval, stop.Token);
-                var removed = removals.Next;
-                while (true)
+                try
                 {
-                    var done = await Task.WhenAny([.. tries, retry, removed]);
-                    if (done == retry) break;
-                    if (done == removed)
-                    {
-                        await Task.Delay(ShardMoveGrace, ct);
-                        break;
-                    }
-                    var answered = (Task<object>)done;
-                    tries.Remove(answered);
-                    if (answered.IsCompletedSuccessfully) return Expected<T>(message, answered.Result);
-                    if (answered.Exception?.InnerException is AskTimeoutException) throw Unanswered(message); // every try shares the deadline
-                    await answered; // canceled or failed: as it is
+                    return Expected<T>(message, await attempt);
+                }
+                catch (AskTimeoutException) when (clock.GetUtcNow() + RetryInterval < deadline)
+                {
+                    continue;
+                }
+                catch (AskTimeoutException)
+                {
+                    throw Unanswered(message);
                 }
             }
-        }
-        finally
-        {
-            await stop.CancelAsync(); // the pending delay; tries still out end at the deadline
+            _ = attempt.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // dropped: its timeout is expected
+            await Task.Delay(ShardMoveGrace, ct);
+            if (clock.GetUtcNow() >= deadline) throw Unanswered(message);
         }
     }
 
