@@ -39,7 +39,7 @@ public sealed class FrozenNodeTests(PostgresFixture postgres, ITestOutputHelper 
             var victim = queueHost >= 0 ? queueHost : balancerHost;
             var pid = cluster.Node(victim).ProcessId;
             var wokeAt = DateTimeOffset.MaxValue;
-            var victimPorts = new ConcurrentDictionary<int, byte>();
+            var victimPorts = new ConcurrentDictionary<int, DateTimeOffset>(); // local port -> last seen open in the woken process
             var printsAfterWaking = new ConcurrentQueue<(string Printer, int? Port, DateTimeOffset At)>();
             foreach (var printer in cluster.Printers)
             {
@@ -64,7 +64,8 @@ public sealed class FrozenNodeTests(PostgresFixture postgres, ITestOutputHelper 
             {
                 while (!watching.IsCancellationRequested)
                 {
-                    foreach (var port in LocalTcpPortsOf(pid)) victimPorts.TryAdd(port, 0);
+                    var now = DateTimeOffset.UtcNow;
+                    foreach (var port in LocalTcpPortsOf(pid)) victimPorts[port] = now;
                     await Task.Delay(20);
                 }
             });
@@ -80,7 +81,9 @@ public sealed class FrozenNodeTests(PostgresFixture postgres, ITestOutputHelper 
             await cluster.RestartAsync(victim);
             var jobs = await cluster.WaitForAllTerminalAsync(acked.Select(a => a.JobId).ToList(), TimeSpan.FromMinutes(5));
             var outcome = await Outcome.AnalyseAsync(cluster, jobs);
-            var byVictim = printsAfterWaking.Where(p => p.Port is { } port && victimPorts.ContainsKey(port)).ToList();
+            // A job came from the woken process if its sender's port was open there while the job arrived (a connection lasts
+            // at least the printer's 300 ms); the port number alone could be a survivor's that reused it later.
+            var byVictim = printsAfterWaking.Where(p => p.Port is { } port && victimPorts.TryGetValue(port, out var seen) && seen >= p.At - TimeSpan.FromSeconds(1)).ToList();
 
             md.AppendLine(CultureInfo.InvariantCulture, $"3 nodes × {Workers} workers on PostgreSQL, 3 printers (balance, 300 ms per job), {Jobs} jobs; {ClusterHarness.NodeName(victim)} (queue{(balancerHost == victim ? " and balancer" : "")}) frozen with SIGSTOP for {Frozen.TotalSeconds:0} s, then SIGCONT.");
             md.AppendLine();

@@ -117,8 +117,22 @@ async function loadStats() {
 
 const reloadCluster = debounce(loadCluster);
 
+/** A member's row follows its event at once; the reload that follows may wait on a moving balancer for seconds. */
+function showMember(member) {
+  const row = document.querySelector(`#members tr[data-member="${CSS.escape(member.address)}"]`);
+  if (!row) return;
+  const gone = member.event === 'removed';
+  const status = gone ? 'removed' : member.status;
+  const reachability = gone ? '–' : member.reachability;
+  row.dataset.status = status;
+  row.dataset.reachability = reachability;
+  row.querySelector('[data-field="status"]').textContent = status;
+  row.querySelector('[data-field="reachability"]').textContent = reachability;
+}
+
 onEvent('member', (member) => {
   if (member.event === 'removed') removed.set(member.address, member.roles ?? []);
+  showMember(member);
   reloadCluster();
   announce(`Member ${member.address}: ${member.event ?? member.status}`);
 });
