@@ -122,7 +122,7 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
                     Assert.True(kill.FirstDispatch is not null, $"no survivor dispatched within the run after SIGKILL of {ClusterHarness.NodeName(kill.Node)}");
                 }
                 // Where sharding puts the queue is its choice: the run aims at ten kills of both and reports how many it got.
-            Assert.True(hostKills.Count >= 1, $"only {hostKills.Count} of {kills.Count(k => k.Balancer)} kills of the balancer's node hit the queue's node too");
+                Assert.True(hostKills.Count >= 1, $"only {hostKills.Count} of {kills.Count(k => k.Balancer)} kills of the balancer's node hit the queue's node too");
                 Assert.True(cluster.JoinRetries == 0, $"{cluster.JoinRetries} restart(s) on the old address did not join on the first try");
             });
         }
