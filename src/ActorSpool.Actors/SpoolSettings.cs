@@ -30,6 +30,12 @@ public sealed record SpoolSettings
     public int FallbackErrorMinDeliveries { get; init; } = 20;
     public TimeSpan OutcomeRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan DispatchRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest a printer holds a job back for the job its queue sent just before it (workers' messages may overtake
+    /// each other); after a short wait it asks the queue, and stops waiting at once when that job is not coming.
+    /// </summary>
+    public TimeSpan PredecessorWait { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan WorkerRegistrationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int SnapshotEvery { get; init; } = 500;
 
@@ -88,6 +94,7 @@ public sealed record SpoolSettings
             FallbackErrorMinDeliveries = Math.Max(1, c.GetInt("fallback-error-min-deliveries", d.FallbackErrorMinDeliveries)),
             OutcomeRetryInterval = c.GetTimeSpan("outcome-retry-interval", d.OutcomeRetryInterval),
             DispatchRetryInterval = c.GetTimeSpan("dispatch-retry-interval", d.DispatchRetryInterval),
+            PredecessorWait = c.GetTimeSpan("predecessor-wait", d.PredecessorWait),
             WorkerRegistrationInterval = c.GetTimeSpan("worker-registration-interval", d.WorkerRegistrationInterval),
             SnapshotEvery = c.GetInt("snapshot-every", d.SnapshotEvery),
             TrimJournal = c.GetBoolean("trim-journal", d.TrimJournal),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
+using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
@@ -32,8 +33,11 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         public static readonly StartWaiting Instance = new();
     }
 
-    /// <summary>How long a job waits for the job its queue sent just before it (which may have been lost with its worker).</summary>
-    private static readonly TimeSpan PredecessorWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a job waits for the job its queue sent just before it on trust (workers' messages overtake each other by
+    /// milliseconds); then the printer asks the queue whether that one still comes, and again at this interval.
+    /// </summary>
+    private static readonly TimeSpan PredecessorAskEvery = TimeSpan.FromMilliseconds(250);
 
     private sealed record InDelivery(Pending Pending, DevicePath Path)
     {
@@ -79,6 +83,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     // Jobs this printer started lately, by queue: a job that names one of them as its predecessor may start.
     private readonly HashSet<(string Queue, long JobId)> _started = new();
     private readonly Queue<(string Queue, long JobId)> _startOrder = new();
+    // Predecessors asked about (whether they still come) and when, so each is asked once per interval.
+    private readonly Dictionary<(string Queue, long JobId), DateTimeOffset> _askedAbout = new();
+    private readonly Func<IActorRef?> _queues;
     private readonly List<DevicePath> _paths = new();
     private readonly IActorRef _mediator;
     // sequential = on: the turn across queues (who may dispatch next) and the jobs it expects.
@@ -100,8 +107,9 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public PrinterActor(PrinterDefinition definition, SpoolSettings settings, Func<Uri, Props> protocolFor, Func<Uri, TimeSpan, Task<ProbeCompleted>> probe,
-        ILiveTopology? live = null)
+        ILiveTopology? live = null, Func<IActorRef?>? queues = null)
     {
+        _queues = queues ?? (() => null);
         _definition = definition;
         _live = live;
         _settings = settings;
@@ -196,6 +204,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
             Finish(DeliveryOutcome.NotStarted, "the delivering worker stopped", 0));
         Receive<HeartbeatTick>(_ => Probe());
         Receive<StartWaiting>(_ => StartNext());
+        Receive<JobQueueProtocol.Replies.JobOnItsWay>(answer =>
+        {
+            if (answer.Coming) return;
+            // Its worker died, it failed or went back in line: the jobs sent after it need not wait for it.
+            NoLongerAwaited(answer.Queue, answer.JobId);
+            StartNext();
+        });
         Receive<ProbeCompleted>(p =>
         {
             var path = _paths.FirstOrDefault(x => x.Target == p.Target);
@@ -317,14 +332,19 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     {
         var all = _waiting.ToList();
         var now = DateTimeOffset.UtcNow;
-        var ready = all.Where(p => p.Job.After is not { } after || _started.Contains((p.Job.Queue, after)) || now - p.ArrivedAt >= PredecessorWait);
+        var ready = all.Where(p => MissingPredecessor(p) is null || now - p.ArrivedAt >= _settings.PredecessorWait);
         // A sequential printer starts jobs of all its queues in submission order, and none before an earlier one on its way.
         var next = _definition.Sequential
             ? ready.OrderBy(p => p.Job.SubmittedAt).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.JobId)
-                .FirstOrDefault(p => _turns.MayStart(p.Job.Queue, p.Job.JobId, p.Job.SubmittedAt, now, PredecessorWait))
+                .FirstOrDefault(p => _turns.MayStart(p.Job.Queue, p.Job.JobId, p.Job.SubmittedAt, now, _settings.PredecessorWait))
             : ready.OrderByDescending(p => p.Job.Priority).ThenBy(p => p.Job.Queue, StringComparer.Ordinal).ThenBy(p => p.Job.Sequence)
                 .FirstOrDefault();
         if (next is null) return null;
+        if (MissingPredecessor(next) is { } missing)
+        {
+            _log.Info("Printer {0}: job {1} of queue {2} starts without job {3}, which its queue sent before it: not here after {4:0.0} s",
+                _definition.Name, next.Job.JobId, next.Job.Queue, missing.JobId, (now - next.ArrivedAt).TotalSeconds);
+        }
         _waiting.Clear();
         foreach (var pending in all.Where(p => !ReferenceEquals(p, next))) _waiting.Enqueue(pending);
         return next;
@@ -345,7 +365,13 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         if (TakeNextWaiting() is not { } next)
         {
             // Every waiting job comes after one still on its way here.
-            var due = new[] { _waiting.Min(p => p.ArrivedAt) + PredecessorWait, _turns.NextExpiry(PredecessorWait) ?? DateTimeOffset.MaxValue }.Min() - DateTimeOffset.UtcNow;
+            var now = DateTimeOffset.UtcNow;
+            var asking = AskAboutMissingPredecessors(now);
+            var due = new[]
+            {
+                _waiting.Min(p => p.ArrivedAt) + _settings.PredecessorWait, _turns.NextExpiry(_settings.PredecessorWait) ?? DateTimeOffset.MaxValue,
+                asking ? now + PredecessorAskEvery : DateTimeOffset.MaxValue,
+            }.Min() - now;
             Timers.StartSingleTimer("predecessor", StartWaiting.Instance, due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(10));
             return;
         }
@@ -414,9 +440,56 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private void RememberStarted(string queue, long jobId)
     {
         _turns.Started(queue, jobId);
+        NoLongerAwaited(queue, jobId);
+    }
+
+    /// <summary>Jobs that name this one as their predecessor may start.</summary>
+    private void NoLongerAwaited(string queue, long jobId)
+    {
+        _askedAbout.Remove((queue, jobId));
         if (!_started.Add((queue, jobId))) return;
         _startOrder.Enqueue((queue, jobId));
         if (_startOrder.Count > 1024) _started.Remove(_startOrder.Dequeue());
+    }
+
+    /// <summary>
+    /// Asks the queues whether the predecessors that waiting jobs have waited for longer than <see cref="PredecessorAskEvery"/>
+    /// still come (one lost with its worker's node never does). True while any is asked about, so the printer looks again.
+    /// </summary>
+    private bool AskAboutMissingPredecessors(DateTimeOffset now)
+    {
+        if (_queues() is not { } queues) return false;
+        var awaited = _waiting.Select(p => (Pending: p, Missing: MissingPredecessor(p))).Where(w => w.Missing is not null).ToList();
+        foreach (var forgotten in _askedAbout.Keys.Where(k => !awaited.Any(w => w.Missing == k)).ToList()) _askedAbout.Remove(forgotten);
+        foreach (var (pending, missing) in awaited)
+        {
+            var key = missing!.Value;
+            if (now - pending.ArrivedAt < PredecessorAskEvery || (_askedAbout.TryGetValue(key, out var asked) && now - asked < PredecessorAskEvery)) continue;
+            _askedAbout[key] = now;
+            queues.Tell(new JobQueueProtocol.Queries.IsJobOnItsWay(key.Queue, key.JobId, _definition.Name));
+        }
+        return awaited.Count > 0;
+    }
+
+    /// <summary>
+    /// The job <paramref name="pending"/> still waits for: its predecessor, or when that one waits here too, the one
+    /// at the end of that chain, unless it started here or is not coming. Null when nothing is missing, also for
+    /// jobs naming each other (a job sent again after its worker died names the job sent after its first attempt):
+    /// then the queue's order among them decides.
+    /// </summary>
+    private (string Queue, long JobId)? MissingPredecessor(Pending pending)
+    {
+        var job = pending.Job;
+        var seen = new HashSet<long>();
+        while (job.After is { } after && !_started.Contains((job.Queue, after)))
+        {
+            if (!seen.Add(job.JobId)) return null;
+            var queue = job.Queue;
+            var predecessor = _waiting.FirstOrDefault(p => p.Job.Queue == queue && p.Job.JobId == after);
+            if (predecessor is null) return (queue, after);
+            job = predecessor.Job;
+        }
+        return null;
     }
 
     private void Refuse(Queue<Pending> waiting, string why)
@@ -529,9 +602,11 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         && a.WaitingDeliveries == b.WaitingDeliveries && a.UsingFallback == b.UsingFallback && a.PathInUse == b.PathInUse && a.TurnQueue == b.TurnQueue && a.TurnJobId == b.TurnJobId && a.Reasons.SequenceEqual(b.Reasons)
         && a.Site == b.Site && a.AlternateSite == b.AlternateSite;
 
-    public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents, ILiveTopology? live = null) =>
+    /// <param name="queues">The queues' shard region, once there is one: asked whether a job that others wait for still comes.</param>
+    public static Props Props(PrinterDefinition definition, SpoolSettings settings, IDocumentStore documents, ILiveTopology? live = null,
+        Func<IActorRef?>? queues = null) =>
         Akka.Actor.Props.Create(() => new PrinterActor(definition, settings, target => ProtocolProps.For(target, documents, settings),
-            (target, timeout) => DeviceProbe.ProbeAsync(target, timeout, settings.PrinterCertificates), live));
+            (target, timeout) => DeviceProbe.ProbeAsync(target, timeout, settings.PrinterCertificates), live, queues));
 }
 
 /// <summary>The protocol actor for each URI scheme.</summary>

@@ -1,4 +1,5 @@
 using ActorSpool.Actors.Hosting;
+using ActorSpool.Actors.Queues;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Messages;
@@ -22,8 +23,9 @@ public static class PrinterHosting
         IDocumentStore documents) =>
         builder.WithShardRegion<PrinterRegion>(
             "printer",
-            printer => topology.Current.Printers.TryGetValue(printer, out var definition)
-                ? PrinterActor.Props(definition, settings, documents, topology)
+            // The queues' region is registered after this one (queues talk to printers): looked up when a printer asks.
+            (_, registry) => printer => topology.Current.Printers.TryGetValue(printer, out var definition)
+                ? PrinterActor.Props(definition, settings, documents, topology, () => registry.TryGet<JobQueueRegion>(out var queues) ? queues : null)
                 : UnknownEntityActor.Props("printer", printer),
             new EntityNameExtractor<IPrinterMessage>(m => m.Printer),
             SpoolSharding.EntityOptions(PrinterActor.HandOff.Instance));

@@ -6,6 +6,7 @@ using ActorSpool.Domain.Messages;
 using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -170,6 +171,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<Queries.GetJobs>(q => Answer(new Replies.JobList(QueueRules.Listing(_state, q.Which, q.Owner, q.Limit))));
         Command<Queries.GetQueueStatus>(_ => Answer(Status()));
         Command<Queries.FindKnownJobs>(q => Answer(new Replies.KnownJobs(q.JobIds.Where(id => _state.Find(id) is not null).ToArray())));
+        // About deliveries in memory, not about anything stored: answered at once, not behind the writes in flight.
+        Command<Queries.IsJobOnItsWay>(q => Sender.Tell(new Replies.JobOnItsWay(q.Queue, q.JobId, IsOnItsWayTo(q.JobId, q.Printer))));
         Command<SaveSnapshotSuccess>(SnapshotSaved);
         Command<SaveSnapshotFailure>(f => _log.Warning("Queue {0}: snapshot failed: {1}", _definition.Name, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -225,14 +228,20 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Timers.StartPeriodicTimer("retention", RetentionTick.Instance, _settings.RetentionInterval);
 
         // Jobs that were in delivery when the queue stopped: if the queue merely moved (its node died or left),
-        // their workers may still be delivering. Ask them; what nobody claims goes back in line.
+        // their workers may still be delivering. Ask them; what nobody claims goes back in line. A worker on a node
+        // that is no longer a member (it crashed with the queue's old node) cannot answer: its jobs go back at once.
         var inDelivery = _state.Jobs.Where(j => j.State == JobState.Processing).ToList();
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .Where(m => m.Status is not (MemberStatus.Down or MemberStatus.Removed)).Select(m => m.Address).ToHashSet();
+        var workerGone = new List<long>();
         foreach (var job in inDelivery.Where(j => j.Worker is not null))
         {
-            Context.ActorSelection(job.Worker).Tell(new IsWorkingOn(_definition.Name, job.JobId, job.Dispatches));
+            if (ActorPath.TryParse(job.Worker, out var worker) && !members.Contains(worker.Address)) workerGone.Add(job.JobId);
+            else Context.ActorSelection(job.Worker).Tell(new IsWorkingOn(_definition.Name, job.JobId, job.Dispatches));
         }
         if (inDelivery.Count > 0) Timers.StartSingleTimer("reclaim", ReclaimWindowClosed.Instance, ReclaimWindow);
         _log.Info("Queue {0}: recovered {1} job(s), {2} pending, {3} in delivery", _definition.Name, _state.Count, _state.PendingCount, inDelivery.Count);
+        Interrupt(workerGone, "its worker's node left the cluster");
         // A long replay is worth a snapshot now, so the next recovery is short.
         SnapshotIfQuiet();
         TryDispatch();
@@ -240,23 +249,30 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
 
     private void Reclaim(WorkingOn answer)
     {
-        if (!answer.Busy || _running.ContainsKey(answer.JobId)) return;
+        if (_running.ContainsKey(answer.JobId)) return;
         if (_state.Find(answer.JobId) is not { State: JobState.Processing } job || job.Dispatches != answer.Attempt) return;
+        if (!answer.Busy)
+        {
+            // The worker of that name is idle (a process started again on the old address, or the dispatch never reached it).
+            Interrupt([answer.JobId], "its worker is not delivering it");
+            return;
+        }
         _running[answer.JobId] = new Running(job.Printer!, answer.Attempt, Sender, DateTimeOffset.UtcNow);
         Context.Watch(Sender);
     }
 
-    /// <summary>Puts processing jobs that no live worker is delivering back in line (at-least-once: one may print twice).</summary>
-    private void InterruptUnclaimed(string reason)
+    /// <summary>Puts jobs that were in delivery when the queue started back in line, when no worker can be delivering them.</summary>
+    private void Interrupt(IReadOnlyCollection<long> jobIds, string reason)
     {
-        var interrupted = _state.Jobs.Where(j => j.State == JobState.Processing && !_running.ContainsKey(j.JobId))
-            .Select(j => new JobInterrupted(j.JobId, reason, DateTimeOffset.UtcNow))
-            .ToList();
-        if (interrupted.Count == 0) return;
-        _log.Info("Queue {0}: {1} job(s) were in delivery with no live worker; re-queued", _definition.Name, interrupted.Count);
-        Commit(interrupted);
+        if (jobIds.Count == 0) return;
+        _log.Info("Queue {0}: job(s) {1} were in delivery when the queue started; re-queued: {2}", _definition.Name, string.Join(",", jobIds), reason);
+        Commit(jobIds.Select(id => (IJobQueueEvent)new JobInterrupted(id, reason, DateTimeOffset.UtcNow)).ToList());
         TryDispatch();
     }
+
+    /// <summary>Puts processing jobs that no live worker is delivering back in line (at-least-once: one may print twice).</summary>
+    private void InterruptUnclaimed(string reason) =>
+        Interrupt(_state.Jobs.Where(j => j.State == JobState.Processing && !_running.ContainsKey(j.JobId)).Select(j => j.JobId).ToList(), reason);
 
     /// <summary>A command the queue's rules decide: applied now, answered when its events are durable.</summary>
     private void Decide(IJobQueueCommand command) => Commit(_rules.Decide(_state, command, DateTimeOffset.UtcNow), Sender);
@@ -447,6 +463,18 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         _log.Warning("Queue {0}: worker {1} lost with job(s) {2}; re-queued", _definition.Name, terminated.ActorRef.Path, string.Join(",", lost));
         Commit(events);
         TryDispatch();
+    }
+
+    /// <summary>
+    /// Whether a printer should go on holding jobs back for <paramref name="jobId"/>: a worker has it for that printer, it
+    /// waits for a worker for that printer, or it was in delivery there when the queue started and its worker has not
+    /// answered yet.
+    /// </summary>
+    private bool IsOnItsWayTo(long jobId, string printer)
+    {
+        if (_running.TryGetValue(jobId, out var running)) return running.Printer == printer;
+        if (_placing.TryGetValue(jobId, out var placement)) return placement.Printer == printer;
+        return Timers.IsTimerActive("reclaim") && _state.Find(jobId) is { State: JobState.Processing } job && job.Printer == printer;
     }
 
     private void StopRunning(long jobId)

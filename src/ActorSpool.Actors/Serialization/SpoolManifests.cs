@@ -78,6 +78,8 @@ public static class SpoolManifests
         new(typeof(JobQueueProtocol.Replies.DocumentReserved), "q.document-reserved", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+DocumentReserved"),
         new(typeof(JobQueueProtocol.Replies.JobList), "q.job-list", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+JobList"),
         new(typeof(JobQueueProtocol.Replies.KnownJobs), "q.known-jobs", Legacy: null), // new since the names were pinned
+        new(typeof(JobQueueProtocol.Queries.IsJobOnItsWay), "q.is-job-on-its-way", Legacy: null),
+        new(typeof(JobQueueProtocol.Replies.JobOnItsWay), "q.job-on-its-way", Legacy: null),
         new(typeof(JobQueueProtocol.Replies.CommandResult), "q.command-result", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+CommandResult"),
         new(typeof(JobQueueProtocol.Replies.OutcomeRecorded), "q.outcome-recorded", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+OutcomeRecorded"),
         new(typeof(JobQueueProtocol.Replies.QueueStatus), "q.queue-status", "ActorSpool.Domain.Messages.JobQueueProtocol+Replies+QueueStatus"),

@@ -195,6 +195,12 @@ public static class JobQueueProtocol
 
         /// <summary>Which of <paramref name="JobIds"/> the queue holds (the orphan sweep asks): answered with <see cref="Replies.KnownJobs"/>.</summary>
         public sealed record FindKnownJobs(string Queue, long[] JobIds) : IJobQueueQuery;
+
+        /// <summary>
+        /// A printer holds a job back for <paramref name="JobId"/>, which the queue sent it before: is that one still on its
+        /// way to <paramref name="Printer"/>? Answered at once with <see cref="Replies.JobOnItsWay"/>.
+        /// </summary>
+        public sealed record IsJobOnItsWay(string Queue, long JobId, string Printer) : IJobQueueQuery;
     }
 
     public static class Replies
@@ -216,6 +222,9 @@ public static class JobQueueProtocol
 
         /// <summary>The job ids of a <see cref="Queries.FindKnownJobs"/> the queue holds, in any state.</summary>
         public sealed record KnownJobs(long[] JobIds) : ISpoolMessage;
+
+        /// <summary>False: the job is not coming to that printer (its worker died, it failed or went back in line), so nothing waits for it.</summary>
+        public sealed record JobOnItsWay(string Queue, long JobId, bool Coming) : ISpoolMessage;
 
         /// <summary>The answer to cancel/hold/release: Ok, or why not (<see cref="CommandOutcome"/>) with a reason.</summary>
         public sealed record CommandResult(CommandOutcome Outcome, string? Message, JobRecord? Job) : ISpoolMessage
