@@ -96,6 +96,13 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
                     if (kill.FirstDispatch is { } f) kill.Anatomy.Add("first dispatch by a survivor (journal)", f - kill.At, "");
                     kill.GapBefore = LongestGap(dispatches.Select(d => d.At), kill.At - PlainWindow, kill.At);
                     kill.GapAfter = LongestGap(dispatches.Select(d => d.At), kill.At, kill.At + PlainWindow);
+                    // Per printer, for a look at a gap: which printer's dispatches stopped, and which node's workers took them.
+                    foreach (var printer in dispatches.Select(d => d.Printer).Distinct().Order())
+                    {
+                        var times = dispatches.Where(d => d.Printer == printer && d.At > kill.At - TimeSpan.FromSeconds(1) && d.At < kill.At + PlainWindow)
+                            .Select(d => $"{(d.At - kill.At).TotalSeconds:0.00}@{ClusterHarness.NodeName(cluster.NodeOfAddress(d.Worker))}");
+                        cluster.Log($"dispatches to {printer} around the kill of {ClusterHarness.NodeName(kill.Node)} ({kill.What}): {string.Join(" ", times)}");
+                    }
                 }
 
                 var hostKills = kills.Where(k => k.Balancer && k.Queue).Select(k => k.FirstDispatch - k.At).OfType<TimeSpan>().Order().ToList();

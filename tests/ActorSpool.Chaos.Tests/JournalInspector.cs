@@ -18,7 +18,7 @@ public static class JournalInspector
         IReadOnlyList<(long JobId, string Reason)> Interruptions,
         IReadOnlyList<(long JobId, int Attempt, string Printer, string Reason, DateTimeOffset At)> FailedAttempts,
         int Aborted,
-        IReadOnlyList<(long JobId, int Attempt, string Worker, DateTimeOffset At)> Dispatches)
+        IReadOnlyList<(long JobId, int Attempt, string Worker, DateTimeOffset At, string Printer)> Dispatches)
     {
         /// <summary>The worker (actor path with its node address) whose delivery completed each job.</summary>
         public IEnumerable<(long JobId, string? Worker)> CompletedBy() =>
@@ -30,7 +30,7 @@ public static class JournalInspector
         var workers = new Dictionary<(long, int), string>();
         var completions = new List<(long, int, string)>();
         var interruptions = new List<(long, string)>();
-        var dispatches = new List<(long, int, string, DateTimeOffset)>();
+        var dispatches = new List<(long, int, string, DateTimeOffset, string)>();
         var failed = new List<(long, int, string, string, DateTimeOffset)>();
         var aborted = 0;
         await using var connection = new NpgsqlConnection(connectionString);
@@ -51,7 +51,7 @@ public static class JournalInspector
                 case nameof(JobDispatched):
                     workers[(e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32())] = e.GetProperty("Worker").GetString() ?? "";
                     dispatches.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Worker").GetString() ?? "",
-                        e.GetProperty("At").GetDateTimeOffset()));
+                        e.GetProperty("At").GetDateTimeOffset(), e.GetProperty("Printer").GetString() ?? ""));
                     break;
                 case nameof(JobCompleted):
                     completions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? ""));

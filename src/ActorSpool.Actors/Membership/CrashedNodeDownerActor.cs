@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using ActorSpool.Domain.Membership;
 using Akka.Actor;
 using Akka.Cluster;
@@ -63,27 +62,8 @@ public sealed class CrashedNodeDownerActor : ReceiveActor
 
     private static async Task<ProbeResult> ProbeAsync(UniqueAddress member, string host, int port, string trigger)
     {
-        for (var attempt = 1; attempt <= CrashedMemberRule.RefusalsNeeded; attempt++)
-        {
-            if (attempt > 1) await Task.Delay(CrashedMemberRule.BetweenAttempts);
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            try
-            {
-                await client.ConnectAsync(host, port, timeout.Token);
-                return new ProbeResult(member, trigger, false, "its remoting port accepts connections");
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                // No process listens there: the next attempt confirms it.
-            }
-            catch (Exception e)
-            {
-                // A timeout or an unreachable network proves nothing about the process: the failure detector decides.
-                return new ProbeResult(member, trigger, false, $"connecting to its remoting port did not settle it ({e.GetType().Name})");
-            }
-        }
-        return new ProbeResult(member, trigger, true, $"{CrashedMemberRule.RefusalsNeeded} connections to its remoting port were refused");
+        var verdict = await RemotingPortProbe.ProbeAsync(host, port);
+        return new ProbeResult(member, trigger, verdict.Refused, verdict.Detail);
     }
 
     private void Decide(ProbeResult result)
@@ -94,7 +74,7 @@ public sealed class CrashedNodeDownerActor : ReceiveActor
         if (member is null || !CountsForMajority(member) || member.Status == MemberStatus.Leaving) return;
         if (!result.Refused)
         {
-            _log.Debug("Member {0} is not treated as crashed after {1}: {2}", member.Address, result.Trigger, result.Detail);
+            _log.Info("Member {0} is not treated as crashed after {1}: {2}", member.Address, result.Trigger, result.Detail);
             return;
         }
         var counted = state.Members.Where(CountsForMajority).ToList();

@@ -23,6 +23,12 @@ public sealed class MemberRemovals : IExtension
 
     public static MemberRemovals Get(ActorSystem system) => system.WithExtension<MemberRemovals, MemberRemovalsProvider>();
 
+    /// <summary>
+    /// After a removal, the time the shard regions need to hear of it before a message sent again (one that went to a
+    /// shard on the removed member and was lost) finds the shard's new home.
+    /// </summary>
+    public static readonly TimeSpan ShardMoveGrace = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Completes when the next member is removed.</summary>
     public Task Next => Volatile.Read(ref _next).Task;
 

@@ -466,14 +466,13 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Whether a printer should go on holding jobs back for <paramref name="jobId"/>: a worker has it for that printer, it
-    /// waits for a worker for that printer, or it was in delivery there when the queue started and its worker has not
-    /// answered yet.
+    /// Whether a printer should go on holding jobs back for <paramref name="jobId"/>: a worker has it for that printer,
+    /// or it was in delivery there when the queue started and its worker has not answered yet. Not when it went back in
+    /// line, even for the same printer: the workers held by the jobs waiting behind it may be the very ones it needs.
     /// </summary>
     private bool IsOnItsWayTo(long jobId, string printer)
     {
         if (_running.TryGetValue(jobId, out var running)) return running.Printer == printer;
-        if (_placing.TryGetValue(jobId, out var placement)) return placement.Printer == printer;
         return Timers.IsTimerActive("reclaim") && _state.Find(jobId) is { State: JobState.Processing } job && job.Printer == printer;
     }
 

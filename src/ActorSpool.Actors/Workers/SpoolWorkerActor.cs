@@ -1,7 +1,9 @@
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Printers;
 using ActorSpool.Domain.Balancing;
 using ActorSpool.Domain.Jobs;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using static ActorSpool.Actors.Printers.DeliveryMessages;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
@@ -131,6 +133,16 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
             _printers.Tell(Delivery(job));
             Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         });
+        Receive<ClusterEvent.MemberRemoved>(_ =>
+        {
+            // Our request may have gone to the printer's shard on that member and been lost: send it again as soon as the
+            // regions know where the shard went, not after the full acknowledgement timeout.
+            if (_job is { } j && _report is null && _printer is null)
+            {
+                Timers.StartSingleTimer("ack", new ResendDelivery(j.JobId, j.Attempt), MemberRemovals.ShardMoveGrace);
+            }
+        });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<DeliveryQueued>(q => _job is { } j && q.JobId == j.JobId && q.Attempt == j.Attempt && _report is null, q =>
         {
             Timers.Cancel("ack");
@@ -181,8 +193,18 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Context.Stop(protocol);
     }
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("register", Register.Instance, TimeSpan.Zero, _settings.WorkerRegistrationInterval);
+        if (InCluster) Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        if (InCluster) Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    private static bool InCluster => ((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider;
 
     private WorkRequest? BusyWith() => _job is { } j ? new WorkRequest(j.Queue, j.JobId, j.Pages, 0) : null;
 

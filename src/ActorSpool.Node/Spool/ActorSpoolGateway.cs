@@ -156,7 +156,7 @@ public sealed class ActorSpoolGateway(
     /// <summary>
     /// Asks in tries within <see cref="AskTimeout"/>: a message sent to a shard on a node that just died is lost until
     /// the shard moves, and a fresh try reaches it where it lives now. A try waits <see cref="RetryInterval"/>; when a
-    /// member is removed while it is out, the message goes again after <see cref="ShardMoveGrace"/> (the regions then
+    /// member is removed while it is out, the message goes again after <see cref="MemberRemovals.ShardMoveGrace"/> (the regions then
     /// re-ask where that member's shards went) and the earlier try's answer, if any, is dropped. Only for idempotent
     /// messages.
     /// </summary>
@@ -185,13 +185,10 @@ public sealed class ActorSpoolGateway(
                 }
             }
             _ = attempt.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // dropped: its timeout is expected
-            await Task.Delay(ShardMoveGrace, ct);
+            await Task.Delay(MemberRemovals.ShardMoveGrace, ct);
             if (clock.GetUtcNow() >= deadline) throw Unanswered(message);
         }
     }
-
-    /// <summary>After a removal, the time the regions need to hear of it before a message sent again finds the shard's new home.</summary>
-    private static readonly TimeSpan ShardMoveGrace = TimeSpan.FromMilliseconds(300);
 
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 }
