@@ -27,21 +27,7 @@ public sealed class JournalFailureTests : TestKit
     private readonly SqliteDocumentStore _documents;
     private readonly ITestJournal _journal;
 
-    public JournalFailureTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("""
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-        akka.loglevel = WARNING
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          auto-start-journals = ["akka.persistence.journal.test"]
-          test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          auto-start-snapshot-stores = ["akka.persistence.snapshot-store.test"]
-          test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        """))
+    public JournalFailureTests() : base(QueueTestSystem.Config)
     {
         _documents = new SqliteDocumentStore($"Data Source={Path.Combine(_data.Path, "documents.db")}");
         _journal = TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));

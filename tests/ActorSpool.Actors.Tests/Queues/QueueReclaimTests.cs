@@ -5,7 +5,6 @@ using ActorSpool.Domain.Printers;
 using ActorSpool.Domain.Topology;
 using ActorSpool.TestSupport;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
@@ -28,26 +27,10 @@ public sealed class QueueReclaimTests : TestKit
     private static readonly QueueDefinition Office = new("office", ["lj-1"], QueueMode.Failover, Sequential: false, DefaultPriority: 50,
         MaxAttempts: 3, MaxDocumentBytes: 1 << 20, RawPort: null);
 
-    private static readonly Config ClusterWithTestJournal = ConfigurationFactory.ParseString("""
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-        akka.loglevel = WARNING
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          auto-start-journals = ["akka.persistence.journal.test"]
-          test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          auto-start-snapshot-stores = ["akka.persistence.snapshot-store.test"]
-          test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        """);
-
     private readonly TempDirectory _data = new();
     private readonly SqliteDocumentStore _documents;
 
-    public QueueReclaimTests() : base(ClusterWithTestJournal)
+    public QueueReclaimTests() : base(QueueTestSystem.Config)
     {
         _documents = new SqliteDocumentStore($"Data Source={Path.Combine(_data.Path, "documents.db")}");
         var cluster = Akka.Cluster.Cluster.Get(Sys);
@@ -74,7 +57,7 @@ public sealed class QueueReclaimTests : TestKit
     public async Task A_job_whose_worker_was_on_a_node_that_left_the_cluster_goes_back_in_line_when_the_queue_starts_again()
     {
         // The worker lived on another node, which is gone (never a member here: the same as removed after a crash).
-        var other = ActorSystem.Create("other-node", ClusterWithTestJournal);
+        var other = ActorSystem.Create("other-node", QueueTestSystem.Config);
         var worker = new TestProbe(other, new XunitAssertions(), "worker");
         var queue = await StartWithJobInDeliveryAsync(worker);
         await other.Terminate();
