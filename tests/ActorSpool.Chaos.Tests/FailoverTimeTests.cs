@@ -33,6 +33,8 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
         public DateTimeOffset? FirstDispatch { get; set; }
         public TimeSpan? GapBefore { get; set; }
         public TimeSpan? GapAfter { get; set; }
+        public TimeSpan? IdleWithWorkBefore { get; set; }
+        public TimeSpan? IdleWithWorkAfter { get; set; }
         public string What => (Balancer, Queue) switch
         {
             (true, true) => "balancer + queue",
@@ -96,6 +98,8 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
                     if (kill.FirstDispatch is { } f) kill.Anatomy.Add("first dispatch by a survivor (journal)", f - kill.At, "");
                     kill.GapBefore = LongestGap(dispatches.Select(d => d.At), kill.At - PlainWindow, kill.At);
                     kill.GapAfter = LongestGap(dispatches.Select(d => d.At), kill.At, kill.At + PlainWindow);
+                    kill.IdleWithWorkBefore = LongestIdleWithWork(history, kill.At - PlainWindow, kill.At);
+                    kill.IdleWithWorkAfter = LongestIdleWithWork(history, kill.At, kill.At + PlainWindow);
                     // Per printer, for a look at a gap: which printer's dispatches stopped, and which node's workers took them.
                     foreach (var printer in dispatches.Select(d => d.Printer).Distinct().Order())
                     {
@@ -111,7 +115,7 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
                 md.AppendLine(CultureInfo.InvariantCulture, $"- **SIGKILL of the node hosting the balancer and the queue, first dispatch by a survivor: {hostKills.Count} kills, min {Seconds(hostKills.FirstOrDefault())}, median {Seconds(Median(hostKills))}, max {Seconds(hostKills.LastOrDefault())}** (target {Target.TotalSeconds:0} s)");
                 foreach (var kill in kills.Where(k => !k.Balancer && !k.Queue))
                 {
-                    md.AppendLine(CultureInfo.InvariantCulture, $"- SIGKILL of {ClusterHarness.NodeName(kill.Node)} (hosting neither): longest gap between dispatches in the {PlainWindow.TotalSeconds:0} s after it {Seconds(kill.GapAfter)} (in the {PlainWindow.TotalSeconds:0} s before it: {Seconds(kill.GapBefore)})");
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- SIGKILL of {ClusterHarness.NodeName(kill.Node)} (hosting neither): longest gap between dispatches in the {PlainWindow.TotalSeconds:0} s after it {Seconds(kill.GapAfter)} (in the {PlainWindow.TotalSeconds:0} s before it: {Seconds(kill.GapBefore)}); longest time without a dispatch while a job waited in the queue {Seconds(kill.IdleWithWorkAfter)} (before: {Seconds(kill.IdleWithWorkBefore)})");
                 }
                 md.AppendLine(CultureInfo.InvariantCulture, $"- restarts that had to be repeated because the node could not join (exit 3): {cluster.JoinRetries}");
                 md.AppendLine();
@@ -168,6 +172,30 @@ public sealed class FailoverTimeTests(PostgresFixture postgres, ITestOutputHelpe
         var points = times.Where(t => t > from && t < to).Prepend(from).Append(to).Order().ToList();
         return points.Zip(points.Skip(1), (a, b) => b - a).Max();
     }
+
+    /// <summary>
+    /// The longest time within [from, to] in which a job waited in the queue (accepted, or back in line) and none was
+    /// dispatched: a pause in printing, as opposed to a gap in which no work had arrived.
+    /// </summary>
+    private static TimeSpan LongestIdleWithWork(JournalInspector.History history, DateTimeOffset from, DateTimeOffset to)
+    {
+        var changes = history.BackInLine.Select(at => (At: at, Delta: 1)).Concat(history.Dispatches.Select(d => (d.At, Delta: -1)))
+            .OrderBy(c => c.At).ThenBy(c => c.Delta);
+        var waiting = 0;
+        DateTimeOffset? waitingSince = null;
+        var longest = TimeSpan.Zero;
+        foreach (var (at, delta) in changes)
+        {
+            if (at > to) break;
+            if (delta < 0 && waitingSince is { } since && at > from) longest = Max(longest, at - Max(since, from));
+            waiting = Math.Max(0, waiting + delta);
+            waitingSince = waiting == 0 ? null : delta < 0 ? at : waitingSince ?? at;
+        }
+        if (waitingSince is { } open && open < to) longest = Max(longest, to - Max(open, from));
+        return longest;
+    }
+
+    private static T Max<T>(T a, T b) where T : IComparable<T> => a.CompareTo(b) >= 0 ? a : b;
 
     private static string Seconds(TimeSpan? span) => span is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.TotalSeconds:0.0} s") : "—";
 

@@ -18,7 +18,8 @@ public static class JournalInspector
         IReadOnlyList<(long JobId, string Reason)> Interruptions,
         IReadOnlyList<(long JobId, int Attempt, string Printer, string Reason, DateTimeOffset At)> FailedAttempts,
         int Aborted,
-        IReadOnlyList<(long JobId, int Attempt, string Worker, DateTimeOffset At, string Printer)> Dispatches)
+        IReadOnlyList<(long JobId, int Attempt, string Worker, DateTimeOffset At, string Printer)> Dispatches,
+        IReadOnlyList<DateTimeOffset> BackInLine)
     {
         /// <summary>The worker (actor path with its node address) whose delivery completed each job.</summary>
         public IEnumerable<(long JobId, string? Worker)> CompletedBy() =>
@@ -33,6 +34,8 @@ public static class JournalInspector
         var dispatches = new List<(long, int, string, DateTimeOffset, string)>();
         var failed = new List<(long, int, string, string, DateTimeOffset)>();
         var aborted = 0;
+        // When a job became ready for a dispatch: accepted, interrupted, or failed (a retry follows).
+        var backInLine = new List<DateTimeOffset>();
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
@@ -43,7 +46,8 @@ public static class JournalInspector
         {
             // A short manifest ("job-dispatched") or the full type name journals carried before manifests were pinned.
             var kind = SpoolManifests.TryGetType(reader.GetString(0), out var type) ? type.Name : "";
-            if (kind is not (nameof(JobDispatched) or nameof(JobCompleted) or nameof(JobInterrupted) or nameof(JobAttemptFailed) or nameof(JobAborted))) continue;
+            if (kind is not (nameof(JobDispatched) or nameof(JobCompleted) or nameof(JobInterrupted) or nameof(JobAttemptFailed) or nameof(JobAborted)
+                or nameof(JobAccepted))) continue;
             using var json = JsonDocument.Parse((byte[])reader.GetValue(1));
             var e = json.RootElement;
             switch (kind)
@@ -58,16 +62,21 @@ public static class JournalInspector
                     break;
                 case nameof(JobInterrupted):
                     interruptions.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Reason").GetString() ?? ""));
+                    backInLine.Add(e.GetProperty("At").GetDateTimeOffset());
+                    break;
+                case nameof(JobAccepted):
+                    backInLine.Add(e.GetProperty("At").GetDateTimeOffset());
                     break;
                 case nameof(JobAttemptFailed):
                     failed.Add((e.GetProperty("JobId").GetInt64(), e.GetProperty("Attempt").GetInt32(), e.GetProperty("Printer").GetString() ?? "",
                         e.GetProperty("Reason").GetString() ?? "", e.GetProperty("At").GetDateTimeOffset()));
+                    backInLine.Add(e.GetProperty("At").GetDateTimeOffset());
                     break;
                 case nameof(JobAborted):
                     aborted++;
                     break;
             }
         }
-        return new History(workers, completions, interruptions, failed, aborted, dispatches);
+        return new History(workers, completions, interruptions, failed, aborted, dispatches, backInLine);
     }
 }
