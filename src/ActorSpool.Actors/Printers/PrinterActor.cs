@@ -480,10 +480,10 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
     private (string Queue, long JobId)? MissingPredecessor(Pending pending)
     {
         var job = pending.Job;
-        var seen = new HashSet<long>();
+        HashSet<long>? seen = null; // only for a chain: most jobs' predecessor started already (hot path)
         while (job.After is { } after && !_started.Contains((job.Queue, after)))
         {
-            if (!seen.Add(job.JobId)) return null;
+            if (!(seen ??= []).Add(job.JobId)) return null;
             var queue = job.Queue;
             var predecessor = _waiting.FirstOrDefault(p => p.Job.Queue == queue && p.Job.JobId == after);
             if (predecessor is null) return (queue, after);
