@@ -549,6 +549,9 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
                 inFlight, avoid, _rotation++, _settings.JobsInFlightPerPrinter);
             if (printer is null) break;
             if (avoid is not null && printer != avoid) SpoolMetrics.Failovers.WithLabels(_definition.Name).Inc();
+            // A sequential printer expects a job only once it saw it as this queue's candidate: one never offered (the
+            // first, taken while nobody had the turn) could be overtaken by a later job of another queue.
+            if (_printerStatus[printer].Sequential && _offered.GetValueOrDefault(printer) != job.JobId) OfferCandidate(printer, job);
             _placing[job.JobId] = new Placement(printer, DateTimeOffset.UtcNow);
             reserved.Add(job.JobId);
             inFlight[printer] = int.MaxValue;
@@ -569,9 +572,14 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         foreach (var printer in sequential)
         {
             if (!force && _offered.TryGetValue(printer, out var offered) && offered == next?.JobId) continue;
-            _offered[printer] = next?.JobId;
-            _printers.Tell(new SequenceCandidate(printer, _definition.Name, next?.JobId, next?.SubmittedAt));
+            OfferCandidate(printer, next);
         }
+    }
+
+    private void OfferCandidate(string printer, JobRecord? next)
+    {
+        _offered[printer] = next?.JobId;
+        _printers.Tell(new SequenceCandidate(printer, _definition.Name, next?.JobId, next?.SubmittedAt));
     }
 
     private void PublishDepth()

@@ -86,7 +86,7 @@ public sealed class QueueReclaimTests : TestKit
     private async Task<IActorRef> StartWithJobInDeliveryAsync(TestProbe worker)
     {
         var (queue, printers, balancer) = StartQueue();
-        AnswerPrinterStatus(printers);
+        QueueTestSystem.AnswerPrinterStatus(printers);
         Assert.IsType<Replies.JobAccepted>(await queue.Ask<object>(
             new Commands.SubmitJob("office", 1, "alice", "report", Priority: null, Hold: false, [new JobDocument(1, 100, "text/plain", null)]), Patience));
         var request = balancer.FishForMessage<RequestWorker>(_ => true, Patience);
@@ -98,7 +98,7 @@ public sealed class QueueReclaimTests : TestKit
         queue.Tell(PoisonPill.Instance);
         ExpectTerminated(queue, Patience);
         var (next, nextPrinters, _) = StartQueue();
-        AnswerPrinterStatus(nextPrinters);
+        QueueTestSystem.AnswerPrinterStatus(nextPrinters);
         return next;
     }
 
@@ -113,20 +113,7 @@ public sealed class QueueReclaimTests : TestKit
         return job!;
     }
 
-    private (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue()
-    {
-        var printers = CreateTestProbe();
-        var balancer = CreateTestProbe();
-        var queue = Sys.ActorOf(JobQueueActor.Props(Office, new SpoolSettings(), balancer.Ref, printers.Ref, _documents));
-        return (queue, printers, balancer);
-    }
-
-    private static void AnswerPrinterStatus(TestProbe printers)
-    {
-        var asked = printers.FishForMessage<GetPrinterStatus>(_ => true, Patience);
-        printers.Reply(new PrinterStatus(asked.Printer, PrinterState.Idle, Reachable: true, Paused: false, BreakerOpen: false, UsingFallback: false,
-            ActiveDeliveries: 0, WaitingDeliveries: 0, [], Delivered: 0, Failed: 0, DateTimeOffset.UtcNow));
-    }
+    private (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue() => QueueTestSystem.StartQueue(this, Office, _documents);
 
     protected override void AfterAll()
     {

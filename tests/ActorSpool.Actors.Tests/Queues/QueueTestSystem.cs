@@ -1,4 +1,11 @@
+using ActorSpool.Actors.Queues;
+using ActorSpool.Actors.Storage;
+using ActorSpool.Domain.Printers;
+using ActorSpool.Domain.Topology;
+using Akka.Actor;
 using Akka.Configuration;
+using Akka.TestKit;
+using static ActorSpool.Domain.Messages.PrinterProtocol;
 
 namespace ActorSpool.Actors.Tests.Queues;
 
@@ -20,4 +27,24 @@ public static class QueueTestSystem
           test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
         }
         """);
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>A queue entity with probes in place of its balancer and its printers' region.</summary>
+    public static (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue(TestKitBase kit, QueueDefinition definition, IDocumentStore documents)
+    {
+        var printers = kit.CreateTestProbe();
+        var balancer = kit.CreateTestProbe();
+        var queue = kit.Sys.ActorOf(JobQueueActor.Props(definition, new SpoolSettings(), balancer.Ref, printers.Ref, documents));
+        return (queue, printers, balancer);
+    }
+
+    /// <summary>Answers the queue's first question about a printer: idle and reachable, keeping submission order when <paramref name="sequential"/>.</summary>
+    public static void AnswerPrinterStatus(TestProbe printers, bool sequential = false)
+    {
+        var asked = printers.FishForMessage<GetPrinterStatus>(_ => true, Patience);
+        printers.Reply(new PrinterStatus(asked.Printer, PrinterState.Idle, Reachable: true, Paused: false, BreakerOpen: false, UsingFallback: false,
+            ActiveDeliveries: 0, WaitingDeliveries: 0, [], Delivered: 0, Failed: 0, DateTimeOffset.UtcNow)
+        { Sequential = sequential });
+    }
 }

@@ -117,8 +117,12 @@ public sealed class DashboardMetricsTests(ObservedNode observed) : IClassFixture
     [Fact]
     public async Task The_fallback_gauge_shows_which_printer_delivers_over_its_fallback_path()
     {
+        // Each printer's gauge appears once its entity has probed its device: wait for all three, not only lj-1.
         var metrics = await Eventually.ValueAsync(observed.ScrapeAsync,
-            m => m.Value("actorspool_printer_fallback_in_use{printer=\"lj-1\"}") == 1, what: "lj-1 on its fallback path");
+            m => m.Value("actorspool_printer_fallback_in_use{printer=\"lj-1\"}") == 1
+                && m.Value("actorspool_printer_fallback_in_use{printer=\"lj-2\"}") is not null
+                && m.Value("actorspool_printer_fallback_in_use{printer=\"dead\"}") is not null,
+            what: "lj-1 on its fallback path and the others' gauges published");
 
         Assert.Equal(0, metrics.Value("actorspool_printer_fallback_in_use{printer=\"lj-2\"}"));
         Assert.Equal(0, metrics.Value("actorspool_printer_fallback_in_use{printer=\"dead\"}"));

@@ -139,6 +139,12 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
             if (line.Contains("(ResetMidJob)", StringComparison.Ordinal) && !line.Contains("after 0 bytes", StringComparison.Ordinal))
                 fixture.Printer.Fault = ActorSpool.Simulators.SimulatedFault.None;
         }
+        // Another test's jobs still on their way to p1 would take the reset (and heal the printer) instead of this one.
+        using (var watcher = fixture.Client())
+        {
+            await Eventually.ValueAsync(() => GetJsonAsync(watcher, "/api/v1/jobs"),
+                all => all["jobs"]!.AsArray().All(j => (string?)j!["state"] is not ("pending" or "processing")), what: "no job on its way to p1");
+        }
         fixture.Printer.Log += HealAfterFirstReset;
         fixture.Printer.Fault = ActorSpool.Simulators.SimulatedFault.ResetMidJob;
         try
@@ -195,6 +201,9 @@ public sealed class ReadApiTests(ApiTestNode fixture) : IClassFixture<ApiTestNod
         var rest = await GetJsonAsync(client, $"/api/v1/jobs?queue=lab&limit=2&cursor={Uri.EscapeDataString(cursor)}");
         Assert.Equal([first], rest["jobs"]!.AsArray().Select(j => (long)j!["id"]!));
         Assert.Null((string?)rest["nextCursor"]);
+
         (await root.PostAsync("/api/v1/queues/lab/resume", null)).EnsureSuccessStatusCode();
+        await Eventually.ValueAsync(() => GetJsonAsync(client, "/api/v1/jobs?queue=lab&state=completed"),
+            done => done["jobs"]!.AsArray().Select(j => (long)j!["id"]!).Order().SequenceEqual(new[] { first, third }.Order()), what: "the resumed queue's jobs printed");
     }
 }
