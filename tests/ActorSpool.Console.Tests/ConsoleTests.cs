@@ -145,7 +145,14 @@ public sealed class ConsoleTests(BrowserFixture browser, ConsoleTestsNode fixtur
             await page.GetByRole(AriaRole.Button, new() { Name = "Move job" }).ClickAsync();
 
             // The page goes to the new job (a new id in office), which prints there; the old one is canceled.
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != $"/jobs/{id}", new() { Timeout = Ms(Patience) });
+            try
+            {
+                await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != $"/jobs/{id}", new() { Timeout = Ms(Patience) });
+            }
+            catch (PlaywrightException)
+            {
+                Assert.Fail($"the page stayed on job {id}; it shows: {await page.Locator("main").InnerTextAsync()}");
+            }
             var moved = long.Parse(new Uri(page.Url).AbsolutePath["/jobs/".Length..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.NotEqual(id, moved);
             await Expect(page.Locator("#job-queue-link")).ToHaveTextAsync("Queue office", new() { Timeout = Ms(Patience) });

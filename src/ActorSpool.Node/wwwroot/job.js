@@ -11,32 +11,44 @@ function detail(term, value) {
   return [el('dt', {}, term), el('dd', {}, value)];
 }
 
+// Live events reload the job while earlier renders may still await: only the latest one draws the buttons.
+let actionsRender = 0;
+
 async function showActions(job) {
+  const render = ++actionsRender;
   const identity = await me();
+  if (render !== actionsRender) return;
   const box = document.getElementById('job-actions');
   const allowed = identity.admin || (identity.authenticated && identity.user === job.owner);
-  box.dataset.ready = 'true';
-  if (!allowed) { box.replaceChildren(); return; }
+  if (!allowed) { box.replaceChildren(); box.dataset.ready = 'true'; return; }
   const path = (action) => `/api/v1/jobs/${id}/${action}`;
   const actions = [];
   if (!finished.includes(job.state)) actions.push({ label: 'Cancel job', path: path('cancel'), confirmText: `Cancel job ${id}?` });
   if (job.state === 'pending') actions.push({ label: 'Hold job', path: path('hold') });
   if (job.state === 'pending-held') actions.push({ label: 'Release job', path: path('release') });
   if (finished.includes(job.state)) actions.push({ label: 'Restart job', path: path('restart') });
+  if (job.state !== 'pending' && job.state !== 'pending-held') { actionButtons(box, actions, show); box.dataset.ready = 'true'; return; }
+  const queues = await moveTargets(job);
+  if (render !== actionsRender) return;
+  // A reload keeps the target the user already chose.
+  const chosen = document.getElementById('move-target')?.value;
   actionButtons(box, actions, show);
-  if (job.state === 'pending' || job.state === 'pending-held') await showMove(box, job);
+  if (queues.length > 0) box.append(moveForm(box, queues, chosen));
+  box.dataset.ready = 'true';
+}
+
+async function moveTargets(job) {
+  try {
+    return (await getJson('/api/v1/queues')).map((q) => q.name).filter((name) => name !== job.queue);
+  } catch {
+    return []; // without the list of queues there is nothing to offer
+  }
 }
 
 /** Move to another queue: a new job there with the same documents (the API answers it), this one canceled. */
-async function showMove(box, job) {
-  let queues;
-  try {
-    queues = (await getJson('/api/v1/queues')).map((q) => q.name).filter((name) => name !== job.queue);
-  } catch {
-    return; // without the list of queues there is nothing to offer
-  }
-  if (queues.length === 0) return;
+function moveForm(box, queues, chosen) {
   const select = el('select', { id: 'move-target', name: 'queue' }, ...queues.map((name) => el('option', { value: name }, name)));
+  if (chosen && queues.includes(chosen)) select.value = chosen;
   const form = el('form', {
     class: 'move',
     onsubmit: async (event) => {
@@ -53,7 +65,7 @@ async function showMove(box, job) {
       }
     },
   }, el('label', { for: 'move-target' }, 'Move to queue'), ' ', select, ' ', el('button', { type: 'submit' }, 'Move job'));
-  box.append(form);
+  return form;
 }
 
 function show(job) {
