@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Membership;
 using ActorSpool.Domain.Balancing;
 using Akka.Actor;
 using Akka.Cluster;
@@ -72,6 +73,13 @@ public sealed class BalancerActor : ReceiveActor
             _log.Info("Balancer: node {0} left; {1} worker(s) dropped", m.Member.Address, _state.UnregisterNode(m.Member.Address.ToString()));
             ReportSites();
         });
+        Receive<MemberCrashed>(c =>
+        {
+            // Its workers' Terminated comes only with the removal: until then they would still be granted, and lost.
+            var dropped = _state.UnregisterNode(c.Member.Address.ToString());
+            if (dropped > 0) _log.Info("Balancer: node {0} crashed; {1} worker(s) dropped", c.Member.Address, dropped);
+            ReportSites();
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<GetBalancerStatus>(_ =>
@@ -81,12 +89,14 @@ public sealed class BalancerActor : ReceiveActor
     protected override void PreStart()
     {
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(MemberCrashed));
         _log.Info("Balancer singleton started on {0}", _selfNode);
     }
 
     protected override void PostStop()
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
         // The gauge belongs to the singleton: the next one, wherever it starts, reports it.
         foreach (var site in _siteGauges) SpoolMetrics.RequestsWaitingForSite.RemoveLabelled(site);
     }

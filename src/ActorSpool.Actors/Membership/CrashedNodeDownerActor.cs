@@ -49,13 +49,14 @@ public sealed class CrashedNodeDownerActor : ReceiveActor
     private static bool CountsForMajority(Member m) =>
         m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up or MemberStatus.Leaving;
 
-    private Member? LiveMemberAt(Address address) =>
-        _cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address) && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up);
+    // Also a member already down (another node found it crashed first): this node's own probe tells its actors.
+    private Member? SuspectMemberAt(Address address) =>
+        _cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address) && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up or MemberStatus.Down);
 
     private void Suspect(Address address, string trigger)
     {
         if (_cluster.SelfMember.Status != MemberStatus.Up || address.Equals(_cluster.SelfAddress)) return;
-        if (LiveMemberAt(address) is not { } member || !_probing.Add(member.UniqueAddress)) return;
+        if (SuspectMemberAt(address) is not { } member || !_probing.Add(member.UniqueAddress)) return;
         if (address.Host is not { } host || address.Port is not { } port) return;
         ProbeAsync(member.UniqueAddress, host, port, trigger).PipeTo(Self);
     }
@@ -71,10 +72,16 @@ public sealed class CrashedNodeDownerActor : ReceiveActor
         _probing.Remove(result.Member);
         var state = _cluster.State;
         var member = state.Members.FirstOrDefault(m => m.UniqueAddress.Equals(result.Member));
-        if (member is null || !CountsForMajority(member) || member.Status == MemberStatus.Leaving) return;
+        if (member is null || member.Status is not (MemberStatus.Down or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up)) return;
         if (!result.Refused)
         {
             _log.Info("Member {0} is not treated as crashed after {1}: {2}", member.Address, result.Trigger, result.Detail);
+            return;
+        }
+        if (member.Status == MemberStatus.Down)
+        {
+            _log.Info("Member {0}, already down, crashed: after {1}, {2}", member.Address, result.Trigger, result.Detail);
+            Context.System.EventStream.Publish(new MemberCrashed(member.UniqueAddress));
             return;
         }
         var counted = state.Members.Where(CountsForMajority).ToList();
@@ -92,5 +99,6 @@ public sealed class CrashedNodeDownerActor : ReceiveActor
         // incarnation is affected: a process restarted on the same address comes with a new uid.
         ((IRemoteActorRefProvider)((ExtendedActorSystem)Context.System).Provider).Quarantine(member.Address, member.UniqueAddress.Uid);
         _cluster.Down(member.Address);
+        Context.System.EventStream.Publish(new MemberCrashed(member.UniqueAddress));
     }
 }

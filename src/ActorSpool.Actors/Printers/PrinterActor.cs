@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Jobs;
@@ -202,6 +203,21 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t => _current is { Job.ByWorker: true } c && c.Pending.ReplyTo.Equals(t.ActorRef), _ =>
             // The worker's node died mid-delivery: the device may or may not have the job; its queue re-queues it.
             Finish(DeliveryOutcome.NotStarted, "the delivering worker stopped", 0));
+        Receive<MemberCrashed>(crashed =>
+        {
+            // Its workers' deliveries end now rather than at the node's removal: the next job need not wait for them.
+            var address = crashed.Member.Address;
+            bool OnCrashedNode(Pending p) => p.Job.ByWorker && p.ReplyTo.Path.Address.Equals(address);
+            var stale = _waiting.Where(OnCrashedNode).ToList();
+            if (stale.Count > 0)
+            {
+                var keep = _waiting.Where(p => !OnCrashedNode(p)).ToList();
+                _waiting.Clear();
+                foreach (var pending in keep) _waiting.Enqueue(pending);
+            }
+            if (_current is { } current && OnCrashedNode(current.Pending)) Finish(DeliveryOutcome.NotStarted, "the delivering worker's node crashed", 0);
+            else if (stale.Count > 0) StartNext();
+        });
         Receive<HeartbeatTick>(_ => Probe());
         Receive<StartWaiting>(_ => StartNext());
         Receive<JobQueueProtocol.Replies.JobOnItsWay>(answer =>
@@ -286,6 +302,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         var self = Self;
         var name = _definition.Name;
         _topologySubscription = _live?.Subscribe(t => self.Tell(new LiveDefinition(t.FindPrinter(name))));
+        Context.System.EventStream.Subscribe(Self, typeof(MemberCrashed));
     }
 
     protected override void PostStop()
@@ -301,6 +318,7 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
         SpoolMetrics.PrinterFallbackInUse.RemoveLabelled(_definition.Name);
         foreach (var path in _paths) SpoolMetrics.PrinterPathInUse.RemoveLabelled(_definition.Name, path.Target.ToString());
         _topologySubscription?.Dispose();
+        Context.System.EventStream.Unsubscribe(Self);
         // Through the region (entity -> shard -> region): the shard starts the entity again once this one is gone.
         if (_restartWithNewDefinition) Context.ActorSelection(Context.Parent.Path.Parent).Tell(new GetPrinterStatus(_definition.Name), ActorRefs.NoSender);
     }

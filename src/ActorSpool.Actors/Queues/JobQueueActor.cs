@@ -1,3 +1,4 @@
+using ActorSpool.Actors.Membership;
 using ActorSpool.Actors.Storage;
 using ActorSpool.Actors.Topology;
 using ActorSpool.Domain.Balancing;
@@ -86,6 +87,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     // The candidate last offered to each sequential printer of the pool (its job id; null: none).
     private readonly Dictionary<string, long?> _offered = new();
+    // Nodes whose process this node found gone, by address, until a new process joins on that address.
+    private readonly Dictionary<Address, UniqueAddress> _crashedNodes = new();
     // Whether any printer of the pool said it is sequential (most pools have none: the hot path then skips the offers).
     private bool _anySequential;
     // Journal trimming: up to which sequence number it may go (the latest snapshot's), how far it went, the last write.
@@ -154,6 +157,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         Command<IJobQueueCommand>(Decide);
         Command<WorkerGranted>(Granted);
         Command<Terminated>(WorkerLost);
+        Command<MemberCrashed>(NodeCrashed);
         Command<PrinterStatus>(status =>
         {
             if (!_definition.Printers.Contains(status.Name)) return;
@@ -190,6 +194,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var self = Self;
         var name = _definition.Name;
         _topologySubscription = _live?.Subscribe(t => self.Tell(new LiveDefinition(t.FindQueue(name))));
+        Context.System.EventStream.Subscribe(Self, typeof(MemberCrashed));
     }
 
     /// <summary>This queue's definition in the live topology now (null: removed).</summary>
@@ -407,9 +412,10 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var jobId = grant.Request.JobId;
         var job = _state.Find(jobId);
         if (!_placing.Remove(jobId, out var placement) || _state.Paused || job is not { State: JobState.Pending }
-            || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
+            || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false) || OnCrashedNode(grant.Worker))
         {
-            // Canceled, held or its printer failed while we waited: give the worker back and place the job anew.
+            // Canceled, held or its printer failed while we waited, or the worker's node crashed since the balancer
+            // granted it: give the worker back and place the job anew.
             _balancer.Tell(new WorkFinished(grant.Worker));
             TryDispatch();
             return;
@@ -451,18 +457,47 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         TryDispatch();
     }
 
-    private void WorkerLost(Terminated terminated)
+    private void WorkerLost(Terminated terminated) =>
+        Requeue(_running.Where(r => r.Value.Worker.Equals(terminated.ActorRef)).Select(r => r.Key).ToList(), "worker lost during delivery",
+            $"worker {terminated.ActorRef.Path} lost");
+
+    /// <summary>
+    /// A node crashed (its port refuses): its workers' deliveries are lost now, not only once it is removed, and its
+    /// workers no longer take grants that the balancer sent before it heard.
+    /// </summary>
+    private void NodeCrashed(MemberCrashed crashed)
     {
-        var lost = _running.Where(r => r.Value.Worker.Equals(terminated.ActorRef)).Select(r => r.Key).ToList();
+        var address = crashed.Member.Address;
+        _crashedNodes[address] = crashed.Member;
+        var lost = _running.Where(r => r.Value.Worker.Path.Address.Equals(address)).Select(r => r.Key)
+            // In delivery when the queue started, and not claimed yet by that node's worker.
+            .Concat(_state.Jobs.Where(j => j.State == JobState.Processing && !_running.ContainsKey(j.JobId)
+                                           && j.Worker is not null && ActorPath.TryParse(j.Worker, out var worker) && worker.Address.Equals(address))
+                .Select(j => j.JobId))
+            .ToList();
+        Requeue(lost, "its worker's node crashed", $"worker(s) on crashed node {address} lost");
+    }
+
+    private void Requeue(IReadOnlyCollection<long> lost, string reason, string what)
+    {
         foreach (var jobId in lost) StopRunning(jobId);
         var events = lost
             .Where(id => _state.Find(id) is { State: JobState.Processing })
-            .Select(id => new JobInterrupted(id, "worker lost during delivery", DateTimeOffset.UtcNow))
+            .Select(id => new JobInterrupted(id, reason, DateTimeOffset.UtcNow))
             .ToList();
         if (events.Count == 0) return;
-        _log.Warning("Queue {0}: worker {1} lost with job(s) {2}; re-queued", _definition.Name, terminated.ActorRef.Path, string.Join(",", lost));
+        _log.Warning("Queue {0}: {1} with job(s) {2}; re-queued", _definition.Name, what, string.Join(",", events.Select(e => e.JobId)));
         Commit(events);
         TryDispatch();
+    }
+
+    /// <summary>Whether <paramref name="worker"/> lived on a node that crashed (a process started again on that address is a new member, another uid).</summary>
+    private bool OnCrashedNode(IActorRef worker)
+    {
+        if (_crashedNodes.Count == 0 || !_crashedNodes.TryGetValue(worker.Path.Address, out var crashed)) return false;
+        if (!Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m => m.Address.Equals(crashed.Address) && !m.UniqueAddress.Equals(crashed))) return true;
+        _crashedNodes.Remove(crashed.Address);
+        return false;
     }
 
     /// <summary>
@@ -603,6 +638,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         foreach (var state in Enum.GetValues<JobState>()) SpoolMetrics.QueueJobs.RemoveLabelled(_definition.Name, state.ToKeyword());
         SpoolMetrics.QueueOldestPendingSeconds.RemoveLabelled(_definition.Name);
         _topologySubscription?.Dispose();
+        Context.System.EventStream.Unsubscribe(Self);
         base.PostStop();
     }
 

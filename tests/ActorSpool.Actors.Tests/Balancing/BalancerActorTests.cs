@@ -1,6 +1,8 @@
 using ActorSpool.Actors.Balancing;
+using ActorSpool.Actors.Membership;
 using ActorSpool.Domain.Balancing;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.TestKit.Xunit2;
 using static ActorSpool.Domain.Messages.BalancerProtocol;
 
@@ -64,6 +66,27 @@ public sealed class BalancerActorTests() : TestKit("""
             Assert.Single(status.Nodes);
         }, TimeSpan.FromSeconds(10));
 
+        balancer.Tell(new RequestWorker(Job(1), queue));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        balancer.Tell(new WorkFinished(survivor));
+        Assert.Equal(survivor.Ref, queue.ExpectMsg<WorkerGranted>().Worker);
+    }
+
+    [Fact]
+    public async Task The_workers_of_a_node_found_crashed_are_no_longer_granted_before_the_node_is_removed()
+    {
+        var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");
+        var crashedNode = new Address("akka.tcp", "actorspool", "127.0.0.1", 4711);
+        var onCrashedNode = CreateTestProbe("crashed");
+        var survivor = CreateTestProbe("survivor");
+        var queue = CreateTestProbe("queue");
+        balancer.Tell(new RegisterWorker(onCrashedNode, crashedNode.ToString(), null));
+        balancer.Tell(new RegisterWorker(survivor, "node-b", Job(50)));
+        // Answered after its start: it listens to the event stream by now.
+        Assert.Equal(2, (await balancer.Ask<BalancerStatus>(GetBalancerStatus.Instance, TimeSpan.FromSeconds(10))).Nodes.Length);
+
+        // The worker's actor is still there (its node is not removed yet), but its process is gone.
+        Sys.EventStream.Publish(new MemberCrashed(new UniqueAddress(crashedNode, 42)));
         balancer.Tell(new RequestWorker(Job(1), queue));
         queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         balancer.Tell(new WorkFinished(survivor));
