@@ -22,9 +22,7 @@ public sealed class CoordinatorNodeAllocationTests() : TestKit(QueueTestSystem.C
         using var other = ActorSystem.Create("other-node", QueueTestSystem.Config);
         try
         {
-            var otherAddress = ((ExtendedActorSystem)other).Provider.DefaultAddress;
-            var otherRegionProbe = new TestProbe(other, new XunitAssertions(), "region");
-            var otherRegion = await Sys.ActorSelection(otherRegionProbe.Ref.Path.ToStringWithAddress(otherAddress)).ResolveOne(Patience);
+            var (_, otherRegion) = await QueueTestSystem.ProbeOnOtherNodeAsync(this, other, "region");
             var localRegion = CreateTestProbe("region").Ref;
             var requester = otherRegion; // the first message for the shard came from the other node
             var allocations = ImmutableDictionary<IActorRef, IImmutableList<string>>.Empty

@@ -51,8 +51,7 @@ public sealed class PrinterCrashedWorkerTests : TestKit, IAsyncLifetime
         var definition = new PrinterDefinition("lj-1", new Uri($"socket://127.0.0.1:{_device.Port}"), null);
         var printer = Sys.ActorOf(PrinterActor.Props(definition, new SpoolSettings(), _documents));
         var otherAddress = ((ExtendedActorSystem)_otherNode).Provider.DefaultAddress;
-        var doomed = new TestProbe(_otherNode, new XunitAssertions(), "doomed-worker");
-        var doomedRef = await Sys.ActorSelection(doomed.Ref.Path.ToStringWithAddress(otherAddress)).ResolveOne(Patience);
+        var (doomed, doomedRef) = await QueueTestSystem.ProbeOnOtherNodeAsync(this, _otherNode, "doomed-worker");
         var survivor = CreateTestProbe("survivor-worker");
         DeliverJob Job(long id) => new("lj-1", "office", id, 1, [new JobDocument(1, 100, "text/plain", null)]) { ByWorker = true, Sequence = id };
 

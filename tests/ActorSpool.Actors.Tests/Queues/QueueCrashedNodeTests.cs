@@ -22,8 +22,6 @@ namespace ActorSpool.Actors.Tests.Queues;
 public sealed class QueueCrashedNodeTests : TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly QueueDefinition Office = new("office", ["lj-1"], QueueMode.Failover, Sequential: false, DefaultPriority: 50,
-        MaxAttempts: 3, MaxDocumentBytes: 1 << 20, RawPort: null);
 
     private readonly TempDirectory _data = new();
     private readonly SqliteDocumentStore _documents;
@@ -39,10 +37,9 @@ public sealed class QueueCrashedNodeTests : TestKit
     public async Task A_job_whose_workers_node_crashed_goes_back_in_line_at_once_and_a_late_grant_of_that_node_is_given_back()
     {
         var otherAddress = ((ExtendedActorSystem)_otherNode).Provider.DefaultAddress;
-        var worker = new TestProbe(_otherNode, new XunitAssertions(), "worker");
         // The worker as the queue knows it from a grant: a reference to an actor on another node.
-        var remoteWorker = await Sys.ActorSelection(worker.Ref.Path.ToStringWithAddress(otherAddress)).ResolveOne(Patience);
-        var (queue, printers, balancer) = QueueTestSystem.StartQueue(this, Office, _documents);
+        var (worker, remoteWorker) = await QueueTestSystem.ProbeOnOtherNodeAsync(this, _otherNode, "worker");
+        var (queue, printers, balancer) = QueueTestSystem.StartQueue(this, QueueTestSystem.Office, _documents);
         QueueTestSystem.AnswerPrinterStatus(printers);
         Assert.IsType<Replies.JobAccepted>(await queue.Ask<object>(
             new Commands.SubmitJob("office", 1, "alice", "report", Priority: null, Hold: false, [new JobDocument(1, 100, "text/plain", null)]), Patience));

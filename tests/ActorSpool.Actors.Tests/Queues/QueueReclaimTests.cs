@@ -24,8 +24,6 @@ namespace ActorSpool.Actors.Tests.Queues;
 public sealed class QueueReclaimTests : TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly QueueDefinition Office = new("office", ["lj-1"], QueueMode.Failover, Sequential: false, DefaultPriority: 50,
-        MaxAttempts: 3, MaxDocumentBytes: 1 << 20, RawPort: null);
 
     private readonly TempDirectory _data = new();
     private readonly SqliteDocumentStore _documents;
@@ -113,7 +111,7 @@ public sealed class QueueReclaimTests : TestKit
         return job!;
     }
 
-    private (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue() => QueueTestSystem.StartQueue(this, Office, _documents);
+    private (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue() => QueueTestSystem.StartQueue(this, QueueTestSystem.Office, _documents);
 
     protected override void AfterAll()
     {

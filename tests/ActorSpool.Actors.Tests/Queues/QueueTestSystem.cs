@@ -30,6 +30,21 @@ public static class QueueTestSystem
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>A queue over one printer, lj-1.</summary>
+    public static readonly QueueDefinition Office = new("office", ["lj-1"], QueueMode.Failover, Sequential: false, DefaultPriority: 50,
+        MaxAttempts: 3, MaxDocumentBytes: 1 << 20, RawPort: null);
+
+    /// <summary>
+    /// A probe in <paramref name="otherNode"/> (another node's actor system) and the reference to it as this node's
+    /// actors get it from a message: a remote reference carrying that node's address.
+    /// </summary>
+    public static async Task<(TestProbe Probe, IActorRef Remote)> ProbeOnOtherNodeAsync(TestKitBase kit, ActorSystem otherNode, string name)
+    {
+        var probe = new TestProbe(otherNode, new Akka.TestKit.Xunit2.XunitAssertions(), name);
+        var address = ((ExtendedActorSystem)otherNode).Provider.DefaultAddress;
+        return (probe, await kit.Sys.ActorSelection(probe.Ref.Path.ToStringWithAddress(address)).ResolveOne(Patience));
+    }
+
     /// <summary>A queue entity with probes in place of its balancer and its printers' region.</summary>
     public static (IActorRef Queue, TestProbe Printers, TestProbe Balancer) StartQueue(TestKitBase kit, QueueDefinition definition, IDocumentStore documents)
     {
