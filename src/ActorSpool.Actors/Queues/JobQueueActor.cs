@@ -68,6 +68,14 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         public static readonly ReclaimWindowClosed Instance = new();
     }
 
+    /// <summary>Place the jobs whose grant named a worker of a crashed node (a moment later, see <see cref="Granted"/>).</summary>
+    private sealed record PlaceAgain
+    {
+        public static readonly PlaceAgain Instance = new();
+    }
+
+    private static readonly TimeSpan PlaceAgainAfter = TimeSpan.FromMilliseconds(100);
+
     private static readonly TimeSpan ReclaimWindow = TimeSpan.FromSeconds(5);
 
     private QueueDefinition _definition;
@@ -87,7 +95,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, DocumentSlot> _documentSlots = new();
     // The candidate last offered to each sequential printer of the pool (its job id; null: none).
     private readonly Dictionary<string, long?> _offered = new();
-    // Nodes whose process this node found gone, by address, until a new process joins on that address.
+    // Nodes whose process this node found gone, by address, until they are removed from the cluster.
     private readonly Dictionary<Address, UniqueAddress> _crashedNodes = new();
     // Whether any printer of the pool said it is sequential (most pools have none: the hot path then skips the offers).
     private bool _anySequential;
@@ -167,6 +175,14 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         });
         Command<SubscribeAck>(_ => { });
         Command<Tick>(_ => OnTick());
+        Command<PlaceAgain>(_ => TryDispatch());
+        Command<ClusterEvent.MemberRemoved>(removed =>
+        {
+            // Only now may a process started again on that address join: its workers are fine.
+            if (_crashedNodes.TryGetValue(removed.Member.Address, out var crashed) && crashed.Equals(removed.Member.UniqueAddress))
+                _crashedNodes.Remove(removed.Member.Address);
+        });
+        Command<ClusterEvent.CurrentClusterState>(_ => { });
         Command<RetentionTick>(_ => PurgeOldJobs());
         Command<SnapshotDue>(_ => SnapshotIfQuiet());
         Command<PublishChanges>(_ => PublishDurableChanges());
@@ -195,6 +211,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         var name = _definition.Name;
         _topologySubscription = _live?.Subscribe(t => self.Tell(new LiveDefinition(t.FindQueue(name))));
         Context.System.EventStream.Subscribe(Self, typeof(MemberCrashed));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
     }
 
     /// <summary>This queue's definition in the live topology now (null: removed).</summary>
@@ -411,11 +428,19 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     {
         var jobId = grant.Request.JobId;
         var job = _state.Find(jobId);
-        if (!_placing.Remove(jobId, out var placement) || _state.Paused || job is not { State: JobState.Pending }
-            || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false) || OnCrashedNode(grant.Worker))
+        if (OnCrashedNode(grant.Worker) && _placing.Remove(jobId))
         {
-            // Canceled, held or its printer failed while we waited, or the worker's node crashed since the balancer
-            // granted it: give the worker back and place the job anew.
+            // The balancer granted it before it heard of the crash. Placed again a moment later, not at once: a
+            // balancer that has not heard yet would grant the same idle worker again straight away.
+            _log.Info("Queue {0}: job {1} was granted worker {2} of a crashed node; placed again", _definition.Name, jobId, grant.Worker.Path);
+            _balancer.Tell(new WorkFinished(grant.Worker));
+            Timers.StartSingleTimer("place-again", PlaceAgain.Instance, PlaceAgainAfter);
+            return;
+        }
+        if (!_placing.Remove(jobId, out var placement) || _state.Paused || job is not { State: JobState.Pending }
+            || !(_printerStatus.GetValueOrDefault(placement.Printer)?.IsAcceptingWork ?? false))
+        {
+            // Canceled, held or its printer failed while we waited: give the worker back and place the job anew.
             _balancer.Tell(new WorkFinished(grant.Worker));
             TryDispatch();
             return;
@@ -468,7 +493,8 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
     private void NodeCrashed(MemberCrashed crashed)
     {
         var address = crashed.Member.Address;
-        _crashedNodes[address] = crashed.Member;
+        // Marked only while it is still a member here: its removal, which clears the mark, must still come.
+        if (Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m => m.UniqueAddress.Equals(crashed.Member))) _crashedNodes[address] = crashed.Member;
         var lost = _running.Where(r => r.Value.Worker.Path.Address.Equals(address)).Select(r => r.Key)
             // In delivery when the queue started, and not claimed yet by that node's worker.
             .Concat(_state.Jobs.Where(j => j.State == JobState.Processing && !_running.ContainsKey(j.JobId)
@@ -491,14 +517,11 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         TryDispatch();
     }
 
-    /// <summary>Whether <paramref name="worker"/> lived on a node that crashed (a process started again on that address is a new member, another uid).</summary>
-    private bool OnCrashedNode(IActorRef worker)
-    {
-        if (_crashedNodes.Count == 0 || !_crashedNodes.TryGetValue(worker.Path.Address, out var crashed)) return false;
-        if (!Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m => m.Address.Equals(crashed.Address) && !m.UniqueAddress.Equals(crashed))) return true;
-        _crashedNodes.Remove(crashed.Address);
-        return false;
-    }
+    /// <summary>
+    /// Whether <paramref name="worker"/> lived on a node found crashed and not removed yet: until the removal no new
+    /// process can join on that address, so every worker there is the dead one's.
+    /// </summary>
+    private bool OnCrashedNode(IActorRef worker) => _crashedNodes.Count > 0 && _crashedNodes.ContainsKey(worker.Path.Address);
 
     /// <summary>
     /// Whether a printer should go on holding jobs back for <paramref name="jobId"/>: a worker has it for that printer,
@@ -639,6 +662,7 @@ public sealed class JobQueueActor : ReceivePersistentActor, IWithTimers
         SpoolMetrics.QueueOldestPendingSeconds.RemoveLabelled(_definition.Name);
         _topologySubscription?.Dispose();
         Context.System.EventStream.Unsubscribe(Self);
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         base.PostStop();
     }
 

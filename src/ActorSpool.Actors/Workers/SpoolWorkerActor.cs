@@ -130,6 +130,8 @@ public sealed class SpoolWorkerActor : ReceiveActor, IWithTimers
         Receive<ResendDelivery>(r => _job is { } j && r.JobId == j.JobId && r.Attempt == j.Attempt && _report is null && _printer is null, _ =>
         {
             var job = _job!;
+            // Rare (a printer entity moving or lost with its node): worth a line when a delivery seems to stall.
+            _log.Info("Worker: printer {0} has not taken job {1} of queue {2} in line yet; asking again", job.Printer, job.JobId, job.Queue);
             _printers.Tell(Delivery(job));
             Timers.StartSingleTimer("ack", new ResendDelivery(job.JobId, job.Attempt), DeliveryAckTimeout);
         });
