@@ -78,10 +78,12 @@ public sealed class BsdLpdServer : IAsyncDisposable
             var directory = Directory.CreateDirectory(Path.Combine(spool, queue)).FullName;
             var lockFile = Path.Combine(directory, "lock");
             await File.WriteAllBytesAsync(lockFile, []);
-            // Owner-execute on the lock file: printing disabled, queueing enabled (lpc stop).
+            // Owner-execute on the lock file: printing disabled, queueing enabled (lpc stop). lpd did not always honour
+            // it (it printed a job to the device and deleted its files, once in a few runs), so the device is also a
+            // FIFO nobody reads: a print job that starts anyway blocks on it and leaves the job's files in place.
             File.SetUnixFileMode(lockFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                                            UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            printcap.Append($"{queue}|ActorSpool test queue {queue}:\\\n\t:sd=/var/spool/lpd/{queue}:\\\n\t:lp=/dev/null:\\\n\t:mx#0:\\\n\t:sh:\n");
+            printcap.Append($"{queue}|ActorSpool test queue {queue}:\\\n\t:sd=/var/spool/lpd/{queue}:\\\n\t:lp=/var/spool/lpd/{queue}/hold:\\\n\t:mx#0:\\\n\t:sh:\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(upper, "printcap"), printcap.ToString());
@@ -96,6 +98,7 @@ public sealed class BsdLpdServer : IAsyncDisposable
             mount -t tmpfs tmpfs /var/spool
             mkdir -p /var/spool/lpd
             mount --bind {spool} /var/spool/lpd
+            for queue in {string.Join(" ", queues)}; do mkfifo -m 0660 /var/spool/lpd/$queue/hold; done
             chown -R lp:lp /var/spool/lpd
             mount -t tmpfs tmpfs /run
             {LpdPath} -l -b 127.0.0.1 {port}
@@ -142,8 +145,17 @@ public sealed class BsdLpdServer : IAsyncDisposable
         var directory = QueueDirectory(queue);
         var number = jobNumber.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
         string[] Find(string prefix) => Directory.EnumerateFiles(directory, $"{prefix}?{number}*").Order(StringComparer.Ordinal).ToArray();
-        await WaitUntilAsync(() => Find("cf").Length == 1 && Find("df").Length == dataFiles,
-            $"lpd to store job {number} in queue {queue} (files there: {string.Join(", ", Directory.EnumerateFiles(directory).Select(Path.GetFileName))}; lpd output: {Output})");
+        try
+        {
+            await WaitUntilAsync(() => Find("cf").Length == 1 && Find("df").Length == dataFiles, $"lpd to store job {number} in queue {queue}");
+        }
+        catch (TimeoutException e)
+        {
+            // What lpd left when the wait ended (its status file says why it stopped or printed, if it did).
+            var status = Path.Combine(directory, "status");
+            throw new TimeoutException($"{e.Message} (files there now: {string.Join(", ", Directory.EnumerateFiles(directory).Select(Path.GetFileName))}; " +
+                                       $"status: {(File.Exists(status) ? File.ReadAllText(status).Trim() : "none")}; lpd output: {Output})", e);
+        }
         return (Find("cf")[0], Find("df"));
     }
 
