@@ -48,7 +48,7 @@ public sealed class BalancerActor : ReceiveActor
             _workers.Remove(id);
             _state.Unregister(id);
             Context.Unwatch(u.Worker);
-            ReportSites();
+            GrantWaiting();
         });
         Receive<WithdrawRequest>(w =>
         {
@@ -65,20 +65,21 @@ public sealed class BalancerActor : ReceiveActor
         {
             var id = t.ActorRef.Path.ToString();
             _workers.Remove(id);
+            // A request the queue re-sent for the job this worker ran goes into line now (BalancerState.Enqueue).
             _state.Unregister(id);
-            ReportSites();
+            GrantWaiting();
         });
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
             _log.Info("Balancer: node {0} left; {1} worker(s) dropped", m.Member.Address, _state.UnregisterNode(m.Member.Address.ToString()));
-            ReportSites();
+            GrantWaiting();
         });
         Receive<MemberCrashed>(c =>
         {
             // Its workers' Terminated comes only with the removal: until then they would still be granted, and lost.
             var dropped = _state.UnregisterNode(c.Member.Address.ToString());
             if (dropped > 0) _log.Info("Balancer: node {0} crashed; {1} worker(s) dropped", c.Member.Address, dropped);
-            ReportSites();
+            GrantWaiting();
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });

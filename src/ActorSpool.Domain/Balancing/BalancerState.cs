@@ -107,6 +107,10 @@ public sealed class BalancerState
     private readonly Dictionary<string, (int Requests, string? Alternate)> _heldSites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _fedFromAlternate = new(StringComparer.Ordinal);
     private readonly List<SiteEvent> _siteEvents = [];
+    // Requests for a job a worker still runs, by job: taken into line if that worker goes away while it runs the job.
+    // A queue that saw the worker die before the balancer did asks again at once; dropping that request would leave
+    // the job waiting for the queue's next re-send (a second or more).
+    private readonly Dictionary<(string Queue, long JobId), (WorkRequest Request, string WorkerId, DateTimeOffset At)> _deferred = new();
 
     public int WaitingCount => _waiting.Count;
     public long GrantedTotal => _granted;
@@ -128,17 +132,25 @@ public sealed class BalancerState
         slot.DeliveredBytes = deliveredBytes;
         // An idle report right after a grant crossed the job on its way to the worker: keep the grant.
         if (busyWith is null && slot.Job is not null && now - slot.GrantedAt < GrantGrace) return;
+        if (slot.Job is { } was && (busyWith is null || !SameJob(busyWith, was.Queue, was.JobId))) ForgetDeferred(workerId);
         slot.Job = busyWith;
-        if (busyWith is not null) RemoveWaiting(busyWith.Queue, busyWith.JobId);
+        if (busyWith is not null) RemoveFromLine(busyWith.Queue, busyWith.JobId);
     }
 
-    public void Unregister(string workerId) => _workers.Remove(workerId);
+    /// <summary>Removes a worker that is gone; a request deferred on the job it ran goes into line.</summary>
+    public void Unregister(string workerId)
+    {
+        if (!_workers.Remove(workerId, out var slot)) return;
+        if (slot.Job is { } job && _deferred.TryGetValue((job.Queue, job.JobId), out var deferred) && deferred.WorkerId == workerId)
+            _waiting.Add(new Waiting(deferred.Request, deferred.Request.SubmittedAt ?? deferred.At, _arrivals++));
+        ForgetDeferred(workerId);
+    }
 
-    /// <summary>Removes every worker of a node that left the cluster.</summary>
+    /// <summary>Removes every worker of a node that left the cluster (or crashed).</summary>
     public int UnregisterNode(string node)
     {
         var gone = _workers.Values.Where(w => w.Node == node).Select(w => w.Id).ToList();
-        gone.ForEach(id => _workers.Remove(id));
+        gone.ForEach(Unregister);
         return gone.Count;
     }
 
@@ -149,12 +161,23 @@ public sealed class BalancerState
     public bool Enqueue(WorkRequest request, DateTimeOffset now)
     {
         if (_waiting.Any(w => SameJob(w.Request, request.Queue, request.JobId))) return false;
-        if (_workers.Values.Any(w => w.Job is { } j && SameJob(j, request.Queue, request.JobId))) return false;
+        if (_workers.Values.FirstOrDefault(w => w.Job is { } j && SameJob(j, request.Queue, request.JobId)) is { } running)
+        {
+            _deferred[(request.Queue, request.JobId)] = (request, running.Id, now);
+            return false;
+        }
         _waiting.Add(new Waiting(request, request.SubmittedAt ?? now, _arrivals++));
         return true;
     }
 
+    /// <summary>The queue withdrew its request (the job was canceled, held or placed elsewhere).</summary>
     public void RemoveWaiting(string queue, long jobId)
+    {
+        _deferred.Remove((queue, jobId));
+        RemoveFromLine(queue, jobId);
+    }
+
+    private void RemoveFromLine(string queue, long jobId)
     {
         if (_waiting.FirstOrDefault(w => SameJob(w.Request, queue, jobId)) is { } waiting) _waiting.Remove(waiting);
     }
@@ -163,6 +186,14 @@ public sealed class BalancerState
     public void Release(string workerId)
     {
         if (_workers.TryGetValue(workerId, out var slot)) slot.Job = null;
+        ForgetDeferred(workerId);
+    }
+
+    /// <summary>The worker ended its job (or never had it): a request that was deferred on it is stale.</summary>
+    private void ForgetDeferred(string workerId)
+    {
+        if (_deferred.Count == 0) return;
+        foreach (var key in _deferred.Where(d => d.Value.WorkerId == workerId).Select(d => d.Key).ToList()) _deferred.Remove(key);
     }
 
     /// <summary>

@@ -73,6 +73,27 @@ public sealed class BalancerActorTests() : TestKit("""
     }
 
     [Fact]
+    public void A_queue_that_asks_again_for_a_job_whose_worker_stopped_gets_a_worker_without_asking_a_third_time()
+    {
+        var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");
+        var doomed = CreateTestProbe("doomed");
+        var survivor = CreateTestProbe("survivor");
+        var queue = CreateTestProbe("queue");
+        balancer.Tell(new RegisterWorker(doomed, "node-a", Job(1)));
+        balancer.Tell(new RegisterWorker(survivor, "node-b", Job(50)));
+        balancer.Tell(new WorkFinished(survivor));
+
+        // The queue's own death watch fired before the balancer's: it asks again while the worker still counts as running job 1.
+        balancer.Tell(new RequestWorker(Job(1), queue));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        Sys.Stop(doomed.Ref);
+        var grant = queue.ExpectMsg<WorkerGranted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, grant.Request.JobId);
+        Assert.Equal(survivor.Ref, grant.Worker);
+    }
+
+    [Fact]
     public async Task The_workers_of_a_node_found_crashed_are_no_longer_granted_before_the_node_is_removed()
     {
         var balancer = Sys.ActorOf(BalancerActor.Props(), "balancer");

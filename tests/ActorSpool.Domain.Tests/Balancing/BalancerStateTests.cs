@@ -111,6 +111,79 @@ public sealed class BalancerStateTests
     }
 
     [Fact]
+    public void A_request_for_a_job_whose_worker_dies_before_the_balancer_hears_of_it_is_granted_once_the_worker_is_dropped()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", null, Now);
+        state.Register("b/1", "node-b", null, Now);
+        state.Enqueue(Job(1), Now);
+        var first = Assert.Single(state.Grant(Now));
+
+        // The queue saw the worker die first and asks again; the balancer still has it running the job.
+        Assert.False(state.Enqueue(Job(1), Now));
+        Assert.Empty(state.Grant(Now));
+
+        state.Unregister(first.WorkerId);
+        var again = Assert.Single(state.Grant(Now));
+        Assert.Equal(1, again.Request.JobId);
+        Assert.NotEqual(first.WorkerId, again.WorkerId);
+    }
+
+    [Fact]
+    public void A_re_request_held_back_by_a_worker_of_a_crashed_node_is_granted_when_the_node_is_dropped()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", Job(1), Now);
+        state.Register("a/2", "node-a", Job(2), Now);
+        state.Register("b/1", "node-b", null, Now);
+        state.Register("b/2", "node-b", null, Now);
+        state.Enqueue(Job(1), Now);
+        state.Enqueue(Job(2), Now);
+
+        state.UnregisterNode("node-a");
+
+        var grants = state.Grant(Now);
+        Assert.Equal([1L, 2L], grants.Select(g => g.Request.JobId).Order());
+        Assert.All(grants, g => Assert.StartsWith("b/", g.WorkerId));
+    }
+
+    [Fact]
+    public void A_re_request_for_a_job_its_worker_then_finishes_is_not_granted_again()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", null, Now);
+        state.Register("b/1", "node-b", null, Now);
+        state.Enqueue(Job(1), Now);
+        var first = Assert.Single(state.Grant(Now));
+        Assert.False(state.Enqueue(Job(1), Now));
+
+        // The job ends normally, and only then the worker goes (its node leaves).
+        state.Release(first.WorkerId);
+        state.Unregister(first.WorkerId);
+        Assert.Empty(state.Grant(Now));
+
+        // A worker that reports another job (or idle) is no longer running the deferred one either.
+        state.Register("b/1", "node-b", Job(7), Now);
+        Assert.False(state.Enqueue(Job(7), Now));
+        state.Register("b/1", "node-b", Job(8), Now + BalancerState.GrantGrace);
+        state.Unregister("b/1");
+        Assert.Equal(0, state.WaitingCount);
+    }
+
+    [Fact]
+    public void A_withdrawn_re_request_is_not_granted_when_the_worker_goes()
+    {
+        var state = new BalancerState();
+        state.Register("a/1", "node-a", Job(1), Now);
+        state.Register("b/1", "node-b", null, Now);
+        state.Enqueue(Job(1), Now);
+        state.RemoveWaiting("office", 1);
+
+        state.Unregister("a/1");
+        Assert.Empty(state.Grant(Now));
+    }
+
+    [Fact]
     public void Workers_of_a_removed_node_are_dropped()
     {
         var state = new BalancerState();
