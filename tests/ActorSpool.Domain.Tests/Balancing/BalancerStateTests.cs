@@ -110,23 +110,29 @@ public sealed class BalancerStateTests
         Assert.Equal(0, state.Loads().Single().BusyWorkers);
     }
 
-    [Fact]
-    public void A_request_for_a_job_whose_worker_dies_before_the_balancer_hears_of_it_is_granted_once_the_worker_is_dropped()
+    /// <summary>Two idle nodes; job 1 is granted, and its queue asks for it again while the balancer still has it running.</summary>
+    private static (BalancerState State, string FirstWorker) JobOneGrantedAndAskedForAgain()
     {
         var state = new BalancerState();
         state.Register("a/1", "node-a", null, Now);
         state.Register("b/1", "node-b", null, Now);
         state.Enqueue(Job(1), Now);
         var first = Assert.Single(state.Grant(Now));
-
-        // The queue saw the worker die first and asks again; the balancer still has it running the job.
         Assert.False(state.Enqueue(Job(1), Now));
+        return (state, first.WorkerId);
+    }
+
+    [Fact]
+    public void A_request_for_a_job_whose_worker_dies_before_the_balancer_hears_of_it_is_granted_once_the_worker_is_dropped()
+    {
+        // The queue saw the worker die first and asked again.
+        var (state, firstWorker) = JobOneGrantedAndAskedForAgain();
         Assert.Empty(state.Grant(Now));
 
-        state.Unregister(first.WorkerId);
+        state.Unregister(firstWorker);
         var again = Assert.Single(state.Grant(Now));
         Assert.Equal(1, again.Request.JobId);
-        Assert.NotEqual(first.WorkerId, again.WorkerId);
+        Assert.NotEqual(firstWorker, again.WorkerId);
     }
 
     [Fact]
@@ -150,16 +156,11 @@ public sealed class BalancerStateTests
     [Fact]
     public void A_re_request_for_a_job_its_worker_then_finishes_is_not_granted_again()
     {
-        var state = new BalancerState();
-        state.Register("a/1", "node-a", null, Now);
-        state.Register("b/1", "node-b", null, Now);
-        state.Enqueue(Job(1), Now);
-        var first = Assert.Single(state.Grant(Now));
-        Assert.False(state.Enqueue(Job(1), Now));
+        var (state, firstWorker) = JobOneGrantedAndAskedForAgain();
 
         // The job ends normally, and only then the worker goes (its node leaves).
-        state.Release(first.WorkerId);
-        state.Unregister(first.WorkerId);
+        state.Release(firstWorker);
+        state.Unregister(firstWorker);
         Assert.Empty(state.Grant(Now));
 
         // A worker that reports another job (or idle) is no longer running the deferred one either.
