@@ -6,9 +6,12 @@
 #
 # On loopback, each on a free port: one AppSocket sink (`spoolctl simulate`); then, for each count N in turn, one node
 # (Release build, SQLite in a fresh data directory) with N printers, all pointing at that sink, and one queue. Once
-# the node is ready and every printer's heartbeat probe has been answered it idles 30 s (start-up, JIT), then the
+# the node is ready and every printer's heartbeat probe has been answered (the table's "start → all probed": from
+# starting the process, on an empty database) it idles 30 s (start-up, JIT), then the
 # node's CPU time and RSS are measured over S seconds with no job printing: what is left is the heartbeats (a TCP
 # connect per printer every actorspool.spool.heartbeat-interval) plus the node's own baseline (cluster, metrics).
+# Then the node is SIGKILLed and started again on its data directory ("restart → all probed": the remembered printer
+# entities start again and probe, as on the node that takes over when the printers' node dies).
 # Prints a Markdown table, also written to $OUT/bench-printers.md; node logs in $OUT/logs.
 # Needs curl and jq. Builds the node and spoolctl (Release) first.
 set -euo pipefail
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 COUNTS="3 300 1000"
 SECONDS_MEASURED=60
 OUT=""
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --printers) [ $# -ge 2 ] || { usage >&2; exit 2; }; COUNTS=$2; shift ;;
@@ -72,11 +75,14 @@ for n in $COUNTS; do
   printers_conf "$n" "$WORK/printers-$n.conf"
   http=$(free_port)
   LOG_FILE="$OUT/logs/node-$n.log"
-  start_bg dotnet "$NODE_DLL" --data "$WORK/node-$n" --printers "$WORK/printers-$n.conf" --node-port "$(free_port)" \
-    --ipp-port "$(free_port)" --http-port "$http" --cmd-port "$(free_port)"
+  started=$(date +%s.%N)
+  args=(--data "$WORK/node-$n" --printers "$WORK/printers-$n.conf" --node-port "$(free_port)" --ipp-port "$(free_port)"
+    --http-port "$http" --cmd-port "$(free_port)")
+  start_bg dotnet "$NODE_DLL" "${args[@]}"
   pid=$STARTED_PID
   wait_until 120 "the node with $n printers" curl -fsS "http://127.0.0.1:$http/health/ready"
   wait_until 120 "the first heartbeat of $n printers" all_printers_known "$http" "$n"
+  probed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   log "$n printers: all probed once; idling 30 s, then measuring $SECONDS_MEASURED s"
   sleep 30
   before=$(cpu_ticks "$pid")
@@ -85,9 +91,19 @@ for n in $COUNTS; do
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
   states=$(curl -fsS "http://127.0.0.1:$http/api/v1/printers" | jq -r 'group_by(.state) | map("\(length) \(.[0].state)") | join(", ")')
   ms_per_s=$(awk -v t=$((after - before)) -v hz="$TICKS" -v s="$SECONDS_MEASURED" 'BEGIN { printf "%.0f", t * 1000 / hz / s }')
-  ROWS+=("| $n | $ms_per_s | $(awk -v ms="$ms_per_s" 'BEGIN { printf "%.1f", ms / 10 }') % | $((rss / 1024)) MiB | $states |")
-  log "$n printers: $ms_per_s ms CPU per second, RSS $((rss / 1024)) MiB ($states)"
+  ROWS+=("| $n | $probed s | $ms_per_s | $(awk -v ms="$ms_per_s" 'BEGIN { printf "%.1f", ms / 10 }') % | $((rss / 1024)) MiB | $states |")
+  kill -9 "$pid"
   stop_started "$pid"
+  LOG_FILE="$OUT/logs/node-$n-restart.log"
+  started=$(date +%s.%N)
+  start_bg dotnet "$NODE_DLL" "${args[@]}"
+  pid=$STARTED_PID
+  wait_until 120 "the restarted node with $n printers" curl -fsS "http://127.0.0.1:$http/health/ready"
+  wait_until 120 "the first heartbeat of $n printers after the restart" all_printers_known "$http" "$n"
+  reprobed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  stop_started "$pid"
+  ROWS[-1]="| $n | $probed s | $reprobed s | ${ROWS[-1]#"| $n | $probed s | "}"
+  log "$n printers: all probed $probed s after the node's start, $reprobed s after its restart; $ms_per_s ms CPU per second, RSS $((rss / 1024)) MiB ($states)"
 done
 
 {
@@ -96,7 +112,7 @@ done
   echo "- $(nproc) CPU(s), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(git rev-parse --short HEAD 2>/dev/null || echo "no git"), Release; $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- one node on SQLite, N printers on one AppSocket sink, no job printing; heartbeat-interval $HEARTBEAT; measured over $SECONDS_MEASURED s after 30 s idle"
   echo
-  echo "| printers | node CPU (ms per s) | of one core | RSS | printer states at the end |"
-  echo "|---:|---:|---:|---:|---|"
+  echo "| printers | start → all probed | restart → all probed | node CPU (ms per s) | of one core | RSS | printer states at the end |"
+  echo "|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 } | tee "$OUT/bench-printers.md"
