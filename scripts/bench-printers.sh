@@ -70,19 +70,28 @@ printers_known() { curl -fsS "http://127.0.0.1:$1/api/v1/printers" | jq '[.[] | 
 all_printers_known() { [ "$(printers_known "$1")" -ge "$2" ]; }
 
 HEARTBEAT=$(sed -n 's/^ *heartbeat-interval = \([0-9a-z]*\) *# printer probes.*/\1/p' config/actorspool.conf)
+
+# start_probed N WHAT: starts the node ("${args[@]}", log $LOG_FILE) and waits until it is ready and all N printers
+# were probed; sets pid and probed_after (seconds from starting the process).
+start_probed() {
+  local started
+  started=$(date +%s.%N)
+  start_bg dotnet "$NODE_DLL" "${args[@]}"
+  pid=$STARTED_PID
+  wait_until 120 "the $2 node with $1 printers" curl -fsS "http://127.0.0.1:$http/health/ready"
+  wait_until 120 "the first heartbeat of $1 printers ($2 node)" all_printers_known "$http" "$1"
+  probed_after=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+}
+
 ROWS=()
 for n in $COUNTS; do
   printers_conf "$n" "$WORK/printers-$n.conf"
   http=$(free_port)
-  LOG_FILE="$OUT/logs/node-$n.log"
-  started=$(date +%s.%N)
   args=(--data "$WORK/node-$n" --printers "$WORK/printers-$n.conf" --node-port "$(free_port)" --ipp-port "$(free_port)"
     --http-port "$http" --cmd-port "$(free_port)")
-  start_bg dotnet "$NODE_DLL" "${args[@]}"
-  pid=$STARTED_PID
-  wait_until 120 "the node with $n printers" curl -fsS "http://127.0.0.1:$http/health/ready"
-  wait_until 120 "the first heartbeat of $n printers" all_printers_known "$http" "$n"
-  probed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  LOG_FILE="$OUT/logs/node-$n.log"
+  start_probed "$n" new
+  probed=$probed_after
   log "$n printers: all probed once; idling 30 s, then measuring $SECONDS_MEASURED s"
   sleep 30
   before=$(cpu_ticks "$pid")
@@ -91,18 +100,13 @@ for n in $COUNTS; do
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
   states=$(curl -fsS "http://127.0.0.1:$http/api/v1/printers" | jq -r 'group_by(.state) | map("\(length) \(.[0].state)") | join(", ")')
   ms_per_s=$(awk -v t=$((after - before)) -v hz="$TICKS" -v s="$SECONDS_MEASURED" 'BEGIN { printf "%.0f", t * 1000 / hz / s }')
-  ROWS+=("| $n | $probed s | $ms_per_s | $(awk -v ms="$ms_per_s" 'BEGIN { printf "%.1f", ms / 10 }') % | $((rss / 1024)) MiB | $states |")
   kill -9 "$pid"
   stop_started "$pid"
   LOG_FILE="$OUT/logs/node-$n-restart.log"
-  started=$(date +%s.%N)
-  start_bg dotnet "$NODE_DLL" "${args[@]}"
-  pid=$STARTED_PID
-  wait_until 120 "the restarted node with $n printers" curl -fsS "http://127.0.0.1:$http/health/ready"
-  wait_until 120 "the first heartbeat of $n printers after the restart" all_printers_known "$http" "$n"
-  reprobed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  start_probed "$n" restarted
+  reprobed=$probed_after
   stop_started "$pid"
-  ROWS[-1]="| $n | $probed s | $reprobed s | ${ROWS[-1]#"| $n | $probed s | "}"
+  ROWS+=("| $n | $probed s | $reprobed s | $ms_per_s | $(awk -v ms="$ms_per_s" 'BEGIN { printf "%.1f", ms / 10 }') % | $((rss / 1024)) MiB | $states |")
   log "$n printers: all probed $probed s after the node's start, $reprobed s after its restart; $ms_per_s ms CPU per second, RSS $((rss / 1024)) MiB ($states)"
 done
 
