@@ -157,6 +157,7 @@ public sealed class BalancerState
     /// <summary>
     /// Queues a request unless the same job already waits or runs (queues re-send every second, and after a hand-over).
     /// A re-sent request keeps its place: its place comes from the job (priority, submission time), not from the message.
+    /// A request for a job a worker runs is kept aside and goes into line if that worker goes before it ends the job.
     /// </summary>
     public bool Enqueue(WorkRequest request, DateTimeOffset now)
     {
