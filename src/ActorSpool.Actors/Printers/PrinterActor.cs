@@ -215,10 +215,10 @@ public sealed class PrinterActor : ReceiveActor, IWithTimers
                 _waiting.Clear();
                 foreach (var pending in keep) _waiting.Enqueue(pending);
             }
-            var ending = stale.Select(p => p.Job.JobId).ToList();
-            if (_current is { } delivering && OnCrashedNode(delivering.Pending)) ending.Insert(0, delivering.Job.JobId);
+            var lostDelivery = _current is { } current && OnCrashedNode(current.Pending) ? current : null;
+            var ending = (lostDelivery is null ? [] : new[] { lostDelivery.Job.JobId }).Concat(stale.Select(p => p.Job.JobId)).ToList();
             if (ending.Count > 0) _log.Info("Printer {0}: node {1} crashed; its workers' job(s) {2} end here", _definition.Name, address, string.Join(",", ending));
-            if (_current is { } current && OnCrashedNode(current.Pending)) Finish(DeliveryOutcome.NotStarted, "the delivering worker's node crashed", 0);
+            if (lostDelivery is not null) Finish(DeliveryOutcome.NotStarted, "the delivering worker's node crashed", 0);
             else if (stale.Count > 0) StartNext();
         });
         Receive<HeartbeatTick>(_ => Probe());
